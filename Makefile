@@ -1,0 +1,30 @@
+# The two commands of the README:
+#   make run    install, build the dataset, run every rule, write the report
+#   make test   install (with test extras and the headless browser), run the test suite
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test install install-test browser
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+
+install-test: $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+
+# Debian's Chromium and ChromeDriver for the HTML report tests (root, as on CI).
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver)
+
+run: install
+	$(BIN)/newsclaims build
+	$(BIN)/newsclaims check
+
+test: install-test browser
+	$(BIN)/python -m pytest

@@ -1,0 +1,90 @@
+"""The ``newsclaims`` command: a thin layer over the library.
+
+Each subcommand lives in its own module (``newsclaims.cli.<name>``) and is imported only
+when it runs, so ``newsclaims --help`` stays fast. Errors from the library become one
+``Error: ...`` line on stderr and the exit code of the exception (see ``newsclaims.errors``).
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+
+from newsclaims import __version__
+from newsclaims.errors import EXIT_INTERNAL, NewsclaimsError
+
+# name -> (module, one-line help). The help is here so that --help imports nothing else.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "build": ("newsclaims.cli.build", "Validate dataset/ and build the DuckDB database."),
+    "check": ("newsclaims.cli.check", "Run the rule catalogue on a database and write reports."),
+    "export-gx": ("newsclaims.cli.export_gx", "Write Great Expectations suites (JSON) per table."),
+    "docs": ("newsclaims.cli.docs", "Generate the codebook and the rule catalogue pages."),
+    "release": ("newsclaims.cli.release", "Build, gate and write an immutable release snapshot."),
+    "keygen": ("newsclaims.cli.keygen", "Make an Ed25519 key pair for signing releases."),
+    "publish": ("newsclaims.cli.publish", "Copy a release into a folder registry."),
+    "pull": ("newsclaims.cli.pull", "Download and verify a release into the local cache."),
+    "versions": ("newsclaims.cli.versions", "List the versions a registry holds."),
+    "diff": ("newsclaims.cli.diff", "Record-level differences between two releases."),
+    "query": ("newsclaims.cli.query", "Run read-only SQL on a snapshot."),
+    "synth": ("newsclaims.cli.synth", "Generate a synthetic database (optionally with known defects)."),
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx):
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx, name):
+        if name not in COMMANDS:
+            return None
+        module_name, _ = COMMANDS[name]
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name == module_name:
+                return None
+            raise
+        return module.command
+
+    def format_commands(self, ctx, formatter):
+        rows = [(name, help_) for name, (_, help_) in sorted(COMMANDS.items())]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except NewsclaimsError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except KeyboardInterrupt:
+            click.echo("Error: interrupted", err=True)
+            ctx.exit(130)
+        except Exception as exc:  # an internal error: still one line, exit 3
+            click.echo(f"Error: internal error: {type(exc).__name__}: {exc}", err=True)
+            if "NEWSCLAIMS_DEBUG" in __import__("os").environ:
+                raise
+            ctx.exit(EXIT_INTERNAL)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="newsclaims")
+def cli() -> None:
+    """newsclaims: news incidents and the claims made about them.
+
+    Exit codes: 0 passed, 1 a gate or check failed, 2 bad usage or bad input,
+    3 internal error.
+    """
+
+
+def main() -> None:
+    # click's own usage errors exit 2, matching the contract.
+    cli(prog_name="newsclaims")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,154 @@
+"""The data contract, read from ``sql/schema.sql``: tables, columns, types, keys, enums.
+
+The DDL is the single source of truth; everything else (pandera schemas, the codebook,
+Frictionless schemas, the loose schema used for synthetic and broken fixtures) is derived
+from the catalog DuckDB builds from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+
+import duckdb
+
+from newsclaims import project
+
+# Tables of the contract, in load order (parents before children).
+TABLES: tuple[str, ...] = (
+    "countries",
+    "actors",
+    "actor_aliases",
+    "places",
+    "place_aliases",
+    "documents",
+    "incidents",
+    "claims",
+    "claim_relays",
+    "claim_links",
+    "figures",
+)
+
+# Primary keys that are single id columns, with the pattern their values follow.
+ID_PATTERNS: dict[str, tuple[str, str]] = {
+    "documents": ("doc_id", r"^doc-[0-9]{4,}$"),
+    "incidents": ("incident_id", r"^inc-[0-9]{4,}$"),
+    "claims": ("claim_id", r"^clm-[0-9]{4,}$"),
+    "figures": ("figure_id", r"^fig-[0-9]{4,}$"),
+    "actors": ("actor_id", r"^act-[a-z0-9]+(-[a-z0-9]+)*$"),
+    "places": ("place_id", r"^plc-[a-z0-9]+(-[a-z0-9]+)*$"),
+}
+
+CASUALTY_MEASURES: tuple[str, ...] = ("killed", "wounded", "injured", "casualties")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str  # DuckDB type name; an ENUM column carries the enum's type name here
+    nullable: bool
+    enum: tuple[str, ...] | None = None  # the closed set of values, for ENUM columns
+    comment: str | None = None
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    columns: tuple[str, ...]
+    ref_table: str
+    ref_columns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    columns: tuple[Column, ...]
+    primary_key: tuple[str, ...]
+    foreign_keys: tuple[ForeignKey, ...] = field(default_factory=tuple)
+    unique: tuple[tuple[str, ...], ...] = field(default_factory=tuple)
+
+    def column(self, name: str) -> Column:
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise KeyError(f"{self.name}.{name}")
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+
+def schema_sql() -> str:
+    return (project.sql_dir() / "schema.sql").read_text(encoding="utf-8")
+
+
+def create_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create every type and table of the contract (with all constraints) in ``con``."""
+    con.execute(schema_sql())
+
+
+def _column_comments(sql: str) -> dict[tuple[str, str], str]:
+    """Trailing ``-- comments`` of column lines in the DDL, keyed by (table, column)."""
+    comments: dict[tuple[str, str], str] = {}
+    table = None
+    for line in sql.splitlines():
+        stripped = line.strip()
+        if stripped.upper().startswith("CREATE TABLE"):
+            table = stripped.split()[2]
+        elif table and "--" in stripped and not stripped.startswith("--"):
+            code, comment = stripped.split("--", 1)
+            parts = code.split()
+            if parts:
+                comments[(table, parts[0])] = comment.strip()
+    return comments
+
+
+@cache
+def tables() -> dict[str, Table]:
+    """The contract's tables, introspected from an in-memory database built from the DDL."""
+    con = duckdb.connect()
+    create_schema(con)
+    comments = _column_comments(schema_sql())
+    result: dict[str, Table] = {}
+    for table in TABLES:
+        cols = []
+        for name, data_type, nullable in con.execute(
+            "SELECT column_name, data_type, is_nullable FROM duckdb_columns() "
+            "WHERE table_name = ? ORDER BY column_index",
+            [table],
+        ).fetchall():
+            enum = None
+            if data_type.startswith("ENUM("):
+                enum = tuple(con.execute(f"SELECT enum_range(NULL::{data_type})").fetchone()[0])
+            cols.append(Column(name, data_type, nullable, enum, comments.get((table, name))))
+        pk: tuple[str, ...] = ()
+        fks: list[ForeignKey] = []
+        uniques: list[tuple[str, ...]] = []
+        for ctype, cols_, ref_table, ref_cols in con.execute(
+            "SELECT constraint_type, constraint_column_names, referenced_table, "
+            "referenced_column_names FROM duckdb_constraints() WHERE table_name = ? "
+            "ORDER BY constraint_index",
+            [table],
+        ).fetchall():
+            if ctype == "PRIMARY KEY":
+                pk = tuple(cols_)
+            elif ctype == "FOREIGN KEY":
+                fks.append(ForeignKey(tuple(cols_), ref_table, tuple(ref_cols)))
+            elif ctype == "UNIQUE":
+                uniques.append(tuple(cols_))
+        result[table] = Table(table, tuple(cols), pk, tuple(fks), tuple(uniques))
+    con.close()
+    return result
+
+
+def loose_ddl() -> str:
+    """DDL with the contract's columns but no constraints and ENUMs as VARCHAR.
+
+    Used for synthetic data with injected defects and for rule fixtures: a database that
+    can hold what the strict contract would refuse, so that the rules can find it."""
+    statements = []
+    for table in tables().values():
+        cols = ", ".join(
+            f"{c.name} {'VARCHAR' if c.enum else c.type}" for c in table.columns
+        )
+        statements.append(f"CREATE TABLE {table.name} ({cols});")
+    return "\n".join(statements)

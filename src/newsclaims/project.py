@@ -1,0 +1,48 @@
+"""Where the project's data and declarations live: ``dataset/``, ``sql/``, ``checks/``.
+
+In a source checkout (and an editable install) they are the top-level folders of the
+repository; a wheel carries copies under ``newsclaims/_project``.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from pathlib import Path
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+@cache
+def root() -> Path:
+    """The folder holding ``dataset/``, ``sql/`` and ``checks/``.
+
+    ``NEWSCLAIMS_ROOT`` overrides it (for a checkout elsewhere)."""
+    env = os.environ.get("NEWSCLAIMS_ROOT")
+    if env:
+        return Path(env).resolve()
+    checkout = _PACKAGE_DIR.parents[1]
+    if (checkout / "sql" / "schema.sql").is_file():
+        return checkout
+    return _PACKAGE_DIR / "_project"
+
+
+def sql_dir() -> Path:
+    return root() / "sql"
+
+
+def checks_dir() -> Path:
+    return root() / "checks"
+
+
+def dataset_dir() -> Path:
+    return root() / "dataset"
+
+
+def reports_dir() -> Path:
+    return root() / "reports"
+
+
+def default_db_path() -> Path:
+    """``build/newsclaims.duckdb`` under the current directory (the CLI's default)."""
+    return Path("build") / "newsclaims.duckdb"

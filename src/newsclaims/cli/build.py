@@ -1,0 +1,58 @@
+"""``newsclaims build``: validate dataset/ and write the DuckDB database."""
+
+from __future__ import annotations
+
+import sys
+from contextlib import nullcontext
+from pathlib import Path
+
+import click
+
+from newsclaims import project
+
+
+@click.command(name="build")
+@click.option(
+    "--dataset", "dataset_dir", type=click.Path(path_type=Path), default=None,
+    help="The dataset folder to build [default: the project's dataset/].",
+)
+@click.option(
+    "--output", type=click.Path(path_type=Path), default=None,
+    help="Where to write the database [default: build/newsclaims.duckdb].",
+)
+def command(dataset_dir: Path | None, output: Path | None) -> None:
+    """Validate dataset/ and build the DuckDB database.
+
+    Exit codes: 0 built, 2 bad input (one line naming the file, line and record; nothing
+    is written at the output path), 3 internal error."""
+    from newsclaims.build import STEPS, build_database, row_counts
+
+    dataset_dir = dataset_dir or project.dataset_dir()
+    output = output or project.default_db_path()
+    with _progress(len(STEPS)) as advance:
+        build_database(dataset_dir, output, progress=advance)
+    counts = row_counts(output)
+    summary = ", ".join(f"{n} {table}" for table, n in counts.items())
+    click.echo(f"Built {output}: {summary}")
+
+
+def _progress(total: int):
+    """A rich progress bar on stderr when it is a terminal; otherwise nothing."""
+    if not sys.stderr.isatty():
+        return nullcontext(lambda name: None)
+    from contextlib import contextmanager
+
+    from rich.console import Console
+    from rich.progress import Progress
+
+    @contextmanager
+    def bar():
+        with Progress(console=Console(stderr=True), transient=True) as progress:
+            task = progress.add_task("build", total=total)
+
+            def advance(name: str) -> None:
+                progress.update(task, advance=1, description=f"build: {name}")
+
+            yield advance
+
+    return bar()

@@ -1,0 +1,160 @@
+"""The two source formats, read with line numbers: YAML (a ``SafeLoader`` whose mappings
+remember their start line) and CSV (rows with the line they start on).
+
+Both refuse, as one ``file:line: ...`` ``InputError``: bytes that are not UTF-8, malformed
+syntax, a duplicate YAML key or an impossible YAML date, a record that is not a mapping,
+an unknown key or CSV column (with the closest allowed name), a CSV row with the wrong
+number of fields.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+
+import polars as pl
+import yaml
+
+from newsclaims.errors import source_error
+from newsclaims.source_values import describe_value, from_csv_text
+
+# --- YAML ---------------------------------------------------------------------------
+
+
+class Record(dict):
+    """A YAML mapping that remembers the line it starts on (1-based)."""
+
+    line: int = 0
+
+
+class LineLoader(yaml.SafeLoader):
+    """SafeLoader whose mappings are ``Record``s carrying their start line, and which
+    refuses duplicate keys and impossible dates with the line they are on."""
+
+    def construct_mapping(self, node, deep=False):
+        seen: dict = {}
+        for key_node, _ in node.value if isinstance(node, yaml.MappingNode) else ():
+            if not isinstance(key_node, yaml.ScalarNode):
+                continue  # a complex key: refused later as an unknown key
+            key = key_node.value
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark
+                )
+            seen[key] = True
+        return super().construct_mapping(node, deep=deep)
+
+    def construct_record(self, node):
+        data = Record()
+        data.line = node.start_mark.line + 1
+        yield data
+        data.update(self.construct_mapping(node))
+
+    def construct_checked_timestamp(self, node):
+        try:
+            return self.construct_yaml_timestamp(node)
+        except ValueError as exc:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"impossible date {node.value!r} ({exc})", node.start_mark
+            ) from None
+
+
+LineLoader.add_constructor("tag:yaml.org,2002:map", LineLoader.construct_record)
+LineLoader.add_constructor("tag:yaml.org,2002:timestamp", LineLoader.construct_checked_timestamp)
+
+
+def decode_utf8(shown: str, data: bytes) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise source_error(
+            shown, line, f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at byte offset {exc.start})"
+        ) from None
+
+
+def load_yaml(shown: str, data: bytes):
+    text = decode_utf8(shown, data)
+    try:
+        return yaml.load(text, Loader=LineLoader)  # noqa: S506 (a SafeLoader subclass)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        problem = exc.problem or exc.context or "unreadable"
+        if exc.problem and exc.context and exc.context_mark and exc.context_mark.line + 1 != line:
+            problem += f" ({exc.context} on line {exc.context_mark.line + 1})"
+        raise source_error(shown, line, f"malformed YAML: {problem}") from None
+    except yaml.YAMLError as exc:
+        raise source_error(shown, None, f"malformed YAML: {exc}") from None
+
+
+def _check_keys(allowed: tuple[str, ...], shown: str, record: Record) -> None:
+    for key in record:
+        if key not in allowed:
+            hint = difflib.get_close_matches(str(key), allowed, n=1)
+            more = f" (did you mean {hint[0]!r}?)" if hint else f" (allowed: {', '.join(allowed)})"
+            raise source_error(shown, record.line, f"unknown key {key!r}{more}")
+
+
+def yaml_records(allowed: tuple[str, ...], shown: str, data: bytes, *, single: bool) -> list[Record]:
+    """The records (mappings with a ``.line``) of a YAML file: one mapping when ``single``,
+    else a list of them; ``allowed`` are the keys a record may have."""
+    loaded = load_yaml(shown, data)
+    if single:
+        if not isinstance(loaded, Record):
+            raise source_error(shown, 1, "expected one YAML mapping (key: value lines)")
+        items = [loaded]
+    else:
+        if loaded is None:
+            items = []
+        elif not isinstance(loaded, list):
+            raise source_error(shown, 1, "expected a YAML list of records (lines starting with '- ')")
+        else:
+            items = loaded
+    for item in items:
+        if not isinstance(item, Record):
+            raise source_error(shown, None, f"expected every list entry to be a mapping, got {describe_value(item)}")
+        _check_keys(allowed, shown, item)
+    return items
+
+
+# --- CSV ----------------------------------------------------------------------------
+
+
+def csv_records(
+    types: dict[str, pl.DataType], shown: str, data: bytes
+) -> tuple[list[dict], list[int]]:
+    """The rows of a CSV file whose header must name exactly the columns of ``types``,
+    as records with typed cells where they parse, and the line each row starts on."""
+    text = decode_utf8(shown, data)
+    expected = tuple(types)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    records: list[dict] = []
+    lines: list[int] = []
+    try:
+        header = next(reader, None)
+        if header is None:
+            raise source_error(shown, 1, f"empty file; expected the header {','.join(expected)}")
+        for name in header:
+            if name not in expected:
+                hint = difflib.get_close_matches(name, expected, n=1)
+                more = f" (did you mean {hint[0]!r}?)" if hint else ""
+                raise source_error(shown, 1, f"unknown column {name!r}{more}; expected the header {','.join(expected)}")
+        missing = [name for name in expected if name not in header]
+        if missing or len(set(header)) != len(header):
+            what = f"missing column {missing[0]!r}" if missing else "a column appears twice"
+            raise source_error(shown, 1, f"{what}; expected the header {','.join(expected)}")
+        start = reader.line_num + 1
+        for row in reader:
+            if row:  # a blank line is not a record
+                if len(row) != len(header):
+                    raise source_error(
+                        shown, start, f"malformed CSV: expected {len(header)} fields, got {len(row)}"
+                    )
+                records.append({k: from_csv_text(v, types[k]) for k, v in zip(header, row)})
+                lines.append(start)
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise source_error(shown, reader.line_num, f"malformed CSV: {exc}") from None
+    return records, lines

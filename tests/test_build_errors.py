@@ -1,0 +1,335 @@
+"""Bad input through the real CLI: one exact ``Error: ...`` line, exit code 2, and nothing
+written at the output path (a good database already there is left byte for byte)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from build_fixtures import edit, line_of, write_dataset
+from newsclaims.cli import cli
+
+DS = "dataset"
+OUT = Path("out") / "newsclaims.duckdb"
+
+
+@pytest.fixture(scope="module")
+def good_db(tmp_path_factory) -> bytes:
+    """The bytes of a database built from the valid fixture dataset."""
+    from newsclaims.build import build_database
+
+    root = tmp_path_factory.mktemp("good")
+    return build_database(write_dataset(root / DS), root / "good.duckdb").read_bytes()
+
+
+@pytest.fixture
+def ds(tmp_path, monkeypatch) -> Path:
+    """The valid fixture dataset in ``tmp_path/dataset``, with ``tmp_path`` as cwd."""
+    monkeypatch.chdir(tmp_path)
+    return write_dataset(tmp_path / DS)
+
+
+def run_build(output: Path = OUT):
+    return CliRunner().invoke(cli, ["build", "--dataset", DS, "--output", str(output)])
+
+
+def assert_refused(ds: Path, good_db: bytes, message: str) -> None:
+    """The build refuses with exactly ``message``; no output; a good database survives."""
+    fresh = run_build()
+    assert (fresh.exit_code, fresh.stderr) == (2, f"Error: {message}\n")
+    assert fresh.stdout == ""
+    assert not OUT.exists()
+    assert not OUT.parent.exists() or os.listdir(OUT.parent) == []  # no temp file lingers
+
+    kept = Path("kept") / "newsclaims.duckdb"
+    kept.parent.mkdir()
+    kept.write_bytes(good_db)
+    again = run_build(kept)
+    assert (again.exit_code, again.stderr) == (2, f"Error: {message}\n")
+    assert hashlib.sha256(kept.read_bytes()).digest() == hashlib.sha256(good_db).digest()
+    assert os.listdir(kept.parent) == ["newsclaims.duckdb"]
+
+
+def test_fixture_dataset_builds(ds, good_db):
+    result = run_build()
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(f"Built {OUT}: 3 countries, 6 actors,")
+    assert os.listdir(OUT.parent) == [OUT.name]
+
+
+def test_malformed_yaml(ds, good_db):
+    edit(ds, "claims/doc-0001.yml", "  occurrence: 2\n", "   occurrence: 2\n")
+    line = line_of(ds, "claims/doc-0001.yml", "occurrence: 2")
+    assert_refused(ds, good_db, f"dataset/claims/doc-0001.yml:{line}: malformed YAML: mapping values are not allowed here")
+
+
+def test_unclosed_quote_names_where_it_opened(ds, good_db):
+    edit(ds, "claims/doc-0001.yml", "  quote: We will respond\n", '  quote: "We will respond\n')
+    opened = line_of(ds, "claims/doc-0001.yml", '"We will respond')
+    end = len((ds / "claims/doc-0001.yml").read_text().splitlines()) + 1
+    assert_refused(
+        ds, good_db,
+        f"dataset/claims/doc-0001.yml:{end}: malformed YAML: found unexpected end of stream "
+        f"(while scanning a quoted scalar on line {opened})",
+    )
+
+
+def test_malformed_csv_field_count(ds, good_db):
+    edit(ds, "claim_relays.csv", "said\n", "said,extra\n")
+    assert_refused(ds, good_db, "dataset/claim_relays.csv:2: malformed CSV: expected 4 fields, got 5")
+
+
+def test_malformed_csv_quoting(ds, good_db):
+    edit(ds, "claim_links.csv", "contradicts\n", 'contradicts,"x\n')
+    assert_refused(ds, good_db, "dataset/claim_links.csv:2: malformed CSV: unexpected end of data")
+
+
+def test_csv_unknown_column(ds, good_db):
+    edit(ds, "actor_aliases.csv", "actor_id,alias", "actor_id,aliases")
+    assert_refused(
+        ds, good_db,
+        "dataset/actor_aliases.csv:1: unknown column 'aliases' (did you mean 'alias'?); "
+        "expected the header actor_id,alias",
+    )
+
+
+def test_wrong_type(ds, good_db):
+    edit(ds, "figures/doc-0001.yml", "stated_value: 55", 'stated_value: "many"')
+    line = line_of(ds, "figures/doc-0001.yml", "figure_id: fig-0001")
+    assert_refused(
+        ds, good_db,
+        f"dataset/figures/doc-0001.yml:{line}: figure fig-0001: stated_value: expected an integer, got 'many'",
+    )
+
+
+def test_wrong_type_in_csv(ds, good_db):
+    edit(ds, "claim_relays.csv", "clm-0005,2,", "clm-0005,two,")
+    assert_refused(ds, good_db, "dataset/claim_relays.csv:2: relay clm-0005|two: hop: expected an integer, got 'two'")
+
+
+def test_yaml_boolean_where_text_is_expected(ds, good_db):
+    edit(ds, "documents/doc-0002.yml", "language: en", "language: no")
+    assert_refused(
+        ds, good_db,
+        "dataset/documents/doc-0002.yml:1: document doc-0002: language: expected text, "
+        "got false (a YAML boolean; quote it if it is text)",
+    )
+
+
+def test_unknown_enum_value(ds, good_db):
+    edit(ds, "claims/doc-0001.yml", "topic: intent", "topic: intents")
+    line = line_of(ds, "claims/doc-0001.yml", "claim_id: clm-0003")
+    assert_refused(
+        ds, good_db,
+        f"dataset/claims/doc-0001.yml:{line}: claim clm-0003: topic: 'intents' is not one of: "
+        "casualties, violations, aid, responsibility, intent, position, situation, other",
+    )
+
+
+def test_several_problems_are_counted(ds, good_db):
+    edit(ds, "claims/doc-0001.yml", "topic: intent", "topic: intents")
+    edit(ds, "claims/doc-0001.yml", "  modality: asserted\n  topic: aid", "  modality: sure\n  topic: aid")
+    line = line_of(ds, "claims/doc-0001.yml", "claim_id: clm-0003")
+    assert_refused(
+        ds, good_db,
+        f"dataset/claims/doc-0001.yml:{line}: claim clm-0003: topic: 'intents' is not one of: "
+        "casualties, violations, aid, responsibility, intent, position, situation, other "
+        "(and 1 more problem)",
+    )
+
+
+def test_missing_required_value(ds, good_db):
+    edit(ds, "places.yml", "  kind: country\n", "")
+    line = line_of(ds, "places.yml", "place_id: plc-syria")
+    assert_refused(ds, good_db, f"dataset/places.yml:{line}: place plc-syria: kind: is required but missing (or null)")
+
+
+def test_bad_id_pattern(ds, good_db):
+    edit(ds, "claims/doc-0002.yml", "claim_id: clm-0008", "claim_id: claim-8")
+    edit(ds, "figures/doc-0002.yml", "claim_id: clm-0008", "claim_id: claim-8")
+    edit(ds, "claim_links.csv", "clm-0008", "claim-8")
+    assert_refused(
+        ds, good_db,
+        "dataset/claims/doc-0002.yml:1: claim claim-8: claim_id: 'claim-8' does not match the pattern "
+        "'^clm-[0-9]{4,}$'",
+    )
+
+
+def test_unknown_key(ds, good_db):
+    edit(ds, "claims/doc-0001.yml", "  topic: intent\n", "  topik: intent\n")
+    line = line_of(ds, "claims/doc-0001.yml", "claim_id: clm-0003")
+    assert_refused(ds, good_db, f"dataset/claims/doc-0001.yml:{line}: unknown key 'topik' (did you mean 'topic'?)")
+
+
+def test_duplicate_yaml_key(ds, good_db):
+    edit(ds, "incidents.yml", "start_date: 2016-09-12", "start_date: 2016-09-12\n  start_date: 2016-09-13")
+    line = line_of(ds, "incidents.yml", "2016-09-13")
+    assert_refused(ds, good_db, f"dataset/incidents.yml:{line}: malformed YAML: duplicate key 'start_date'")
+
+
+def test_impossible_date(ds, good_db):
+    edit(ds, "incidents.yml", "start_date: 2016-09-12", "start_date: 2016-02-30")
+    line = line_of(ds, "incidents.yml", "2016-02-30")
+    assert_refused(
+        ds, good_db,
+        f"dataset/incidents.yml:{line}: malformed YAML: impossible date '2016-02-30' (day is out of range for month)",
+    )
+
+
+def test_reference_to_missing_id(ds, good_db):
+    edit(ds, "claims/doc-0001.yml", "claimant_id: act-sohr", "claimant_id: act-nobody")
+    line = line_of(ds, "claims/doc-0001.yml", "claim_id: clm-0002")
+    assert_refused(
+        ds, good_db,
+        f"dataset/claims/doc-0001.yml:{line}: claim clm-0002: claimant_id: unknown actor 'act-nobody' "
+        "(no such actor_id in dataset/actors.yml)",
+    )
+
+
+def test_reference_from_csv_to_missing_claim(ds, good_db):
+    edit(ds, "claim_links.csv", "clm-0008", "clm-0099")
+    assert_refused(
+        ds, good_db,
+        "dataset/claim_links.csv:2: link clm-0002|clm-0099|contradicts: other_claim_id: unknown claim "
+        "'clm-0099' (no such claim_id in dataset/claims)",
+    )
+
+
+def test_duplicate_id(ds, good_db):
+    first = line_of(ds, "claims/doc-0001.yml", "claim_id: clm-0002")
+    second = line_of(ds, "claims/doc-0001.yml", "claim_id: clm-0004")
+    edit(ds, "claims/doc-0001.yml", "claim_id: clm-0004", "claim_id: clm-0002")
+    edit(ds, "figures/doc-0001.yml", "claim_id: clm-0004", "claim_id: clm-0002")
+    assert_refused(
+        ds, good_db,
+        f"dataset/claims/doc-0001.yml:{second}: claim clm-0002: duplicate claim_id, first at "
+        f"dataset/claims/doc-0001.yml:{first}",
+    )
+
+
+def test_duplicate_id_across_files(ds, good_db):
+    edit(ds, "figures/doc-0002.yml", "figure_id: fig-0008", "figure_id: fig-0001")
+    assert_refused(
+        ds, good_db,
+        "dataset/figures/doc-0002.yml:1: figure fig-0001: duplicate figure_id, first at dataset/figures/doc-0001.yml:1",
+    )
+
+
+def test_duplicate_composite_key(ds, good_db):
+    edit(ds, "actor_aliases.csv", "act-isis,Daesh", "act-isis,ISIS")
+    assert_refused(
+        ds, good_db,
+        "dataset/actor_aliases.csv:3: actor alias act-isis|ISIS: duplicate (actor_id, alias), first at "
+        "dataset/actor_aliases.csv:2",
+    )
+
+
+def test_quote_not_found(ds, good_db):
+    edit(ds, "claims/doc-0001.yml", "quote: at least 62", "quote: at least 63")
+    line = line_of(ds, "claims/doc-0001.yml", "claim_id: clm-0002")
+    assert_refused(
+        ds, good_db,
+        f"dataset/claims/doc-0001.yml:{line}: claim clm-0002: quote 'at least 63 soldiers were killed' "
+        "not found in dataset/documents/doc-0001.txt (copy it verbatim)",
+    )
+
+
+def test_long_quote_not_found_is_cut_at_40_characters(ds, good_db):
+    edit(ds, "claims/doc-0001.yml", "quote: about 7,000 as", "quote: roughly 7,000 as")
+    line = line_of(ds, "claims/doc-0001.yml", "claim_id: clm-0006")
+    assert_refused(
+        ds, good_db,
+        f"dataset/claims/doc-0001.yml:{line}: claim clm-0006: quote 'roughly 7,000 as the number of food "
+        "parc…' not found in dataset/documents/doc-0001.txt (copy it verbatim)",
+    )
+
+
+def test_ambiguous_quote_without_occurrence(ds, good_db):
+    edit(ds, "claims/doc-0001.yml", "  occurrence: 2\n", "")
+    line = line_of(ds, "claims/doc-0001.yml", "claim_id: clm-0003")
+    assert_refused(
+        ds, good_db,
+        f"dataset/claims/doc-0001.yml:{line}: claim clm-0003: quote 'We will respond' occurs 2 times in "
+        "dataset/documents/doc-0001.txt; add occurrence: N (1 to 2) to say which",
+    )
+
+
+def test_occurrence_out_of_range(ds, good_db):
+    edit(ds, "claims/doc-0001.yml", "  occurrence: 2\n", "  occurrence: 3\n")
+    line = line_of(ds, "claims/doc-0001.yml", "claim_id: clm-0003")
+    assert_refused(
+        ds, good_db,
+        f"dataset/claims/doc-0001.yml:{line}: claim clm-0003: occurrence 3 is out of range: quote "
+        "'We will respond' occurs 2 times in dataset/documents/doc-0001.txt",
+    )
+
+
+def test_document_text_missing(ds, good_db):
+    (ds / "documents" / "doc-0002.txt").unlink()
+    assert_refused(
+        ds, good_db,
+        "dataset/documents/doc-0002.yml:1: document doc-0002: text file dataset/documents/doc-0002.txt is missing",
+    )
+
+
+def test_document_text_not_utf8(ds, good_db):
+    data = b"Monitors say\n40 soldiers \xff were killed.\n"
+    (ds / "documents" / "doc-0002.txt").write_bytes(data)
+    assert_refused(
+        ds, good_db, f"dataset/documents/doc-0002.txt:2: not valid UTF-8 (byte 0xff at byte offset {data.index(0xFF)})"
+    )
+
+
+def test_unspecified_figure_with_a_value(ds, good_db):
+    edit(ds, "figures/doc-0001.yml", "  qualifier: unspecified\n", "  qualifier: unspecified\n  stated_value: 4\n")
+    line = line_of(ds, "figures/doc-0001.yml", "figure_id: fig-0007")
+    assert_refused(
+        ds, good_db,
+        f"dataset/figures/doc-0001.yml:{line}: figure fig-0007: qualifier unspecified takes no stated_value "
+        "(got 4); remove it or pick the qualifier the text uses",
+    )
+
+
+def test_parent_cycle(ds, good_db):
+    edit(ds, "actors.yml", "  role: null\n", "  parent_id: act-syrian-army\n")
+    line = line_of(ds, "actors.yml", "actor_id: act-syrian-army")
+    assert_refused(
+        ds, good_db,
+        f"dataset/actors.yml:{line}: actor act-syrian-army: parent_id/merged_into form a cycle: "
+        "act-syrian-army -> act-syrian-government -> act-syrian-army",
+    )
+
+
+def test_claim_in_another_documents_file(ds, good_db):
+    edit(ds, "claims/doc-0002.yml", "doc_id: doc-0002", "doc_id: doc-0001")
+    assert_refused(
+        ds, good_db,
+        "dataset/claims/doc-0002.yml:1: claim clm-0008: doc_id doc-0001 does not match the file name doc-0002; "
+        "move the record to doc-0001.yml (and 1 more problem)",
+    )
+
+
+def test_missing_source_file(ds, good_db):
+    (ds / "places.yml").unlink()
+    assert_refused(ds, good_db, "dataset/places.yml: missing; the dataset layout is in docs/curation.md")
+
+
+def test_real_command_exit_code_and_single_line(ds, tmp_path):
+    """The installed ``newsclaims`` entry point, as a user runs it."""
+    edit(ds, "claims/doc-0001.yml", "topic: intent", "topic: intents")
+    exe = Path(sys.executable).with_name("newsclaims")
+    proc = subprocess.run(
+        [str(exe), "build", "--dataset", DS, "--output", str(OUT)],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("Error: dataset/claims/doc-0001.yml:")
+    assert "Traceback" not in proc.stderr
+    assert not (tmp_path / OUT).exists()

@@ -1,0 +1,208 @@
+"""Record-level differences between two snapshot databases, and the changelog made of them.
+
+Per table and record (its key values joined by ``|``): ``added``, ``removed``, ``updated``
+(with the fields that changed), ``retracted`` (status became ``retracted``) or ``merged``
+(status became ``merged``). Values are compared as text, so an ENUM column and the same
+column in another database compare by value.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from newsclaims import contract
+
+CHANGE_KINDS: tuple[str, ...] = ("added", "removed", "updated", "retracted", "merged")
+_SHOWN_CHARS = 80
+
+
+@dataclass(frozen=True)
+class Change:
+    table: str
+    record_id: str
+    change: str
+    fields: tuple[str, ...] = ()
+    before: dict[str, str | None] = field(default_factory=dict)
+    after: dict[str, str | None] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["fields"] = list(self.fields)
+        return data
+
+
+def _columns(con, catalog: str, table: str) -> list[str]:
+    return [r[0] for r in con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE database_name = ? AND table_name = ? "
+        "ORDER BY column_index", [catalog, table]).fetchall()]
+
+
+def _key(alias: str, key: tuple[str, ...]) -> str:
+    return " || '|' || ".join(f"CAST({alias}.{c} AS VARCHAR)" for c in key)
+
+
+def _table_changes(con, table: str, key: tuple[str, ...]) -> list[Change]:
+    old_cols, new_cols = _columns(con, "old", table), _columns(con, "new", table)
+    if not new_cols:
+        return []
+    if not old_cols:
+        old_cols = []
+    changes: list[Change] = []
+    join = " AND ".join(f"o.{c} = n.{c}" for c in key)
+    if old_cols:
+        for kind, a, b, catalog in (("added", "n", "o", "new"), ("removed", "o", "n", "old")):
+            ids = con.execute(
+                f"SELECT {_key(a, key)} FROM {catalog}.main.{table} {a} "
+                f"ANTI JOIN {'old' if catalog == 'new' else 'new'}.main.{table} {b} ON {join} "
+                "ORDER BY 1").fetchall()
+            changes += [Change(table, r[0], kind) for r in ids]
+    else:
+        ids = con.execute(f"SELECT {_key('n', key)} FROM new.main.{table} n ORDER BY 1").fetchall()
+        return [Change(table, r[0], "added") for r in ids]
+    common = [c for c in new_cols if c in old_cols and c not in key]
+    if not common:
+        return changes
+    diffs = ", ".join(
+        f"CASE WHEN CAST(o.{c} AS VARCHAR) IS DISTINCT FROM CAST(n.{c} AS VARCHAR) "
+        f"THEN [CAST(o.{c} AS VARCHAR), CAST(n.{c} AS VARCHAR)] END AS {c}"
+        for c in common
+    )
+    anychange = " OR ".join(
+        f"CAST(o.{c} AS VARCHAR) IS DISTINCT FROM CAST(n.{c} AS VARCHAR)" for c in common
+    )
+    rows = con.execute(
+        f"SELECT {_key('n', key)} AS rid, {diffs} FROM old.main.{table} o "
+        f"JOIN new.main.{table} n ON {join} WHERE {anychange} ORDER BY rid"
+    ).fetchall()
+    for row in rows:
+        rid, values = row[0], row[1:]
+        before, after = {}, {}
+        for column, pair in zip(common, values):
+            if pair is not None:
+                before[column], after[column] = pair[0], pair[1]
+        kind = "updated"
+        if "status" in after and after["status"] in ("retracted", "merged"):
+            kind = after["status"]
+        changes.append(Change(table, rid, kind, tuple(before), before, after))
+    return changes
+
+
+def diff_databases(old_db, new_db) -> list[Change]:
+    """The record-level changes from ``old_db`` to ``new_db`` (both opened read-only)."""
+    con = duckdb.connect()
+    try:
+        con.execute("ATTACH ? AS old (READ_ONLY)", [str(old_db)])
+        con.execute("ATTACH ? AS new (READ_ONLY)", [str(new_db)])
+        changes: list[Change] = []
+        for name, table in contract.tables().items():
+            changes += _table_changes(con, name, table.primary_key)
+        order = {k: i for i, k in enumerate(CHANGE_KINDS)}
+        tables = {t: i for i, t in enumerate(contract.TABLES)}
+        changes.sort(key=lambda c: (tables[c.table], c.record_id, order[c.change]))
+        return changes
+    finally:
+        con.close()
+
+
+def all_added(new_db) -> list[Change]:
+    """The changelog of a first release: every record is added."""
+    con = duckdb.connect(str(new_db), read_only=True)
+    try:
+        changes = []
+        for name, table in contract.tables().items():
+            rows = con.execute(
+                f"SELECT {_key('t', table.primary_key)} FROM {name} t ORDER BY 1").fetchall()
+            changes += [Change(name, r[0], "added") for r in rows]
+        return changes
+    finally:
+        con.close()
+
+
+def counts(changes: list[Change]) -> dict[str, dict[str, int]]:
+    result: dict[str, dict[str, int]] = {}
+    for c in changes:
+        per = result.setdefault(c.table, {})
+        per[c.change] = per.get(c.change, 0) + 1
+    return result
+
+
+def _short(value: str | None) -> str:
+    if value is None:
+        return "NULL"
+    text = value.replace("\n", " ")
+    return json.dumps(text if len(text) <= _SHOWN_CHARS else text[:_SHOWN_CHARS] + "…",
+                      ensure_ascii=False)
+
+
+def describe(change: Change) -> str:
+    """One line: ``figures fig-0003 updated: stated_value 62 -> 70; notes NULL -> "…"``."""
+    line = f"{change.table} {change.record_id} {change.change}"
+    if change.fields:
+        line += ": " + "; ".join(
+            f"{f} {_short(change.before.get(f))} -> {_short(change.after.get(f))}"
+            for f in change.fields
+        )
+    return line
+
+
+def render_markdown(version: str, parent: str | None, created_at: str,
+                    changes: list[Change]) -> str:
+    lines = [f"# newsclaims {version}", ""]
+    lines.append(f"Released {created_at}; "
+                 + (f"changes since {parent}." if parent else "first release (no parent)."))
+    lines.append("")
+    summary = counts(changes)
+    if not changes:
+        lines += ["No record changed.", ""]
+        return "\n".join(lines)
+    lines += ["| table | " + " | ".join(CHANGE_KINDS) + " |",
+              "|---|" + "---:|" * len(CHANGE_KINDS)]
+    for table in contract.TABLES:
+        if table in summary:
+            lines.append(f"| {table} | "
+                         + " | ".join(str(summary[table].get(k, 0)) for k in CHANGE_KINDS) + " |")
+    lines.append("")
+    if parent is None:
+        lines += ["Every record is new in this release.", ""]
+        return "\n".join(lines)
+    for table in contract.TABLES:
+        rows = [c for c in changes if c.table == table]
+        if not rows:
+            continue
+        lines += [f"## {table}", ""]
+        for c in rows:
+            lines.append(f"- `{c.record_id}` {c.change}"
+                         + (": " + describe(c).split(": ", 1)[1] if c.fields else ""))
+        lines.append("")
+    return "\n".join(lines)
+
+
+def store_changes(con: duckdb.DuckDBPyConnection, changes: list[Change]) -> None:
+    """Create the ``changes`` table in ``con`` and fill it."""
+    con.execute(
+        "CREATE TABLE changes (table_name VARCHAR NOT NULL, record_id VARCHAR NOT NULL, "
+        "change VARCHAR NOT NULL, fields VARCHAR[], before_values VARCHAR, after_values VARCHAR)"
+    )
+    if changes:
+        con.executemany(
+            "INSERT INTO changes VALUES (?, ?, ?, ?, ?, ?)",
+            [(c.table, c.record_id, c.change, list(c.fields),
+              json.dumps(c.before, ensure_ascii=False) if c.before else None,
+              json.dumps(c.after, ensure_ascii=False) if c.after else None) for c in changes],
+        )
+
+
+def write_changelog(path: Path, text: str) -> None:
+    Path(path).write_text(text, encoding="utf-8")
+
+
+def diff_versions(old: str, new: str, *, releases=None, cache=None) -> list[Change]:
+    """Record-level changes between two versions found in ``releases`` or the cache."""
+    from newsclaims.query import resolve
+
+    return diff_databases(resolve(old, releases=releases, cache=cache),
+                          resolve(new, releases=releases, cache=cache))

@@ -1,0 +1,25 @@
+"""``newsclaims pull [VERSION|latest] --from REGISTRY``: download and verify a release."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.command(name="pull")
+@click.argument("version", default="latest")
+@click.option("--from", "registry", default=None,
+              help="Registry: a folder or an http(s):// base address.")
+@click.option("--cache", default=None,
+              help="Cache folder (default: $NEWSCLAIMS_CACHE or ~/.cache/newsclaims).")
+@click.option("--trust-key", default=None,
+              help="Trusted public key (default: $NEWSCLAIMS_TRUSTED_KEY or "
+                   "~/.config/newsclaims/trusted_key.pub).")
+def command(version: str, registry: str | None, cache: str | None, trust_key: str | None) -> None:
+    """Download VERSION, verify its signature and every sha256, then add it to the cache.
+
+    Exit 2 when the input is bad or anything fails verification (the cache is left as
+    it was)."""
+    from newsclaims.pull import pull
+
+    folder = pull(version, registry, cache=cache, trust_key=trust_key)
+    click.echo(str(folder))

@@ -1,0 +1,44 @@
+"""``newsclaims release VERSION``: build, gate and write an immutable snapshot."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+
+@click.command(name="release")
+@click.argument("version")
+@click.option("--dataset", "dataset", type=click.Path(path_type=Path), default=None,
+              help="Dataset folder to build (default: the project's dataset/).")
+@click.option("--db", "db", type=click.Path(path_type=Path), default=None,
+              help="Release an already built database instead of building (rules still run).")
+@click.option("--out", "out", type=click.Path(path_type=Path), default=Path("releases"),
+              show_default=True, help="Folder of releases; the snapshot goes to OUT/VERSION.")
+@click.option("--parent", default="auto", show_default=True,
+              help="Parent version for the changelog and the discipline rules (auto: the latest).")
+@click.option("--registry", default=None,
+              help="Registry whose versions also count (folder or http(s):// address).")
+@click.option("--key", "key", type=click.Path(path_type=Path), default=None,
+              help="Ed25519 private key to sign the manifest (default: $NEWSCLAIMS_SIGNING_KEY).")
+@click.option("--reports-dir", type=click.Path(path_type=Path), default=None,
+              help="Where reports/VERSION/report.md is written (default: the project's reports/).")
+def command(version, dataset, db, out, parent, registry, key, reports_dir) -> None:
+    """Build, run every rule, and write releases/VERSION/ (exit 1 when a gate refuses)."""
+    from newsclaims import project, signing
+    from newsclaims.release import create_release, steps
+
+    names = ["build", "check", "changelog", "export", "reports", "publish"]
+    with steps(names, enabled=sys.stderr.isatty()) as step:
+        result = create_release(
+            version, dataset_dir=dataset, db=db, releases_dir=out, parent=parent,
+            registry=registry, signing_key=signing.signing_key_path(key),
+            reports_root=reports_dir or project.reports_dir(), step=step)
+    counts: dict[str, int] = {}
+    for change in result.changes:
+        counts[change.change] = counts.get(change.change, 0) + 1
+    summary = ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "no changes"
+    click.echo(f"released {result.version} to {result.folder} "
+               f"(parent {result.parent or 'none'}; {summary}; "
+               f"{'signed' if result.signed else 'UNSIGNED: pulls will refuse it'})")

@@ -1,0 +1,178 @@
+"""``pull``: download a release from a registry into the local cache, verified.
+
+Order of trust: the manifest's signature is checked with the researcher's trusted key
+first; then the manifest must be the requested version's; then every file is downloaded
+with its sha256 from the manifest (pooch checks it as the file arrives) and its size is
+checked. Everything happens in ``<cache>/.pull-<version>-*/``, which is renamed to
+``<cache>/<version>/`` only when all of it verified; on any failure the temporary folder
+is removed, so the cache is left as it was.
+
+A version already in the cache is served from it without any download.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path, PurePosixPath
+
+from newsclaims import signing, snapshot, versioning
+from newsclaims.errors import InputError, IntegrityError
+from newsclaims.registry import Registry, open_registry
+
+CACHE_ENV = "NEWSCLAIMS_CACHE"
+CHUNK = 1 << 16
+
+
+def cache_dir(explicit: str | os.PathLike | None = None) -> Path:
+    """``--cache``, else ``NEWSCLAIMS_CACHE``, else the user cache folder
+    (``~/.cache/newsclaims`` on Linux)."""
+    if explicit:
+        return Path(explicit)
+    env = os.environ.get(CACHE_ENV)
+    if env:
+        return Path(env)
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("newsclaims"))
+
+
+def cached_versions(cache: Path) -> list[str]:
+    if not cache.is_dir():
+        return []
+    return versioning.sort_versions(
+        p.name for p in cache.iterdir()
+        if versioning.VERSION_RE.match(p.name) and (p / snapshot.MANIFEST).is_file()
+    )
+
+
+def cached(version: str, cache: Path) -> Path | None:
+    folder = cache / versioning.validate_version(version)
+    return folder if (folder / snapshot.MANIFEST).is_file() else None
+
+
+def _fetch(reg: Registry, rel: str, dest: Path, sha256: str | None, what: str,
+           progress: bool) -> None:
+    """Copy or download one registry file to ``dest``; check its sha256 when given."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    if reg.folder is not None:
+        source = reg.folder / rel
+        if not source.is_file():
+            raise IntegrityError(f"{what}: {source} is missing from the registry")
+        shutil.copyfile(source, dest)
+        if sha256 is not None and snapshot.sha256_file(dest) != sha256:
+            raise IntegrityError(f"{what}: {rel} does not match its sha256 in the manifest")
+        return
+    import pooch
+    import requests
+
+    pooch.get_logger().setLevel(logging.WARNING)
+    downloader = pooch.HTTPDownloader(progressbar=progress, chunk_size=CHUNK,
+                                      timeout=60)
+    try:
+        pooch.retrieve(reg.url(rel), known_hash=f"sha256:{sha256}" if sha256 else None,
+                       fname=dest.name, path=dest.parent, downloader=downloader)
+    except requests.HTTPError as exc:
+        status = exc.response.status_code if exc.response is not None else "?"
+        raise IntegrityError(f"{what}: {reg.url(rel)}: HTTP {status}"
+                             + (" (file missing from the registry)" if status == 404 else "")
+                             ) from None
+    except requests.ConnectionError as exc:
+        text = str(exc)
+        if "Connection refused" in text or "Failed to establish" in text:
+            raise InputError(f"cannot reach registry {reg.spec}: connection refused") from None
+        raise IntegrityError(f"{what}: download of {rel} was cut off ({type(exc).__name__})"
+                             ) from None
+    except requests.RequestException as exc:
+        raise IntegrityError(f"{what}: download of {rel} failed ({type(exc).__name__})") from None
+    except ValueError as exc:  # pooch: the hash does not match
+        if "hash" in str(exc).lower():
+            raise IntegrityError(f"{what}: {rel} does not match its sha256 in the manifest "
+                                 "(altered or truncated download)") from None
+        raise
+
+
+def _safe_rel(rel, what: str) -> str:
+    if not isinstance(rel, str):
+        raise IntegrityError(f"{what}: the index gives no manifest path")
+    return snapshot.safe_relpath(rel, what)
+
+
+def pull(version: str = "latest", registry: str | os.PathLike | None = None, *,
+         cache: str | os.PathLike | None = None, trust_key: str | os.PathLike | None = None,
+         progress: bool | None = None) -> Path:
+    """Make ``version`` (or ``latest``) of ``registry`` available in the cache; return its folder."""
+    cache_path = cache_dir(cache)
+    if version != "latest":
+        versioning.validate_version(version)
+        hit = cached(version, cache_path)
+        if hit is not None:
+            return hit
+    if registry is None:
+        raise InputError(f"version {version} is not in the cache {cache_path}; "
+                         "pass --from REGISTRY to download it")
+    key_path = signing.trusted_key_path(trust_key)
+    signing.load_public(key_path)  # a missing or bad key fails before any download
+    reg = open_registry(registry)
+    index = reg.index()
+    if version == "latest":
+        version = versioning.latest(index["versions"])
+        if version is None:
+            raise InputError(f"registry {reg.spec} holds no version")
+        hit = cached(version, cache_path)
+        if hit is not None:
+            return hit
+    entry = index["versions"].get(version)
+    if not isinstance(entry, dict):
+        known = ", ".join(versioning.sort_versions(index["versions"])) or "none"
+        raise InputError(f"version {version} is not in registry {reg.spec} (it has: {known})")
+    what = f"pull {version} from {reg.spec}"
+    manifest_rel = _safe_rel(entry.get("manifest"), what)
+    base = str(PurePosixPath(manifest_rel).parent)
+    base = "" if base == "." else base + "/"
+    signature_rel = base + snapshot.SIGNATURE
+    if progress is None:
+        progress = sys.stderr.isatty()
+
+    created_cache = not cache_path.exists()
+    cache_path.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(dir=cache_path, prefix=f".pull-{version}-"))
+    try:
+        _fetch(reg, manifest_rel, work / snapshot.MANIFEST, None, what, False)
+        try:
+            _fetch(reg, signature_rel, work / snapshot.SIGNATURE, None, what, False)
+        except IntegrityError:
+            raise IntegrityError(f"{what}: the release is not signed (no {signature_rel}); "
+                                 "only signed releases can be pulled") from None
+        manifest_bytes = (work / snapshot.MANIFEST).read_bytes()
+        signing.verify(manifest_bytes, (work / snapshot.SIGNATURE).read_bytes(), key_path,
+                       f"{what}: manifest")
+        manifest = snapshot.parse_manifest(manifest_bytes, what)
+        if manifest.get("version") != version:
+            raise IntegrityError(f"{what}: the index points at the manifest of version "
+                                 f"{manifest.get('version')}, not {version} (tampered index)")
+        if entry.get("manifest_sha256") not in (None, hashlib.sha256(manifest_bytes).hexdigest()):
+            raise IntegrityError(f"{what}: the index's manifest_sha256 does not match the "
+                                 "signed manifest (tampered index)")
+        for item in manifest["files"]:
+            rel = item["path"]
+            _fetch(reg, base + rel, work / rel, item["sha256"], what, progress)
+        snapshot.verify_folder(work, manifest, what)
+        target = cache_path / version
+        if (target / snapshot.MANIFEST).is_file():  # pulled meanwhile by another process
+            shutil.rmtree(work)
+            return target
+        os.replace(work, target)
+        return target
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        if created_cache:
+            try:
+                cache_path.rmdir()
+            except OSError:
+                pass
+        raise

@@ -1,0 +1,155 @@
+"""Read-only access to a snapshot: ``connect``, ``load`` and ``run``.
+
+The connection is opened read-only with DuckDB's access to the outside shut and locked:
+``enable_external_access=false`` (no ``read_csv``/``read_parquet`` of other files, no
+``COPY``, ``ATTACH``, ``INSTALL``), no extension autoloading or autoinstalling, no
+community extensions, and ``lock_configuration=true`` so that no ``SET`` can undo it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from newsclaims import snapshot, versioning
+from newsclaims.errors import InputError
+
+LOCKED_CONFIG: dict[str, object] = {
+    "enable_external_access": False,
+    "autoload_known_extensions": False,
+    "autoinstall_known_extensions": False,
+    "allow_community_extensions": False,
+    "lock_configuration": True,
+}
+
+
+def resolve(version: str | None = None, *, cache: str | os.PathLike | None = None,
+            path: str | os.PathLike | None = None,
+            releases: str | os.PathLike | None = None) -> Path:
+    """The database file to open: ``path``, else ``version`` (or the latest) from
+    ``releases`` (a folder of releases) or the cache."""
+    from newsclaims import pull
+
+    if path is not None:
+        db = Path(path)
+        if db.is_dir():
+            db = db / snapshot.DB_NAME
+        if not db.is_file():
+            raise InputError(f"{db}: no such database")
+        return db
+    places = [Path(releases)] if releases is not None else []
+    places.append(pull.cache_dir(cache))
+    if version in (None, "latest"):
+        found = [(v, place) for place in places for v in pull.cached_versions(place)]
+        if not found:
+            raise InputError("no snapshot to query: pass --db PATH, or pull one first "
+                             "(newsclaims pull latest --from REGISTRY)")
+        top = versioning.latest(v for v, _ in found)
+        place = next(p for v, p in found if v == top)
+        return place / top / snapshot.DB_NAME
+    versioning.validate_version(version)
+    for place in places:
+        db = place / version / snapshot.DB_NAME
+        if (place / version / snapshot.MANIFEST).is_file() and db.is_file():
+            return db
+    raise InputError(f"version {version} is not in {' or '.join(str(p) for p in places)}; "
+                     f"pull it first (newsclaims pull {version} --from REGISTRY)")
+
+
+def connect(version: str | None = None, *, cache: str | os.PathLike | None = None,
+            path: str | os.PathLike | None = None,
+            releases: str | os.PathLike | None = None) -> duckdb.DuckDBPyConnection:
+    """A read-only, locked-down DuckDB connection to a snapshot's database."""
+    db = resolve(version, cache=cache, path=path, releases=releases)
+    try:
+        return duckdb.connect(str(db), read_only=True, config=dict(LOCKED_CONFIG))
+    except duckdb.Error as exc:
+        raise InputError(f"{db}: cannot open ({_first_line(exc)})") from None
+
+
+def load(table: str, version: str | None = None, **kwargs):
+    """One table of a snapshot as a polars DataFrame."""
+    import re
+
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*", table or ""):
+        raise InputError(f"{table!r} is not a table name")
+    con = connect(version, **kwargs)
+    try:
+        names = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+        if table not in names:
+            raise InputError(f"no table {table!r} in the snapshot (tables: "
+                             f"{', '.join(sorted(names))})")
+        import polars as pl
+
+        return pl.from_arrow(con.sql(f"SELECT * FROM {table}").to_arrow_table())
+    finally:
+        con.close()
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    columns: list[str]
+    rows: list[tuple]
+
+    def records(self) -> list[dict]:
+        return [dict(zip(self.columns, row)) for row in self.rows]
+
+
+def run(sql: str, version: str | None = None, **kwargs) -> QueryResult:
+    """Run one SQL statement on a snapshot; a refused or failing query raises ``InputError``."""
+    con = connect(version, **kwargs)
+    try:
+        try:
+            cursor = con.execute(sql)
+        except duckdb.PermissionException as exc:
+            raise InputError(f"query refused: {_first_line(exc)} (snapshots are read-only and "
+                             "cannot reach files, the network or extensions)") from None
+        except duckdb.Error as exc:
+            message = _first_line(exc)
+            if "configuration has been locked" in message or "read-only mode" in message:
+                raise InputError(f"query refused: {message} (snapshots are read-only and "
+                                 "cannot reach files, the network or extensions)") from None
+            raise InputError(f"query failed: {message}") from None
+        if cursor.description is None:
+            return QueryResult([], [])
+        columns = [d[0] for d in cursor.description]
+        return QueryResult(columns, cursor.fetchall())
+    finally:
+        con.close()
+
+
+def _text(value) -> str:
+    return "NULL" if value is None else str(value)
+
+
+def render(result: QueryResult, fmt: str) -> str:
+    """The result as an aligned text ``table``, ``csv`` or ``json`` (a list of objects)."""
+    if fmt == "json":
+        import json
+
+        return json.dumps(result.records(), indent=2, ensure_ascii=False, default=str) + "\n"
+    if fmt == "csv":
+        import csv
+        import io
+
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(result.columns)
+        writer.writerows(["" if v is None else v for v in row] for row in result.rows)
+        return out.getvalue()
+    if not result.columns:
+        return ""
+    cells = [[_text(v) for v in row] for row in result.rows]
+    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(result.columns)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(result.columns, widths)).rstrip(),
+             "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip() for row in cells]
+    lines.append(f"({len(cells)} row{'s' if len(cells) != 1 else ''})")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,198 @@
+"""Registries: a local folder or a static ``http(s)://`` base address holding releases.
+
+Layout::
+
+    index.json              {"format": 1, "latest": "1.1.0", "versions": {"1.0.0": {...}}}
+    <version>/manifest.json (and every file the manifest lists, and manifest.json.sig)
+
+Each entry of ``versions`` holds ``manifest`` (path of the manifest, relative to the
+base), ``manifest_sha256``, ``signature``, ``created_at``, ``parent_version`` and
+``row_counts``. The index is a convenience: a pull trusts only the signed manifest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from newsclaims import snapshot, versioning
+from newsclaims.errors import GateFailure, InputError, IntegrityError
+
+INDEX = "index.json"
+INDEX_FORMAT = 1
+HTTP_TIMEOUT = 30
+
+
+@dataclass(frozen=True)
+class Registry:
+    """A registry: ``folder`` for a local one, else ``base_url`` (ending with ``/``)."""
+
+    spec: str
+    folder: Path | None = None
+    base_url: str | None = None
+
+    def url(self, rel: str) -> str:
+        return self.base_url + rel
+
+    def read_bytes(self, rel: str, what: str) -> bytes:
+        """The bytes of one small file of the registry (the index)."""
+        if self.folder is not None:
+            path = self.folder / rel
+            try:
+                return path.read_bytes()
+            except FileNotFoundError:
+                raise InputError(f"{path}: not found (is {self.spec} a registry?)") from None
+        import requests
+
+        try:
+            response = requests.get(self.url(rel), timeout=HTTP_TIMEOUT)
+        except requests.RequestException as exc:
+            raise InputError(f"cannot reach registry {self.spec}: {_reason(exc)}") from None
+        if response.status_code != 200:
+            raise InputError(f"{self.url(rel)}: HTTP {response.status_code} ({what})")
+        return response.content
+
+    def index(self) -> dict:
+        data = self.read_bytes(INDEX, "the registry index")
+        try:
+            index = json.loads(data)
+            versions = index["versions"]
+            if not isinstance(versions, dict):
+                raise ValueError("'versions' is not an object")
+        except (ValueError, KeyError, TypeError) as exc:
+            raise IntegrityError(f"{self.spec}/{INDEX}: malformed index ({exc})") from None
+        return index
+
+    def versions(self) -> list[str]:
+        return versioning.sort_versions(self.index()["versions"])
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc)
+    for marker in ("Connection refused", "Name or service not known", "timed out",
+                   "No route to host"):
+        if marker in text:
+            return marker.lower()
+    return type(exc).__name__
+
+
+def open_registry(spec: str | os.PathLike) -> Registry:
+    spec = str(spec)
+    if spec.startswith(("http://", "https://")):
+        return Registry(spec, base_url=spec if spec.endswith("/") else spec + "/")
+    if "://" in spec:
+        raise InputError(f"registry {spec!r}: expected a folder or an http(s):// address")
+    return Registry(spec, folder=Path(spec))
+
+
+def read_index_file(folder: Path) -> dict:
+    path = folder / INDEX
+    if not path.is_file():
+        return {"format": INDEX_FORMAT, "latest": None, "versions": {}}
+    return open_registry(folder).index()
+
+
+def _failing_error_rules(db_path: Path) -> list[str]:
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        has = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'dq_results'"
+                          ).fetchone()[0]
+        if not has:
+            return ["dq_results missing: the snapshot was never checked"]
+        return [r[0] for r in con.execute(
+            "SELECT rule_id FROM dq_results WHERE CAST(severity AS VARCHAR) = 'error' "
+            "AND CAST(status AS VARCHAR) <> 'pass' ORDER BY 1").fetchall()]
+    finally:
+        con.close()
+
+
+def publish(version: str, releases_dir: Path, to: Path) -> Path:
+    """Copy ``releases_dir/version`` into the folder registry ``to`` and add it to the index.
+
+    The release is verified against its manifest first and refused (exit 1) when an
+    error-level rule failed in it. Publishing the same release twice is a no-op; a
+    different release under a published version is refused."""
+    versioning.validate_version(version)
+    if str(to).startswith(("http://", "https://")):
+        raise InputError(f"{to}: publish writes to a folder registry; copy that folder to "
+                         "your web server")
+    source = Path(releases_dir) / version
+    manifest_path = source / snapshot.MANIFEST
+    if not manifest_path.is_file():
+        raise InputError(f"release {version} not found in {releases_dir} (no {manifest_path})")
+    manifest_bytes = manifest_path.read_bytes()
+    manifest = snapshot.parse_manifest(manifest_bytes, f"release {version}")
+    snapshot.verify_folder(source, manifest, f"release {version}")
+    if manifest.get("version") != version:
+        raise IntegrityError(f"release {version}: its manifest is for version "
+                             f"{manifest.get('version')}")
+    failing = _failing_error_rules(source / snapshot.DB_NAME)
+    if failing:
+        raise GateFailure(f"publish {version} refused: error-level rules fail: "
+                          + ", ".join(failing))
+    to = Path(to)
+    to.mkdir(parents=True, exist_ok=True)
+    index = read_index_file(to)
+    digest = hashlib.sha256(manifest_bytes).hexdigest()
+    known = index["versions"].get(version)
+    if known is not None:
+        if known.get("manifest_sha256") == digest:
+            return to / version
+        raise GateFailure(f"publish {version} refused: {to} already holds a different "
+                          f"release {version}; published versions are immutable")
+    if (to / version).exists():
+        raise GateFailure(f"publish {version} refused: {to / version} exists but is not in "
+                          f"{to / INDEX}; remove it by hand after checking")
+    work = Path(tempfile.mkdtemp(dir=to, prefix=f".tmp-{version}-"))
+    try:
+        for entry in manifest["files"]:
+            dst = work / entry["path"]
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source / entry["path"], dst)
+        shutil.copyfile(manifest_path, work / snapshot.MANIFEST)
+        if (source / snapshot.SIGNATURE).is_file():
+            shutil.copyfile(source / snapshot.SIGNATURE, work / snapshot.SIGNATURE)
+        os.rename(work, to / version)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    index["versions"][version] = {
+        "manifest": f"{version}/{snapshot.MANIFEST}",
+        "manifest_sha256": digest,
+        "signature": (f"{version}/{snapshot.SIGNATURE}"
+                      if (source / snapshot.SIGNATURE).is_file() else None),
+        "created_at": manifest.get("created_at"),
+        "parent_version": manifest.get("parent_version"),
+        "row_counts": manifest.get("row_counts", {}),
+    }
+    index["format"] = INDEX_FORMAT
+    index["latest"] = versioning.latest(index["versions"])
+    data = (json.dumps(index, indent=2, sort_keys=True) + "\n").encode()
+    fd, tmp = tempfile.mkstemp(dir=to, prefix=".index.json.")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, to / INDEX)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return to / version
+
+
+def list_versions(spec: str) -> list[dict]:
+    """Version, date, parent and row counts of every version of a registry, oldest first."""
+    index = open_registry(spec).index()
+    rows = []
+    for version in versioning.sort_versions(index["versions"]):
+        entry = index["versions"][version]
+        rows.append({"version": version, "created_at": entry.get("created_at"),
+                     "parent_version": entry.get("parent_version"),
+                     "row_counts": entry.get("row_counts", {})})
+    return rows

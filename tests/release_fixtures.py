@@ -1,0 +1,185 @@
+"""Small snapshots built from code, a real HTTP server over a folder, and helpers to list
+a folder's contents. Used by the release, registry, pull, diff and query tests."""
+
+from __future__ import annotations
+
+import hashlib
+import http.server
+import os
+import shutil
+import socket
+import tempfile
+import threading
+from contextlib import contextmanager
+from functools import partial
+from pathlib import Path
+
+import duckdb
+
+from newsclaims import contract, snapshot
+
+TEXT = "Monitors said at least 62 soldiers were killed. The army said 40 died.\n"
+
+
+def base_rows() -> dict[str, list[dict]]:
+    """A tiny valid database's rows: one document, two claims, two figures."""
+    return {
+        "countries": [dict(country="SYR", name="Syria", min_lat=32.3, max_lat=37.3,
+                           min_lon=35.7, max_lon=42.4)],
+        "actors": [
+            dict(actor_id="act-sohr", name="Syrian Observatory", kind="ngo", country="SYR",
+                 status="active"),
+            dict(actor_id="act-syrian-army", name="Syrian army", kind="military",
+                 country="SYR", status="active"),
+        ],
+        "actor_aliases": [dict(actor_id="act-sohr", alias="SOHR")],
+        "places": [dict(place_id="plc-aleppo", name="Aleppo", kind="city", country="SYR",
+                        lat=36.2, lon=37.16, status="active")],
+        "documents": [dict(doc_id="doc-0001", title="Truce", language="en", source_kind="news",
+                           published_on="2016-09-19", text=TEXT,
+                           text_sha256=hashlib.sha256(TEXT.encode()).hexdigest())],
+        "incidents": [dict(incident_id="inc-0001", title="Clash", kind="armed_clash",
+                           place_id="plc-aleppo", status="active")],
+        "claims": [
+            dict(claim_id="clm-0001", doc_id="doc-0001", incident_id="inc-0001",
+                 claimant_id="act-sohr", claim_date="2016-09-19", quote="at least 62 soldiers",
+                 quote_start=14, quote_end=34, modality="asserted", topic="casualties",
+                 status="active"),
+            dict(claim_id="clm-0002", doc_id="doc-0001", incident_id="inc-0001",
+                 claimant_id="act-syrian-army", claim_date="2016-09-19", quote="40 died",
+                 quote_start=62, quote_end=69, modality="asserted", topic="casualties",
+                 status="active"),
+        ],
+        "claim_links": [dict(claim_id="clm-0001", other_claim_id="clm-0002",
+                             relation="contradicts")],
+        "figures": [
+            dict(figure_id="fig-0001", claim_id="clm-0001", measure="killed",
+                 victim_group="soldiers", stated_text="at least 62", stated_value=62,
+                 qualifier="at_least", value_low=62, unit="people"),
+            dict(figure_id="fig-0002", claim_id="clm-0002", measure="killed",
+                 victim_group="soldiers", stated_text="40", stated_value=40,
+                 qualifier="exact", value_low=40, value_high=40, unit="people"),
+        ],
+    }
+
+
+def insert(con, table: str, rows: list[dict]) -> None:
+    for row in rows:
+        cols = ", ".join(row)
+        marks = ", ".join("?" for _ in row)
+        con.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", list(row.values()))
+
+
+def make_db(path: Path, rows: dict[str, list[dict]] | None = None, *, ddl: str | None = None,
+            failing_rule: str | None = None) -> Path:
+    """A contract database with ``rows`` and passing ``dq_results``/``dq_violations``
+    (or one failing error-level rule)."""
+    rows = base_rows() if rows is None else rows
+    con = duckdb.connect(str(path))
+    if ddl is None:
+        contract.create_schema(con)
+    else:
+        con.execute(ddl)
+    for table in contract.TABLES:
+        insert(con, table, rows.get(table, []))
+    con.execute(
+        "CREATE TABLE dq_results (rule_id VARCHAR, title VARCHAR, family VARCHAR, severity "
+        "VARCHAR, table_name VARCHAR, status VARCHAR, violation_count BIGINT, fail_above BIGINT, "
+        "engine VARCHAR, run_at TIMESTAMP, detail VARCHAR)")
+    con.execute("CREATE TABLE dq_violations (rule_id VARCHAR, severity VARCHAR, table_name "
+                "VARCHAR, record_id VARCHAR, message VARCHAR)")
+    con.execute("INSERT INTO dq_results VALUES ('claims.quote_in_text', 'Quote in text', "
+                "'text', 'error', 'claims', ?, ?, 0, 'duckdb', now()::TIMESTAMP, NULL)",
+                ["fail" if failing_rule else "pass", 1 if failing_rule else 0])
+    con.close()
+    return path
+
+
+def make_snapshot(releases: Path, version: str, *, key: Path | None = None,
+                  rows: dict | None = None, parent: str | None = None,
+                  failing_rule: str | None = None) -> Path:
+    """A complete snapshot folder ``releases/version`` made from ``make_db`` (no build, no
+    rule run, no reports: for registry and pull tests)."""
+    from newsclaims.release import assemble_snapshot
+
+    releases.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(dir=releases, prefix=".fixture-"))
+    make_db(work / snapshot.DB_NAME, rows, failing_rule=failing_rule)
+    parent_db = releases / parent / snapshot.DB_NAME if parent else None
+    assemble_snapshot(work, version, parent, parent_db, signing_key=key, with_reports=False)
+    os.rename(work, releases / version)
+    return releases / version
+
+
+def listing(folder: Path) -> list[tuple[str, int]]:
+    """Every path under ``folder`` with its size (0 for folders), to compare before/after."""
+    if not folder.exists():
+        return []
+    return sorted((p.relative_to(folder).as_posix(), p.stat().st_size if p.is_file() else 0)
+                  for p in folder.rglob("*"))
+
+
+def file_hashes(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:  # keep test output clean
+        pass
+
+
+@contextmanager
+def serve(folder: Path, handler=None):
+    """A real HTTP server on 127.0.0.1 (free port) serving ``folder``; yields its base URL."""
+    handler = handler or partial(_QuietHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def truncating_handler(folder: Path, suffix: str):
+    """A handler that, for paths ending with ``suffix``, announces the full Content-Length,
+    sends half of the bytes, then closes the connection (a download cut off half-way)."""
+
+    class Handler(_QuietHandler):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, directory=str(folder), **kwargs)
+
+        def do_GET(self):
+            if not self.path.endswith(suffix):
+                return super().do_GET()
+            data = (folder / self.path.lstrip("/")).read_bytes()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data[: len(data) // 2])
+            self.wfile.flush()
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+
+    return Handler
+
+
+def closed_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    return port
+
+
+def copy_registry(src: Path, dst: Path) -> Path:
+    shutil.copytree(src, dst)
+    return dst
+
+
+REPO_DATASET = Path(__file__).resolve().parents[1] / "dataset"

@@ -1,0 +1,228 @@
+"""Pulling releases over real HTTP: verified, cached, and refusing every tampering
+with one line, a non-zero exit and the cache exactly as it was."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from click.testing import CliRunner
+
+from newsclaims.cli import cli
+from newsclaims.registry import publish
+from newsclaims.signing import keygen
+from release_fixtures import (base_rows, closed_port, file_hashes, listing, make_snapshot,
+                              serve, truncating_handler)
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(monkeypatch, tmp_path):
+    for name in ("NEWSCLAIMS_TRUSTED_KEY", "NEWSCLAIMS_CACHE", "NEWSCLAIMS_SIGNING_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    root = tmp_path_factory.mktemp("world")
+    keygen(root / "k.pem")
+    keygen(root / "other.pem")
+    releases = root / "releases"
+    make_snapshot(releases, "1.0.0", key=root / "k.pem")
+    rows = base_rows()
+    rows["figures"][0].update(stated_value=70, stated_text="at least 70", value_low=70,
+                              notes="Corrected: the text says 70.")
+    make_snapshot(releases, "1.1.0", key=root / "k.pem", rows=rows, parent="1.0.0")
+    make_snapshot(releases, "2.0.0", key=root / "other.pem", rows=rows, parent="1.1.0")
+    registry = root / "registry"
+    for version in ("1.0.0", "1.1.0", "2.0.0"):
+        publish(version, releases, registry)
+    return {"root": root, "releases": releases, "registry": registry,
+            "pub": root / "k.pem.pub"}
+
+
+def invoke(*args, env=None):
+    return CliRunner().invoke(cli, [str(a) for a in args], env=env, catch_exceptions=False)
+
+
+def pull(world, version, source, cache, *extra):
+    return invoke("pull", version, "--from", source, "--cache", cache,
+                  "--trust-key", world["pub"], *extra)
+
+
+def prepared_cache(tmp_path, world):
+    """A cache that already holds 1.0.0 (pulled from the folder registry)."""
+    cache = tmp_path / "cache"
+    assert pull(world, "1.0.0", world["registry"], cache).exit_code == 0
+    return cache
+
+
+def test_pull_over_http_then_served_from_cache_with_server_stopped(world, tmp_path):
+    cache = tmp_path / "cache"
+    with serve(world["registry"]) as url:
+        result = pull(world, "1.1.0", url, cache)
+        assert result.exit_code == 0, result.output
+        assert result.stdout.strip() == str(cache / "1.1.0")
+    assert file_hashes(cache / "1.1.0") == file_hashes(world["releases"] / "1.1.0")
+    before = listing(cache)
+    again = pull(world, "1.1.0", url, cache)  # the server is gone: served from the cache
+    assert again.exit_code == 0 and again.stdout.strip() == str(cache / "1.1.0")
+    assert listing(cache) == before
+    assert [p.name for p in cache.iterdir()] == ["1.1.0"]
+
+
+def test_latest_and_env_configured_trust(world, tmp_path):
+    cache = tmp_path / "cache"
+    cfg = tmp_path / "config" / "newsclaims"
+    cfg.mkdir(parents=True)
+    shutil.copy(world["root"] / "other.pem.pub", cfg / "trusted_key.pub")
+    # latest is 2.0.0, signed by the other key: the config-dir key trusts it
+    result = invoke("pull", "latest", "--from", world["registry"], "--cache", cache)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == str(cache / "2.0.0")
+    # the environment variable wins over the config file: 1.0.0 needs the first key
+    result = invoke("pull", "1.0.0", "--from", world["registry"], "--cache", cache,
+                    env={"NEWSCLAIMS_TRUSTED_KEY": str(world["pub"])})
+    assert result.exit_code == 0, result.output
+
+
+def test_no_trusted_key_configured(world, tmp_path):
+    result = invoke("pull", "1.0.0", "--from", world["registry"], "--cache", tmp_path / "c")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: no trusted public key: pass --trust-key PUBFILE")
+    assert not (tmp_path / "c").exists()
+
+
+def tampered_registry(world, tmp_path):
+    copy = tmp_path / "registry"
+    shutil.copytree(world["registry"], copy)
+    return copy
+
+
+def flip_parquet(reg):
+    path = reg / "1.1.0" / "data" / "figures.parquet"
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    path.write_bytes(bytes(data))
+
+
+def swap_index_to_other_manifest(reg):
+    index = json.loads((reg / "index.json").read_text())
+    index["versions"]["1.1.0"] = dict(index["versions"]["1.0.0"])
+    (reg / "index.json").write_text(json.dumps(index))
+
+
+def tamper_index_digest(reg):
+    index = json.loads((reg / "index.json").read_text())
+    index["versions"]["1.1.0"]["manifest_sha256"] = "0" * 64
+    (reg / "index.json").write_text(json.dumps(index))
+
+
+def tamper_manifest(reg):
+    path = reg / "1.1.0" / "manifest.json"
+    path.write_text(path.read_text().replace('"1.0.0"', '"0.9.0"'))
+
+
+def sign_with_other_key(reg):
+    from newsclaims.signing import sign
+
+    key = reg.parent.parent / "other-signer.pem"
+    if not key.exists():
+        keygen(key)
+    manifest = (reg / "1.1.0" / "manifest.json").read_bytes()
+    (reg / "1.1.0" / "manifest.json.sig").write_bytes(sign(manifest, key))
+
+
+def delete_file(reg):
+    (reg / "1.1.0" / "data" / "claims.parquet").unlink()
+
+
+def delete_signature(reg):
+    (reg / "1.1.0" / "manifest.json.sig").unlink()
+
+
+def malformed_index(reg):
+    (reg / "index.json").write_text("{not json")
+
+
+ATTACKS = {
+    "flipped byte in a parquet file": (
+        flip_parquet, "1.1.0", 2,
+        "data/figures.parquet does not match its sha256 in the manifest"),
+    "index pointing at another version's manifest": (
+        swap_index_to_other_manifest, "1.1.0", 2,
+        "the index points at the manifest of version 1.0.0, not 1.1.0 (tampered index)"),
+    "index with a wrong manifest digest": (
+        tamper_index_digest, "1.1.0", 2, "manifest_sha256 does not match the signed manifest"),
+    "manifest edited after signing": (
+        tamper_manifest, "1.1.0", 2, "manifest: signature does not verify with the trusted key"),
+    "manifest signed by another key": (
+        sign_with_other_key, "1.1.0", 2, "signature does not verify with the trusted key"),
+    "missing file (404)": (
+        delete_file, "1.1.0", 2, "data/claims.parquet: HTTP 404 (file missing from the registry)"),
+    "unsigned release": (delete_signature, "1.1.0", 2, "the release is not signed"),
+    "unknown version": (lambda reg: None, "7.7.7", 2,
+                        "version 7.7.7 is not in registry"),
+    "malformed index": (malformed_index, "1.1.0", 2, "index.json: malformed index"),
+}
+
+
+@pytest.mark.parametrize("attack", list(ATTACKS))
+def test_attacks_fail_with_one_line_and_leave_the_cache_as_it_was(world, tmp_path, attack):
+    tamper, version, code, message = ATTACKS[attack]
+    reg = tampered_registry(world, tmp_path)
+    tamper(reg)
+    cache = prepared_cache(tmp_path, world)
+    before = listing(cache)
+    with serve(reg) as url:
+        result = pull(world, version, url, cache)
+    assert result.exit_code == code, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and message in lines[0], lines
+    assert listing(cache) == before
+
+
+def test_download_cut_off_half_way(world, tmp_path):
+    cache = prepared_cache(tmp_path, world)
+    before = listing(cache)
+    with serve(world["registry"], truncating_handler(world["registry"], "figures.parquet")) as url:
+        result = pull(world, "1.1.0", url, cache)
+    assert result.exit_code == 2
+    assert "Error: pull 1.1.0 from " in result.stderr
+    assert "figures.parquet" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert listing(cache) == before
+
+
+def test_unreachable_registry(world, tmp_path):
+    cache = prepared_cache(tmp_path, world)
+    before = listing(cache)
+    url = f"http://127.0.0.1:{closed_port()}/"
+    result = pull(world, "1.1.0", url, cache)
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"Error: cannot reach registry {url}: connection refused"
+    assert listing(cache) == before
+
+
+@pytest.mark.parametrize("version", ["../../etc", "..", "1.1", "1.1.0/../../x"])
+def test_version_strings_never_touch_a_path(world, tmp_path, version):
+    cache = prepared_cache(tmp_path, world)
+    before = listing(cache)
+    result = pull(world, version, world["registry"], cache)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"Error: release.version_syntax: invalid version '{version}'")
+    assert listing(cache) == before
+
+
+def test_index_with_a_path_escaping_the_registry(world, tmp_path):
+    reg = tampered_registry(world, tmp_path)
+    index = json.loads((reg / "index.json").read_text())
+    index["versions"]["1.1.0"]["manifest"] = "../../etc/manifest.json"
+    (reg / "index.json").write_text(json.dumps(index))
+    cache = prepared_cache(tmp_path, world)
+    before = listing(cache)
+    result = pull(world, "1.1.0", reg, cache)
+    assert result.exit_code == 2
+    assert "unsafe file path '../../etc/manifest.json'" in result.stderr
+    assert listing(cache) == before

@@ -1,0 +1,107 @@
+"""Read-only queries: the locked-down connection, the CLI formats, the Python API."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import polars as pl
+import pytest
+from click.testing import CliRunner
+
+import newsclaims
+from newsclaims.cli import cli
+from newsclaims.errors import InputError
+from newsclaims.query import LOCKED_CONFIG, connect, run
+from release_fixtures import make_snapshot
+
+
+@pytest.fixture(scope="module")
+def releases(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("q") / "releases"
+    make_snapshot(folder, "1.0.0")
+    return folder
+
+
+def invoke(*args):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_connection_settings_are_locked(releases):
+    con = connect("1.0.0", releases=releases, cache=releases / "nocache")
+    try:
+        for name, expected in LOCKED_CONFIG.items():
+            value = con.execute("SELECT current_setting(?)", [name]).fetchone()[0]
+            assert str(value).lower() == str(expected).lower(), name
+        assert con.execute("SELECT count(*) FROM claims").fetchone()[0] == 2
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("sql", [
+    "SELECT * FROM read_csv('/etc/passwd')",
+    "SELECT * FROM read_parquet('{other}')",
+    "COPY claims TO '{out}'",
+    "ATTACH '{out}.duckdb' AS other",
+    "INSTALL httpfs",
+    "LOAD httpfs",
+    "SET enable_external_access = true",
+    "SET lock_configuration = false",
+    "CREATE TABLE evil AS SELECT 1",
+    "DELETE FROM claims",
+])
+def test_escapes_are_refused_with_one_line(releases, tmp_path, sql):
+    other = releases / "1.0.0" / "data" / "claims.parquet"
+    out = tmp_path / "stolen.csv"
+    result = invoke("query", sql.format(other=other, out=out), "--version", "1.0.0",
+                    "--releases", str(releases), "--cache", str(tmp_path / "cache"))
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: query refused: ")
+    assert "Traceback" not in result.output
+    assert not out.exists() and not (tmp_path / "stolen.csv.duckdb").exists()
+
+
+def test_formats_match_the_api(releases, tmp_path):
+    sql = "SELECT figure_id, stated_value, value_high FROM figures ORDER BY figure_id"
+    common = ["--db", str(releases / "1.0.0" / "newsclaims.duckdb")]
+    api = run(sql, path=releases / "1.0.0" / "newsclaims.duckdb")
+    as_json = invoke("query", sql, "--format", "json", *common)
+    assert as_json.exit_code == 0
+    assert json.loads(as_json.stdout) == api.records()
+    assert api.records() == [
+        {"figure_id": "fig-0001", "stated_value": 62, "value_high": None},
+        {"figure_id": "fig-0002", "stated_value": 40, "value_high": 40},
+    ]
+    as_csv = invoke("query", sql, "--format", "csv", *common)
+    assert list(csv.reader(io.StringIO(as_csv.stdout))) == [
+        ["figure_id", "stated_value", "value_high"], ["fig-0001", "62", ""],
+        ["fig-0002", "40", "40"]]
+    table = invoke("query", sql, *common)
+    assert table.stdout.splitlines()[0].split() == ["figure_id", "stated_value", "value_high"]
+    assert "fig-0001   62            NULL" in table.stdout and "(2 rows)" in table.stdout
+
+
+def test_bad_sql_is_one_line(releases):
+    result = invoke("query", "SELECT * FROM nowhere", "--db", str(releases / "1.0.0"))
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: query failed: Catalog Error")
+
+
+def test_load_returns_polars_and_latest_is_the_default(releases, tmp_path):
+    frame = newsclaims.load("figures", releases=releases, cache=tmp_path / "empty")
+    assert isinstance(frame, pl.DataFrame)
+    assert frame.sort("figure_id")["stated_value"].to_list() == [62, 40]
+    with pytest.raises(InputError, match="no table 'nope'"):
+        newsclaims.load("nope", version="1.0.0", releases=releases, cache=tmp_path / "empty")
+
+
+def test_missing_version_and_path_traversal(releases, tmp_path):
+    result = invoke("query", "SELECT 1", "--version", "../../etc", "--cache", str(tmp_path))
+    assert result.exit_code == 2
+    assert "release.version_syntax: invalid version '../../etc'" in result.stderr
+    result = invoke("query", "SELECT 1", "--version", "9.9.9", "--cache", str(tmp_path))
+    assert result.exit_code == 2 and "version 9.9.9 is not in" in result.stderr
+    result = invoke("query", "SELECT 1", "--cache", str(tmp_path / "none"))
+    assert result.exit_code == 2 and "no snapshot to query" in result.stderr

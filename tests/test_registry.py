@@ -1,0 +1,104 @@
+"""Keys, publishing into a folder registry, and listing its versions."""
+
+from __future__ import annotations
+
+import json
+import stat
+
+import pytest
+from click.testing import CliRunner
+
+from newsclaims.cli import cli
+from newsclaims.registry import publish
+from release_fixtures import listing, make_snapshot
+
+
+def invoke(*args, env=None):
+    return CliRunner().invoke(cli, [str(a) for a in args], env=env, catch_exceptions=False)
+
+
+def test_keygen_writes_a_private_key_only_its_owner_reads(tmp_path):
+    result = invoke("keygen", "--out", tmp_path / "release.pem")
+    assert result.exit_code == 0, result.output
+    private = tmp_path / "release.pem"
+    assert stat.S_IMODE(private.stat().st_mode) == 0o600
+    assert private.read_text().startswith("-----BEGIN PRIVATE KEY-----")
+    assert (tmp_path / "release.pem.pub").read_text().startswith("-----BEGIN PUBLIC KEY-----")
+    again = invoke("keygen", "--out", tmp_path / "release.pem")
+    assert again.exit_code == 2
+    assert again.stderr.strip() == (f"Error: {private}: already exists; keys are never "
+                                    "overwritten, pick another path")
+
+
+def test_publish_copies_and_indexes(tmp_path):
+    invoke("keygen", "--out", tmp_path / "k.pem")
+    releases = tmp_path / "releases"
+    make_snapshot(releases, "1.0.0", key=tmp_path / "k.pem")
+    make_snapshot(releases, "1.1.0", key=tmp_path / "k.pem", parent="1.0.0")
+    reg = tmp_path / "registry"
+    for version in ("1.0.0", "1.1.0"):
+        result = invoke("publish", version, "--to", reg, "--releases", releases)
+        assert result.exit_code == 0, result.output
+    index = json.loads((reg / "index.json").read_text())
+    assert index["latest"] == "1.1.0"
+    assert sorted(index["versions"]) == ["1.0.0", "1.1.0"]
+    entry = index["versions"]["1.1.0"]
+    assert entry["parent_version"] == "1.0.0" and entry["row_counts"]["claims"] == 2
+    assert (reg / "1.1.0" / "manifest.json").read_bytes() == \
+        (releases / "1.1.0" / "manifest.json").read_bytes()
+    assert not [p for p in reg.iterdir() if p.name.startswith(".")]  # no temp leftovers
+    # publishing the same release again changes nothing
+    before = listing(reg)
+    assert invoke("publish", "1.0.0", "--to", reg, "--releases", releases).exit_code == 0
+    assert listing(reg) == before
+    text = invoke("versions", "--from", reg)
+    assert [line.split("\t")[0] for line in text.stdout.splitlines()] == ["1.0.0", "1.1.0"]
+    assert "parent 1.0.0\tdocuments 1, claims 2, figures 2" in text.stdout
+    as_json = json.loads(invoke("versions", "--from", reg, "--format", "json").stdout)
+    assert as_json[1]["version"] == "1.1.0" and as_json[1]["row_counts"]["figures"] == 2
+
+
+def test_publish_refuses_another_release_under_a_published_version(tmp_path):
+    releases, other = tmp_path / "a", tmp_path / "b"
+    make_snapshot(releases, "1.0.0")
+    make_snapshot(other, "1.0.0")  # another release (another created_at) under 1.0.0
+    reg = tmp_path / "registry"
+    publish("1.0.0", releases, reg)
+    manifest = json.loads((other / "1.0.0" / "manifest.json").read_text())
+    manifest["created_at"] = "2000-01-01T00:00:00Z"
+    (other / "1.0.0" / "manifest.json").write_text(json.dumps(manifest))
+    before = listing(reg)
+    result = invoke("publish", "1.0.0", "--to", reg, "--releases", other)
+    assert result.exit_code == 1
+    assert "already holds a different release 1.0.0" in result.stderr
+    assert listing(reg) == before
+
+
+def test_publish_refuses_a_release_whose_error_rule_fails(tmp_path):
+    releases = tmp_path / "releases"
+    make_snapshot(releases, "1.0.0", failing_rule="claims.quote_in_text")
+    result = invoke("publish", "1.0.0", "--to", tmp_path / "reg", "--releases", releases)
+    assert result.exit_code == 1
+    assert result.stderr.strip() == ("Error: publish 1.0.0 refused: error-level rules fail: "
+                                     "claims.quote_in_text")
+    assert not (tmp_path / "reg" / "1.0.0").exists()
+
+
+def test_publish_refuses_an_altered_release(tmp_path):
+    releases = tmp_path / "releases"
+    folder = make_snapshot(releases, "1.0.0")
+    data = bytearray((folder / "data" / "claims.parquet").read_bytes())
+    data[len(data) // 2] ^= 0x01
+    (folder / "data" / "claims.parquet").write_bytes(bytes(data))
+    result = invoke("publish", "1.0.0", "--to", tmp_path / "reg", "--releases", releases)
+    assert result.exit_code == 2
+    assert result.stderr.strip() == ("Error: release 1.0.0: data/claims.parquet does not match "
+                                     "its sha256 in the manifest")
+
+
+@pytest.mark.parametrize("version", ["../../etc", "1.0", "01.0.0", "1.0.0-rc1", "v1.0.0"])
+def test_publish_validates_the_version_first(tmp_path, version):
+    result = invoke("publish", version, "--to", tmp_path / "reg", "--releases", tmp_path)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"Error: release.version_syntax: invalid version '{version}'")
+    assert not (tmp_path / "reg").exists()

@@ -1,0 +1,204 @@
+"""Releases of the curated dataset, end to end: release, publish, serve over real HTTP,
+pull, query, correct, release again, diff, and pull the first release again byte for byte.
+Also the gates: a failing error-level rule and every version-discipline refusal."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from newsclaims.cli import cli
+from release_fixtures import REPO_DATASET, file_hashes, listing, make_snapshot, serve
+
+VENV_BIN = sys.executable.rsplit("/", 1)[0]
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(monkeypatch, tmp_path):
+    for name in ("NEWSCLAIMS_TRUSTED_KEY", "NEWSCLAIMS_CACHE", "NEWSCLAIMS_SIGNING_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+
+
+def invoke(*args, env=None):
+    return CliRunner().invoke(cli, [str(a) for a in args], env=env, catch_exceptions=False)
+
+
+def edit(path, old, new, count=1):
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+def release(version, dataset, releases, tmp_path, *extra):
+    return invoke("release", version, "--dataset", dataset, "--out", releases,
+                  "--reports-dir", tmp_path / "project-reports", *extra)
+
+
+def test_end_to_end(tmp_path):
+    dataset = tmp_path / "dataset"
+    shutil.copytree(REPO_DATASET, dataset)
+    releases, registry = tmp_path / "releases", tmp_path / "registry"
+    assert invoke("keygen", "--out", tmp_path / "k.pem").exit_code == 0
+    key, pub = tmp_path / "k.pem", tmp_path / "k.pem.pub"
+
+    # release 1.0.0 of the curated dataset, signed
+    result = release("1.0.0", dataset, releases, tmp_path, "--key", key)
+    assert result.exit_code == 0, result.output
+    assert "released 1.0.0" in result.stdout and "signed" in result.stdout
+    snap = releases / "1.0.0"
+    assert (tmp_path / "project-reports" / "1.0.0" / "report.md").read_bytes() == \
+        (snap / "reports" / "report.md").read_bytes()
+    assert not [p for p in releases.iterdir() if p.name.startswith(".")]
+
+    # stock tools accept the snapshot
+    sums = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=snap, capture_output=True,
+                          text=True)
+    assert sums.returncode == 0, sums.stdout + sums.stderr
+    listed = [line.split("  ", 1)[1] for line in (snap / "SHA256SUMS").read_text().splitlines()]
+    assert "newsclaims.duckdb" in listed and "data/claims.parquet" in listed
+    assert "reports/report.html" in listed and "CHANGELOG.md" in listed
+    valid = subprocess.run([f"{VENV_BIN}/frictionless", "validate", "datapackage.json"],
+                           cwd=snap, capture_output=True, text=True)
+    assert valid.returncode == 0, valid.stdout[-3000:]
+    package = json.loads((snap / "datapackage.json").read_text())
+    figures = next(r for r in package["resources"] if r["name"] == "figures")
+    assert figures["hash"].startswith("sha256:") and figures["schema"]["primaryKey"] == ["figure_id"]
+    assert {"fields": ["claim_id"], "reference": {"resource": "claims", "fields": ["claim_id"]}} \
+        in figures["schema"]["foreignKeys"]
+    opened = subprocess.run(
+        [sys.executable, "-c",
+         "import duckdb, sys; c = duckdb.connect(sys.argv[1], read_only=True); "
+         "print(c.execute('SELECT version, count(*) OVER () FROM release').fetchone()[0], "
+         "c.execute('SELECT count(*) FROM claims').fetchone()[0], "
+         "c.execute(\"SELECT count(*) FROM dq_results WHERE severity = 'error' AND status <> 'pass'\").fetchone()[0])",
+         str(snap / "newsclaims.duckdb")], capture_output=True, text=True)
+    assert opened.returncode == 0, opened.stderr
+    version, claims, failing = opened.stdout.split()
+    assert (version, failing) == ("1.0.0", "0") and int(claims) > 0
+    manifest = json.loads((snap / "manifest.json").read_text())
+    assert manifest["version"] == "1.0.0" and manifest["parent_version"] is None
+    assert manifest["row_counts"]["claims"] == int(claims)
+    assert len(manifest["rules_digest"]) == 64 and manifest["contract_version"] == 1
+    original = file_hashes(snap)
+
+    # publish, serve over real HTTP, pull into an empty cache, query it
+    assert invoke("publish", "1.0.0", "--to", registry, "--releases", releases).exit_code == 0
+    cache = tmp_path / "cache"
+    with serve(registry) as url:
+        pulled = invoke("pull", "1.0.0", "--from", url, "--cache", cache, "--trust-key", pub)
+        assert pulled.exit_code == 0, pulled.output
+        query = invoke("query", "SELECT figure_id, stated_value FROM figures "
+                       "WHERE figure_id = 'fig-0001'", "--version", "1.0.0", "--cache", cache,
+                       "--format", "json")
+        assert json.loads(query.stdout) == [{"figure_id": "fig-0001", "stated_value": 7}]
+
+        # a correction with a note saying why, released as 1.1.0
+        figures_yml = dataset / "figures" / "doc-0001.yml"
+        edit(figures_yml, "  stated_value: 7\n", "  stated_value: 8\n")
+        edit(figures_yml, "  notes: The span of calm", "  notes: Corrected in 1.1.0. The span of calm")
+        second = release("1.1.0", dataset, releases, tmp_path, "--key", key)
+        assert second.exit_code == 0, second.output
+        assert "parent 1.0.0; 1 updated" in second.stdout
+        assert invoke("publish", "1.1.0", "--to", registry, "--releases", releases).exit_code == 0
+        versions = invoke("versions", "--from", url)
+        assert [line.split("\t")[0] for line in versions.stdout.splitlines()] == ["1.0.0", "1.1.0"]
+        assert invoke("pull", "latest", "--from", url, "--cache", cache,
+                      "--trust-key", pub).stdout.strip() == str(cache / "1.1.0")
+
+        diff = invoke("diff", "1.0.0", "1.1.0", "--cache", cache, "--format", "json")
+        assert diff.exit_code == 0, diff.output
+        changes = json.loads(diff.stdout)
+        assert [(c["table"], c["record_id"], c["change"], c["fields"]) for c in changes] == [
+            ("figures", "fig-0001", "updated", ["stated_value", "value_low", "value_high", "notes"])]
+        assert changes[0]["before"]["stated_value"] == "7" and changes[0]["after"]["stated_value"] == "8"
+        changelog_md = (releases / "1.1.0" / "CHANGELOG.md").read_text()
+        assert "| figures | 0 | 0 | 1 | 0 | 0 |" in changelog_md
+
+        # pulling 1.0.0 again, into a fresh cache, gives the original bytes
+        fresh = tmp_path / "fresh-cache"
+        again = invoke("pull", "1.0.0", "--from", url, "--cache", fresh, "--trust-key", pub)
+        assert again.exit_code == 0, again.output
+    assert file_hashes(fresh / "1.0.0") == original
+    assert file_hashes(cache / "1.0.0") == original  # queries left the cached copy untouched
+
+
+def test_failing_error_rule_refuses_the_release(tmp_path):
+    dataset = tmp_path / "dataset"
+    shutil.copytree(REPO_DATASET, dataset)
+    edit(dataset / "claims" / "doc-0001.yml", "  claim_date: '2016-09-19'\n",
+         "  claim_date: '2016-12-19'\n")
+    releases = tmp_path / "releases"
+    result = release("1.0.0", dataset, releases, tmp_path)
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("Error: release 1.0.0 refused: error-level rules fail: ")
+    assert "claims.claim_date_not_after_publication (1 violations)" in lines[0]
+    assert listing(releases) == [] and not (tmp_path / "project-reports").exists()
+
+
+def test_unexplained_figure_change_and_removed_id_refuse_the_release(tmp_path):
+    dataset = tmp_path / "dataset"
+    shutil.copytree(REPO_DATASET, dataset)
+    releases = tmp_path / "releases"
+    assert release("1.0.0", dataset, releases, tmp_path).exit_code == 0
+    figures_yml = dataset / "figures" / "doc-0001.yml"
+    edit(figures_yml, "  stated_value: 7\n", "  stated_value: 8\n")
+    before = listing(releases)
+    result = release("1.1.0", dataset, releases, tmp_path)
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        "Error: release 1.1.0 refused: error-level rules fail: release.figure_change_explained: "
+        "figure value changed since 1.0.0 without a 'corrects' link from a newer claim or a "
+        "note saying why: fig-0001")
+    # a figure deleted instead of corrected
+    edit(figures_yml, "  stated_value: 8\n", "  stated_value: 7\n")
+    text = figures_yml.read_text()
+    start = text.index("- figure_id: fig-0002")
+    end = text.index("- figure_id: fig-0003")
+    figures_yml.write_text(text[:start] + text[end:])
+    result = release("1.1.0", dataset, releases, tmp_path)
+    assert result.exit_code == 1
+    assert ("release.ids_never_disappear: 1 id(s) of 1.0.0 missing (figures fig-0002)"
+            in result.stderr)
+    assert listing(releases) == before
+
+
+@pytest.mark.parametrize("version, code, message", [
+    ("1.0.0", 1, "Error: release 1.0.0 refused: release.version_exists: version 1.0.0 "
+                 "already exists; releases are immutable, pick a new version"),
+    ("1.0.9", 1, "Error: release 1.0.9 refused: release.version_not_greater: version 1.0.9 "
+                 "is not greater than the latest release 1.1.0"),
+    ("../../etc", 2, "Error: release.version_syntax: invalid version '../../etc': expected "
+                     "MAJOR.MINOR.PATCH with digits only, e.g. 1.0.0"),
+    ("1.2", 2, "Error: release.version_syntax: invalid version '1.2': expected "
+               "MAJOR.MINOR.PATCH with digits only, e.g. 1.0.0"),
+])
+def test_version_order_is_checked_before_anything_is_built(tmp_path, version, code, message):
+    releases = tmp_path / "releases"
+    make_snapshot(releases, "1.0.0")
+    make_snapshot(releases, "1.1.0", parent="1.0.0")
+    before = listing(tmp_path)
+    result = release(version, tmp_path / "no-dataset-needed", releases, tmp_path)
+    assert result.exit_code == code
+    assert result.stderr.strip() == message
+    assert listing(tmp_path) == before
+
+
+def test_registry_versions_count_too(tmp_path):
+    from newsclaims.registry import publish
+
+    elsewhere = tmp_path / "elsewhere"
+    make_snapshot(elsewhere, "2.0.0")
+    publish("2.0.0", elsewhere, tmp_path / "registry")
+    result = release("1.5.0", tmp_path / "unused", tmp_path / "releases", tmp_path,
+                     "--registry", tmp_path / "registry")
+    assert result.exit_code == 1
+    assert "release.version_not_greater: version 1.5.0 is not greater than the latest release " \
+           "2.0.0" in result.stderr

@@ -1,0 +1,141 @@
+"""report.json / report.md / report.html from a database with known check results."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import duckdb
+import pytest
+from click.testing import CliRunner
+
+import report_fixtures as rf
+from newsclaims.errors import InputError
+from newsclaims.reporting import write_reports
+
+GOLDEN = Path(__file__).parent / "golden" / "report_fixture.md"
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("reports")
+    db = rf.build_fixture_db(folder / "fixture.duckdb")
+    paths = write_reports(db, folder / "out", rationales=rf.FIXTURE_RATIONALES,
+                          generated_at="2024-05-01T12:30:00Z")
+    return db, paths
+
+
+def test_json_holds_every_rule_and_every_violation(reports):
+    _, paths = reports
+    report = json.loads(paths["json"].read_text(encoding="utf-8"))
+    assert list(report) == ["report_version", "status", "run", "summary", "rules", "violations"]
+    assert report["status"] == "fail"
+    assert {r["id"] for r in report["rules"]} == {r[0] for r in rf.FIXTURE_RESULTS}
+    got = sorted((v["rule_id"], v["record_id"], v["message"]) for v in report["violations"])
+    want = sorted((v[0], v[3], v[4]) for v in rf.FIXTURE_VIOLATIONS)
+    assert got == want
+    assert report["summary"] == {"rules": 6, "passed": 1, "failed": 2, "warnings": 2,
+                                 "errored": 1, "violations": 6}
+    by_id = {r["id"]: r for r in report["rules"]}
+    assert by_id["claims.unattributed"]["outcome"] == "warn"
+    assert by_id["claims.unattributed"]["rationale"] == rf.FIXTURE_RATIONALES["claims.unattributed"]
+    assert re.fullmatch(r"[0-9a-f]{64}", report["run"]["rules_digest"])
+    assert report["run"]["engines"] == ["duckdb"]
+
+
+def test_json_joins_quotes_and_claimants(reports):
+    _, paths = reports
+    report = json.loads(paths["json"].read_text(encoding="utf-8"))
+    by_record = {(v["rule_id"], v["record_id"]): v for v in report["violations"]}
+    fig = by_record[("figures.low_not_above_high", "fig-0006")]  # fig-0006 -> clm-0002
+    assert fig["claimant"] == "Syrian Observatory for Human Rights"
+    assert fig["quote"] in {"90 troops were killed", "The Syrian Observatory said"}
+    assert by_record[("claims.unattributed", "clm-0004")]["claimant"] == "unattributed"
+    # fig-0005's claim does not exist: no quote, no claimant rather than a wrong one
+    assert by_record[("figures.low_not_above_high", "fig-0005")]["quote"] is None
+
+
+def test_json_is_stable_across_runs(reports, tmp_path):
+    db, paths = reports
+    again = write_reports(db, tmp_path, rationales=rf.FIXTURE_RATIONALES,
+                          generated_at="2024-05-01T12:30:00Z")
+    assert again["json"].read_bytes() == paths["json"].read_bytes()
+    assert again["html"].read_bytes() == paths["html"].read_bytes()
+
+
+def scrub(text: str) -> str:
+    return re.sub(r"`[^`]*/report\.(html|json)`", r"`<out>/report.\1`", text)
+
+
+def test_markdown_matches_golden(reports):
+    _, paths = reports
+    text = scrub(paths["md"].read_text(encoding="utf-8"))
+    if os.environ.get("NEWSCLAIMS_UPDATE_GOLDEN"):  # regenerate, review, commit
+        GOLDEN.write_text(text, encoding="utf-8")
+    assert text == GOLDEN.read_text(encoding="utf-8")
+
+
+def test_markdown_truncates_examples(tmp_path):
+    db = rf.build_fixture_db(tmp_path / "many.duckdb", results=False)
+    con = duckdb.connect(str(db))
+    results = [("figures.low_not_above_high", "t", "figures", "error", "figures", "fail",
+                7, 0)]
+    violations = [("figures.low_not_above_high", "error", "figures", f"fig-9{i:03d}", "bad")
+                  for i in range(7)]
+    rf.write_results(con, results, violations)
+    con.close()
+    md = write_reports(db, tmp_path / "out", rationales={})["md"].read_text(encoding="utf-8")
+    assert md.count("`fig-9") == 3
+    assert "… 4 more (truncated" in md
+
+
+def test_html_escapes_quotes_and_inlines_svg(reports):
+    _, paths = reports
+    html = paths["html"].read_text(encoding="utf-8")
+    assert "&#34;fewer than 50&#34; soldiers died" in html  # autoescaped quote
+    assert html.count("<svg") == 2  # killed/soldiers and wounded/people panels
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)
+    assert "<?xml" not in html
+
+
+def test_every_passing_run_says_pass(tmp_path):
+    db = rf.build_fixture_db(tmp_path / "ok.duckdb", defects=False, results=False)
+    con = duckdb.connect(str(db))
+    rf.write_results(con, [("claims.modality_valid", "t", "structure", "error", "claims",
+                            "pass", 0, 0)], [])
+    con.close()
+    paths = write_reports(db, tmp_path / "out", rationales={})
+    assert paths["md"].read_text(encoding="utf-8").startswith("## newsclaims check: PASS")
+    assert json.loads(paths["json"].read_text())["status"] == "pass"
+
+
+def test_missing_database_is_one_line(tmp_path):
+    with pytest.raises(InputError, match=r"no such database \(run `newsclaims build` first\)"):
+        write_reports(tmp_path / "absent.duckdb", tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_unchecked_database_is_one_line(tmp_path):
+    db = rf.build_fixture_db(tmp_path / "raw.duckdb", results=False)
+    with pytest.raises(InputError, match="no check results .* run `newsclaims check` first"):
+        write_reports(db, tmp_path / "out")
+
+
+def test_corrupt_database_is_one_line(tmp_path):
+    bad = tmp_path / "corrupt.duckdb"
+    bad.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(InputError, match="not a readable DuckDB database") as info:
+        write_reports(bad, tmp_path / "out")
+    assert "\n" not in str(info.value)
+
+
+def test_a_failed_render_leaves_previous_reports_whole(reports, tmp_path):
+    db, paths = reports
+    out = tmp_path / "out"
+    write_reports(db, out, rationales={})
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    with pytest.raises(InputError):
+        write_reports(tmp_path / "absent.duckdb", out)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before

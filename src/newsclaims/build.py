@@ -209,7 +209,7 @@ def _ordered_rows(frames: dict[str, pl.DataFrame], table: str, depth: list[int] 
 def _load(db_path: Path, layers: dict[str, list[pl.DataFrame]], digest: str, step: Progress) -> None:
     import duckdb
 
-    con = duckdb.connect(str(db_path))
+    con = duckdb.connect(str(db_path), config=contract.STORAGE_CONFIG)
     try:
         contract.create_schema(con)
         for table in contract.TABLES:

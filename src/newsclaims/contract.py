@@ -39,6 +39,11 @@ ID_PATTERNS: dict[str, tuple[str, str]] = {
     "places": ("place_id", r"^plc-[a-z0-9]+(-[a-z0-9]+)*$"),
 }
 
+# Databases are written in a storage format that DuckDB clients from 1.4 on can open, so that
+# researchers' stock `duckdb` CLI (and older Python wheels) read every snapshot.
+STORAGE_COMPATIBILITY = "v1.4.0"
+STORAGE_CONFIG = {"storage_compatibility_version": STORAGE_COMPATIBILITY}
+
 CASUALTY_MEASURES: tuple[str, ...] = ("killed", "wounded", "injured", "casualties")
 
 

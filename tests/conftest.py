@@ -39,3 +39,11 @@ def dataset_copy(tmp_path) -> Path:
     dst = tmp_path / "dataset"
     shutil.copytree(REPO / "dataset", dst)
     return dst
+
+
+@pytest.fixture(scope="session")
+def fixture_db(tmp_path_factory) -> Path:
+    """The rule fixture (tests/rule_fixtures.py) in a loose-DDL DuckDB file, built once."""
+    from rule_fixtures import write_loose
+
+    return write_loose(tmp_path_factory.mktemp("rules") / "fixture.duckdb")

@@ -1,0 +1,90 @@
+-- The 15 core rules of the scale issue, one query per rule, each returning the number of
+-- offending rows of the rule's table (a claim or figure counts once per row; for
+-- claims.claim_id_unique every row carrying a duplicated id; for the cross-source rule the
+-- distinct figures that take part in at least one unreconciled pair).
+-- Run one by one by bench/tools/duckdb_sql.py (tool "per_rule"); bench/floor.sql computes
+-- the same numbers hand-fused. Blocks are separated by "-- rule: <id>" lines.
+
+-- rule: claims.claimant_not_null
+SELECT count(*) FROM claims WHERE claimant_id IS NULL AND CAST(status AS VARCHAR) = 'active';
+
+-- rule: claims.claim_date_not_null
+SELECT count(*) FROM claims WHERE claim_date IS NULL;
+
+-- rule: claims.no_future_dates
+SELECT count(*) FROM claims WHERE claim_date > current_date;
+
+-- rule: claims.claim_id_unique
+SELECT coalesce(sum(n), 0) FROM (
+    SELECT count(*) AS n FROM claims WHERE claim_id IS NOT NULL GROUP BY claim_id HAVING count(*) > 1);
+
+-- rule: claims.doc_id_exists
+SELECT count(*) FROM claims t LEFT JOIN (SELECT DISTINCT doc_id FROM documents) d USING (doc_id)
+WHERE t.doc_id IS NOT NULL AND d.doc_id IS NULL;
+
+-- rule: claims.incident_id_exists
+SELECT count(*) FROM claims t LEFT JOIN (SELECT DISTINCT incident_id FROM incidents) i USING (incident_id)
+WHERE t.incident_id IS NOT NULL AND i.incident_id IS NULL;
+
+-- rule: claims.claim_date_not_after_publication
+SELECT count(*) FROM claims t LEFT JOIN documents d ON d.doc_id = t.doc_id
+WHERE t.claim_date IS NOT NULL AND d.published_on IS NOT NULL
+  AND date_trunc(['day', 'week', 'month', 'year'][greatest(
+        coalesce(list_position(['day', 'week', 'month', 'year'], CAST(t.claim_date_precision AS VARCHAR)), 1),
+        coalesce(list_position(['day', 'week', 'month', 'year'], CAST(d.published_precision AS VARCHAR)), 1))], t.claim_date)
+    > date_trunc(['day', 'week', 'month', 'year'][greatest(
+        coalesce(list_position(['day', 'week', 'month', 'year'], CAST(t.claim_date_precision AS VARCHAR)), 1),
+        coalesce(list_position(['day', 'week', 'month', 'year'], CAST(d.published_precision AS VARCHAR)), 1))], d.published_on);
+
+-- rule: claims.claim_date_not_before_incident
+SELECT count(*) FROM claims t LEFT JOIN incidents i ON i.incident_id = t.incident_id
+WHERE t.claim_date IS NOT NULL AND i.start_date IS NOT NULL
+  AND date_trunc(['day', 'week', 'month', 'year'][greatest(
+        coalesce(list_position(['day', 'week', 'month', 'year'], CAST(t.claim_date_precision AS VARCHAR)), 1),
+        coalesce(list_position(['day', 'week', 'month', 'year'], CAST(i.date_precision AS VARCHAR)), 1))], t.claim_date)
+    < date_trunc(['day', 'week', 'month', 'year'][greatest(
+        coalesce(list_position(['day', 'week', 'month', 'year'], CAST(t.claim_date_precision AS VARCHAR)), 1),
+        coalesce(list_position(['day', 'week', 'month', 'year'], CAST(i.date_precision AS VARCHAR)), 1))], i.start_date);
+
+-- rule: claims.quote_matches_text
+SELECT count(*) FROM claims t LEFT JOIN documents d ON d.doc_id = t.doc_id
+WHERE t.quote IS NOT NULL AND d.text IS NOT NULL AND t.quote_start >= 0
+  AND t.quote_end >= t.quote_start AND t.quote_end <= length(d.text)
+  AND substr(d.text, t.quote_start + 1, t.quote_end - t.quote_start) <> t.quote;
+
+-- rule: figures.no_negative_values
+SELECT count(*) FROM figures WHERE stated_value < 0 OR value_low < 0 OR value_high < 0;
+
+-- rule: figures.low_le_high
+SELECT count(*) FROM figures WHERE value_low > value_high;
+
+-- rule: figures.qualifier_accepted
+SELECT count(*) FROM figures WHERE qualifier IS NOT NULL AND CAST(qualifier AS VARCHAR) NOT IN
+    ('exact', 'at_least', 'more_than', 'about', 'at_most', 'fewer_than', 'unspecified');
+
+-- rule: figures.casualty_has_source_and_date
+SELECT count(*) FROM figures t LEFT JOIN claims c ON c.claim_id = t.claim_id
+WHERE CAST(t.measure AS VARCHAR) IN ('killed', 'wounded', 'injured', 'casualties')
+  AND c.claim_id IS NOT NULL AND (c.claimant_id IS NULL OR c.claim_date IS NULL);
+
+-- rule: places.coordinates_in_range
+SELECT count(*) FROM places WHERE lat NOT BETWEEN -90 AND 90 OR lon NOT BETWEEN -180 AND 180;
+
+-- rule: figures.cross_source_discrepancy
+WITH f AS (
+    SELECT t.figure_id, t.measure, t.victim_group, c.claim_id, c.claimant_id, c.incident_id,
+           coalesce(t.value_low, -9223372036854775807) AS lo, coalesce(t.value_high, 9223372036854775807) AS hi
+    FROM figures t JOIN claims c ON c.claim_id = t.claim_id
+    WHERE c.incident_id IS NOT NULL AND c.claimant_id IS NOT NULL AND CAST(c.status AS VARCHAR) = 'active'
+      AND t.victim_group IS NOT NULL AND (t.value_low IS NOT NULL OR t.value_high IS NOT NULL)
+), contradicts AS (
+    SELECT claim_id AS a, other_claim_id AS b FROM claim_links WHERE CAST(relation AS VARCHAR) = 'contradicts'
+    UNION SELECT other_claim_id, claim_id FROM claim_links WHERE CAST(relation AS VARCHAR) = 'contradicts'
+), pairs AS (
+    SELECT x.figure_id AS fx, y.figure_id AS fy
+    FROM f x JOIN f y ON x.incident_id = y.incident_id AND x.measure = y.measure
+        AND x.victim_group = y.victim_group AND x.claimant_id <> y.claimant_id AND x.figure_id < y.figure_id
+    LEFT JOIN contradicts k ON k.a = x.claim_id AND k.b = y.claim_id
+    WHERE (x.hi < y.lo OR y.hi < x.lo) AND k.a IS NULL
+)
+SELECT count(DISTINCT id) FROM (SELECT fx AS id FROM pairs UNION ALL SELECT fy FROM pairs);

@@ -1,0 +1,13 @@
+-- Every place that is its own ancestor through parent_id. UNION (not UNION ALL) keeps
+-- each (start, ancestor) pair once, so the walk ends even inside a cycle.
+WITH RECURSIVE walk(start_id, ancestor_id) AS (
+    SELECT place_id, parent_id FROM places WHERE parent_id IS NOT NULL
+    UNION
+    SELECT w.start_id, p.parent_id
+    FROM walk w JOIN places p ON p.place_id = w.ancestor_id
+    WHERE p.parent_id IS NOT NULL
+)
+SELECT start_id AS record_id,
+       concat('place ', start_id, ' is its own ancestor through parent_id') AS message
+FROM walk
+WHERE ancestor_id = start_id

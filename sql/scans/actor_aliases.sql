@@ -1,0 +1,2 @@
+-- The actor_aliases scan: the table alone.
+FROM actor_aliases t

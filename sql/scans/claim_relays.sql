@@ -1,0 +1,2 @@
+-- The claim_relays scan: the table alone.
+FROM claim_relays t

@@ -1,0 +1,2 @@
+-- The countries scan: the table alone.
+FROM countries t

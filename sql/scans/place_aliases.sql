@@ -1,0 +1,2 @@
+-- The place_aliases scan: the table alone.
+FROM place_aliases t

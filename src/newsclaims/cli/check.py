@@ -1,0 +1,63 @@
+"""``newsclaims check``: run the rule catalogue on a database, store and report the results."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from newsclaims import project
+from newsclaims.errors import GateFailure
+
+
+@click.command(help="Run the rule catalogue on a database and write reports.")
+@click.option("--db", "db_path", type=click.Path(path_type=Path), default=None,
+              help="The database (default: build/newsclaims.duckdb).")
+@click.option("--fail-on", type=click.Choice(["error", "warn"]), default="error", show_default=True,
+              help="Exit 1 when a rule of this level (or above) fails.")
+@click.option("--select", "select", multiple=True,
+              help="Rules to run: ids, globs (claims.*), family:<name>, severity:<level>, core.")
+@click.option("--engine", type=click.Choice(["duckdb", "gx"]), default="duckdb", show_default=True)
+@click.option("--reports", "reports_dir", type=click.Path(path_type=Path), default=None,
+              help="Where to write report.json/.md/.html (default: reports/latest).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--progress/--no-progress", default=False, help="Show a progress bar per scan.")
+def command(db_path, fail_on, select, engine, reports_dir, fmt, progress):
+    from newsclaims.rules.engine import run_checks
+
+    db = db_path or project.default_db_path()
+    run = run_checks(db, select=list(select) or None, engine=engine, progress=progress)
+    written = _write_reports(db, reports_dir or Path("reports") / "latest")
+    if fmt == "json":
+        click.echo(json.dumps(run.to_dict(), indent=2))
+    else:
+        _print_text(run, written)
+    failed = run.failed(fail_on)
+    if failed:
+        ids = ", ".join(r.rule_id for r in failed[:5]) + (", ..." if len(failed) > 5 else "")
+        raise GateFailure(f"{len(failed)} rule(s) fail at level {fail_on}: {ids}")
+
+
+def _write_reports(db: Path, out_dir: Path) -> dict:
+    try:
+        from newsclaims.reporting import write_reports
+    except ModuleNotFoundError as exc:  # the reporting package is optional while it is being built
+        if exc.name and exc.name.startswith("newsclaims.reporting"):
+            return {}
+        raise
+    return write_reports(db, out_dir)
+
+
+def _print_text(run, written: dict) -> None:
+    summary = run.summary()
+    for r in run.results:
+        if r.status != "pass":
+            detail = f" ({r.detail})" if r.detail else ""
+            click.echo(f"{r.status.upper():5} {r.severity:5} {r.rule_id}: {r.violation_count} record(s){detail}")
+    click.echo(
+        f"{summary['rules']} rules: {summary['pass']} pass, {summary['fail']} fail, "
+        f"{summary['error']} error; {summary['violations']} offending record(s)"
+    )
+    for name, path in written.items():
+        click.echo(f"{name}: {path}")

@@ -1,0 +1,490 @@
+"""Defect recipes: for every rule, a set-wise way to break exactly that rule.
+
+``inject(con, rule_id, record_ids | k, seed)`` picks target records among the "safe"
+candidates of the recipe (records whose change cannot trip another rule: no referrers, no
+figure partners, one per document ...), changes them with a few UPDATE/INSERT statements
+(works on 10M-row tables made with ``contract.loose_ddl()``) and returns the exact record
+ids every rule it makes fire will report: ``{rule_id: {record_id, ...}}`` (normally one
+rule). Used by the rule fixture tests and by the synthetic generator at scale.
+
+Each recipe's one-line description is in ``RECIPES`` (``describe(rule_id)``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from newsclaims import contract
+from newsclaims.rules.catalogue import Rule, load_catalogue
+from newsclaims.rules.compile import quote_literal, record_id_sql
+
+T = "(SELECT row FROM nc_targets)"  # the rowids of the chosen records
+CASUALTY = "('killed', 'wounded', 'injured', 'casualties')"
+MISSING = {  # a well-formed id that no record has, per referenced table
+    "actors": "'act-missing'", "places": "'plc-missing'", "documents": "'doc-99999999'",
+    "incidents": "'inc-99999999'", "claims": "'clm-99999999'", "figures": "'fig-99999999'",
+    "countries": "'ZZZ'",
+}
+_REFS = "(SELECT x FROM ({}) refs(x) WHERE x IS NOT NULL)"
+SAFE: dict[str, str] = {
+    "countries": "t.country NOT IN (SELECT country FROM places WHERE country IS NOT NULL)",
+    "actors": "CAST(t.status AS VARCHAR) = 'active' AND t.actor_id NOT IN " + _REFS.format(
+        "SELECT parent_id FROM actors UNION ALL SELECT merged_into FROM actors "
+        "UNION ALL SELECT actor_id FROM actor_aliases UNION ALL SELECT publisher_id FROM documents "
+        "UNION ALL SELECT claimant_id FROM claims UNION ALL SELECT actor_id FROM claim_relays "
+        "UNION ALL SELECT party_id FROM figures"),
+    "places": "CAST(t.status AS VARCHAR) = 'active' AND t.place_id NOT IN " + _REFS.format(
+        "SELECT parent_id FROM places UNION ALL SELECT merged_into FROM places "
+        "UNION ALL SELECT place_id FROM place_aliases UNION ALL SELECT place_id FROM incidents"),
+    "actor_aliases": "TRUE",
+    "place_aliases": "TRUE",
+    "documents": "CAST(t.published_precision AS VARCHAR) = 'day'",
+    "incidents": "CAST(t.status AS VARCHAR) = 'active' AND t.merged_into IS NULL AND t.incident_id NOT IN "
+    + _REFS.format("SELECT merged_into FROM incidents"),
+    "claims": "CAST(t.status AS VARCHAR) = 'active' AND t.claimant_id IS NOT NULL AND t.claim_date IS NOT NULL "
+    "AND t.claim_id NOT IN " + _REFS.format(
+        "SELECT claim_id FROM figures UNION ALL SELECT claim_id FROM claim_relays "
+        "UNION ALL SELECT claim_id FROM claim_links UNION ALL SELECT other_claim_id FROM claim_links")
+    + " AND t.doc_id IN (SELECT doc_id FROM claims GROUP BY doc_id HAVING count(*) >= 2)"
+    " AND t.incident_id IN (SELECT incident_id FROM claims GROUP BY incident_id HAVING count(*) >= 2)",
+    "claim_relays": "TRUE",
+    "claim_links": "CAST(t.relation AS VARCHAR) IS DISTINCT FROM 'contradicts'",
+    "figures": "NOT EXISTS (SELECT 1 FROM figures g JOIN claims gc ON gc.claim_id = g.claim_id "
+    "JOIN claims tc ON tc.claim_id = t.claim_id WHERE gc.incident_id = tc.incident_id "
+    "AND g.measure = t.measure AND g.victim_group = t.victim_group "
+    "AND gc.claimant_id IS DISTINCT FROM tc.claimant_id)",
+}
+# At most one target per group, so that targets cannot add up to a new violation
+# (two claims of one document both losing their doc_id, ...).
+ONE_PER = {"claims": ("doc_id", "incident_id")}
+
+
+@dataclass(frozen=True)
+class Recipe:
+    doc: str  # one line: what the recipe does
+    table: str  # whose records are the targets
+    where: str  # extra candidate condition over alias t (ANDed with SAFE[table])
+    apply: Callable  # (con, rule) -> {rule_id: set[record_id]}
+    safe: bool = True  # False: ``where`` alone chooses the candidates
+
+
+def _ids(con, sql: str) -> set[str]:
+    return {row[0] for row in con.execute(sql).fetchall()}
+
+
+def _target_ids(con, table: str) -> set[str]:
+    return _ids(con, f"SELECT {record_id_sql(table)} FROM {table} t WHERE t.rowid IN {T}")
+
+
+def _update(table: str, assignments: str, where: str = f"rowid IN {T}") -> Callable:
+    """A recipe body: one UPDATE of the targets; the targets are the rule's violations."""
+    def apply(con, rule):
+        con.execute(f"UPDATE {table} SET {assignments} WHERE {where}")
+        return {rule.id: _target_ids(con, table)}
+    return apply
+
+
+def _also(apply: Callable, *rule_ids: str) -> Callable:
+    """A recipe whose change also (and unavoidably) fires ``rule_ids`` on the same records."""
+    def wrapped(con, rule):
+        effects = apply(con, rule)
+        return {**effects, **{rid: set(effects[rule.id]) for rid in rule_ids}}
+    return wrapped
+
+
+# --- generic recipes, derived from the rule's kind -----------------------------------------
+
+
+def _generic(rule: Rule) -> Recipe:
+    p, table = rule.params, rule.table
+    if rule.test == "not_null" and table in ("documents", "incidents") and (p["column"],) == contract.tables()[table].primary_key:
+        # every document and incident is referenced: add an unreferenced copy without a key
+        return Recipe(f"insert a copy of the record with {p['column']} NULL", table, "TRUE",
+                      _null_key_copy)
+    if rule.test == "not_null":
+        return Recipe(f"set {p['column']} to NULL", table, "TRUE", _update(table, f"{p['column']} = NULL"))
+    if rule.test == "accepted_values":
+        rid = record_id_sql(table, table)
+        return Recipe(f"set {p['column']} to 'invalid-<record id>'", table, f"t.{p['column']} IS NOT NULL",
+                      _update(table, f"{p['column']} = concat('invalid-', {rid})"))
+    if rule.test == "pattern":
+        return Recipe(f"upper-case {p['column']} (and every reference to it)", table, "TRUE", _rename_id)
+    if rule.test == "relationship":
+        col = p["column"]
+        ref_table = p["to"].split(".")[0]
+        if col == "merged_into":
+            return Recipe("point merged_into of a merged record to a missing id", table,
+                          f"t.{col} IS NOT NULL AND t.{table[:-1]}_id NOT IN {_REFS.format(f'SELECT merged_into FROM {table}')}",
+                          _update(table, f"{col} = {MISSING[ref_table]}"), safe=False)
+        return Recipe(f"point {col} to a missing {ref_table} id", table, f"t.{col} IS NOT NULL",
+                      _update(table, f"{col} = {MISSING[ref_table]}"))
+    if rule.test == "unique" and tuple(p["columns"]) == contract.tables()[table].primary_key:
+        also = {
+            "claims": ("claims.quote_unique_in_document",),
+            "actors": ("actors.name_unique",),
+            "actor_aliases": ("actor_aliases.alias_unique_ci",),
+            "place_aliases": ("place_aliases.alias_unique_ci",),
+        }.get(table, ())
+        return Recipe("insert an exact copy of the record" + (f" (also fires {', '.join(also)})" if also else ""),
+                      table, "TRUE", _also(_duplicate, *also))
+    raise KeyError(f"no recipe for {rule.id}")
+
+
+def _duplicate(con, rule):
+    table = rule.table
+    con.execute(f"INSERT INTO {table} SELECT * FROM {table} WHERE rowid IN {T}")
+    return {rule.id: _target_ids(con, table)}
+
+
+def _null_key_copy(con, rule):
+    table, col = rule.table, rule.params["column"]
+    cols = ", ".join("NULL" if c == col else c for c in contract.tables()[table].column_names)
+    con.execute(f"INSERT INTO {table} SELECT {cols} FROM {table} WHERE rowid IN {T}")
+    return {rule.id: _ids(con, f"SELECT {record_id_sql(table)} FROM {table} t WHERE t.{col} IS NULL")}
+
+
+def _rename_id(con, rule):
+    table, col = rule.table, rule.params["column"]
+    old = f"(SELECT {col} FROM {table} WHERE rowid IN {T})"
+    for child in contract.tables().values():
+        for fk in child.foreign_keys:
+            if fk.ref_table == table and child.name != table:
+                c = fk.columns[0]
+                con.execute(f"UPDATE {child.name} SET {c} = upper({c}) WHERE {c} IN {old}")
+    for fk in contract.tables()[table].foreign_keys:  # self-references (parent_id, merged_into)
+        if fk.ref_table == table:
+            c = fk.columns[0]
+            con.execute(f"UPDATE {table} SET {c} = upper({c}) WHERE {c} IN {old}")
+    con.execute(f"UPDATE {table} SET {col} = upper({col}) WHERE rowid IN {T}")
+    return {rule.id: _target_ids(con, table)}
+
+
+# --- recipes of the rules that say more than a constraint ------------------------------------
+
+
+def _quote_copy(con, rule):
+    # copy the quote and offsets of another (non-target) claim of the same document
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE nc_sources AS
+        SELECT t.rowid AS row, (SELECT min(o.claim_id) FROM claims o WHERE o.doc_id = t.doc_id
+                                AND o.rowid NOT IN {T}) AS source
+        FROM claims t WHERE t.rowid IN {T}""")
+    con.execute("""
+        UPDATE claims SET quote = s.quote, quote_start = s.quote_start, quote_end = s.quote_end
+        FROM nc_sources n JOIN claims s ON s.claim_id = n.source WHERE claims.rowid = n.row""")
+    sources = _ids(con, "SELECT source FROM nc_sources")
+    return {rule.id: _target_ids(con, "claims") | sources}
+
+
+def _casualty_unsourced(con, rule):
+    con.execute(f"UPDATE claims SET claimant_id = NULL WHERE claim_id IN (SELECT claim_id FROM figures WHERE rowid IN {T})")
+    figs = _ids(con, f"""SELECT f.figure_id FROM figures f WHERE CAST(f.measure AS VARCHAR) IN {CASUALTY}
+        AND f.claim_id IN (SELECT claim_id FROM figures WHERE rowid IN {T})""")
+    claims = _ids(con, f"""SELECT claim_id FROM claims WHERE CAST(status AS VARCHAR) = 'active'
+        AND claim_id IN (SELECT claim_id FROM figures WHERE rowid IN {T})""")
+    return {rule.id: figs, "claims.claimant_not_null": claims}
+
+
+def _retract_merge_target(table: str, key: str):
+    def apply(con, rule):
+        con.execute(f"UPDATE {table} SET status = 'retracted' WHERE {key} IN (SELECT merged_into FROM {table} WHERE rowid IN {T})")
+        return {rule.id: _ids(con, f"""SELECT {key} FROM {table} WHERE merged_into IN
+            (SELECT merged_into FROM {table} WHERE rowid IN {T})""")}
+    return apply
+
+
+def _alias_case_twin(kind: str):
+    def apply(con, rule):
+        table = f"{kind}_aliases"
+        twin = "CASE WHEN alias = upper(alias) THEN lower(alias) ELSE upper(alias) END"
+        con.execute(f"INSERT INTO {table} SELECT {kind}_id, {twin} FROM {table} WHERE rowid IN {T}")
+        ids = _ids(con, f"""SELECT concat_ws('|', {kind}_id, alias) FROM {table} WHERE lower(alias) IN
+            (SELECT lower(alias) FROM {table} WHERE rowid IN {T})""")
+        return {rule.id: ids}
+    return apply
+
+
+def _alias_is_a_name(kind: str):
+    # rename safe records (one per target alias) to the alias: the alias is now their name
+    def apply(con, rule):
+        safe = SAFE[f"{kind}s"].replace("t.", "r.")
+        con.execute(f"""
+            UPDATE {kind}s SET name = p.alias FROM (
+                SELECT a.alias, s.{kind}_id FROM
+                    (SELECT alias, {kind}_id AS owner, row_number() OVER (ORDER BY alias) AS n
+                     FROM {kind}_aliases WHERE rowid IN {T}) a
+                JOIN (SELECT r.{kind}_id, row_number() OVER (ORDER BY r.{kind}_id) AS n
+                      FROM {kind}s r WHERE {safe}) s ON s.n = a.n AND s.{kind}_id <> a.owner
+            ) p WHERE {kind}s.{kind}_id = p.{kind}_id""")
+        ids = _ids(con, f"""SELECT concat_ws('|', a.{kind}_id, a.alias) FROM {kind}_aliases a
+            JOIN {kind}s o ON o.name = a.alias AND o.{kind}_id <> a.{kind}_id WHERE a.rowid IN {T}""")
+        return {rule.id: ids}
+    return apply
+
+
+def _parent_cycle(table: str, key: str):
+    # target X has a root parent P: make X the parent of P (X -> P -> X)
+    def apply(con, rule):
+        con.execute(f"""UPDATE {table} SET parent_id = x.{key} FROM (SELECT {key}, parent_id FROM {table}
+            WHERE rowid IN {T}) x WHERE {table}.{key} = x.parent_id""")
+        return {rule.id: _ids(con, f"""SELECT {key} FROM {table} WHERE rowid IN {T}
+            UNION SELECT parent_id FROM {table} WHERE rowid IN {T}""")}
+    return apply
+
+
+def _parent_cycle_where(table: str, key: str) -> str:
+    return (f"t.parent_id IS NOT NULL AND t.parent_id IN (SELECT {key} FROM {table} WHERE parent_id IS NULL) "
+            f"QUALIFY row_number() OVER (PARTITION BY t.parent_id ORDER BY t.{key}) = 1")
+
+
+def _new_record(table: str, key: str, prefix: str):
+    # a copy of the target under a new id, that nothing refers to
+    def apply(con, rule):
+        cols = ", ".join(f"{c} AS {c}" if c != key else
+                         f"'{prefix}' || CAST(1000000000 + row_number() OVER (ORDER BY {key}) AS VARCHAR) AS {key}"
+                         for c in contract.tables()[table].column_names)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE nc_new AS SELECT {cols} FROM {table} WHERE rowid IN {T}")
+        con.execute(f"INSERT INTO {table} SELECT * FROM nc_new")
+        return {rule.id: _ids(con, f"SELECT {key} FROM nc_new")}
+    return apply
+
+
+def _discrepancy(con, rule):
+    # an exact figure with partners (other claimants, same incident/measure/group, not linked
+    # by contradicts, all with value_low >= 1) becomes "exactly 0": every pair now disjoint
+    partners = f"""SELECT t.figure_id AS fx, g.figure_id AS fy FROM figures t
+        JOIN claims tc ON tc.claim_id = t.claim_id
+        JOIN claims gc ON gc.incident_id = tc.incident_id AND gc.claimant_id <> tc.claimant_id
+                       AND CAST(gc.status AS VARCHAR) = 'active'
+        JOIN figures g ON g.claim_id = gc.claim_id AND g.measure = t.measure AND g.victim_group = t.victim_group
+        WHERE t.rowid IN {T} AND (g.value_low IS NOT NULL OR g.value_high IS NOT NULL)
+          AND NOT EXISTS (SELECT 1 FROM claim_links l WHERE CAST(l.relation AS VARCHAR) = 'contradicts'
+              AND ((l.claim_id = tc.claim_id AND l.other_claim_id = gc.claim_id)
+                OR (l.claim_id = gc.claim_id AND l.other_claim_id = tc.claim_id)))"""
+    pairs = con.execute(partners).fetchall()
+    con.execute(f"UPDATE figures SET stated_value = 0, value_low = 0, value_high = 0 WHERE rowid IN {T}")
+    return {rule.id: {f for pair in pairs for f in pair}}
+
+
+_DISCREPANCY_WHERE = f"""CAST(t.qualifier AS VARCHAR) = 'exact' AND t.value_low >= 1 AND t.victim_group IS NOT NULL
+    AND EXISTS (SELECT 1 FROM claims tc JOIN claims gc ON gc.incident_id = tc.incident_id
+        AND gc.claimant_id <> tc.claimant_id AND CAST(gc.status AS VARCHAR) = 'active'
+        JOIN figures g ON g.claim_id = gc.claim_id AND g.measure = t.measure AND g.victim_group = t.victim_group
+        WHERE tc.claim_id = t.claim_id AND CAST(tc.status AS VARCHAR) = 'active'
+          AND (g.value_low IS NOT NULL OR g.value_high IS NOT NULL)
+          AND NOT EXISTS (SELECT 1 FROM claim_links l WHERE CAST(l.relation AS VARCHAR) = 'contradicts'
+              AND ((l.claim_id = tc.claim_id AND l.other_claim_id = gc.claim_id)
+                OR (l.claim_id = gc.claim_id AND l.other_claim_id = tc.claim_id))))
+    AND NOT EXISTS (SELECT 1 FROM claims tc JOIN claims gc ON gc.incident_id = tc.incident_id
+        AND gc.claimant_id <> tc.claimant_id
+        JOIN figures g ON g.claim_id = gc.claim_id AND g.measure = t.measure AND g.victim_group = t.victim_group
+        WHERE tc.claim_id = t.claim_id AND g.value_low IS NULL AND g.value_high IS NOT NULL)"""
+
+FUTURE = "current_date + INTERVAL 400 DAY"
+COARSE_SAFE_CLAIM = "t.doc_id IN (SELECT doc_id FROM documents WHERE CAST(published_precision AS VARCHAR) = 'day')"
+
+RECIPES: dict[str, Recipe] = {
+    "documents.text_normalized": Recipe(
+        "append a \\r\\n to the end of the text (quotes keep their offsets) and re-hash it", "documents", "TRUE",
+        _update("documents", "text = text || chr(13) || chr(10), text_sha256 = sha256(text || chr(13) || chr(10))")),
+    "claims.quote_matches_text": Recipe(
+        "append '#' to the quote, offsets unchanged", "claims", "TRUE", _update("claims", "quote = quote || '#'")),
+    "claims.quote_offsets_within_text": Recipe(
+        "move quote_end 5 characters past the end of the text", "claims", "TRUE",
+        _update("claims", "quote_end = (SELECT length(d.text) FROM documents d WHERE d.doc_id = claims.doc_id) + 5")),
+    "claims.quote_not_empty": Recipe(
+        "make the quote empty with quote_end = quote_start (one claim per document)", "claims", "TRUE",
+        _update("claims", "quote = '', quote_end = quote_start")),
+    "claims.quote_unique_in_document": Recipe(
+        "copy the quote and offsets of another claim of the same document", "claims", "TRUE", _quote_copy),
+    "documents.text_sha256_matches": Recipe(
+        "replace text_sha256 by the hash of another string", "documents", "TRUE",
+        _update("documents", "text_sha256 = sha256(text || 'x')")),
+    "figures.stated_text_in_quote": Recipe(
+        "append ' (sic)' to stated_text", "figures", "t.stated_text IS NOT NULL",
+        _update("figures", "stated_text = stated_text || ' (sic)'")),
+    "figures.casualty_has_source_and_date": Recipe(
+        "remove the claimant of the claim of a casualty figure (also fires claims.claimant_not_null)", "figures",
+        f"CAST(t.measure AS VARCHAR) IN {CASUALTY} AND t.claim_id NOT IN (SELECT claim_id FROM figures f2 "
+        "WHERE f2.figure_id <> t.figure_id) AND t.claim_id IN (SELECT claim_id FROM claims WHERE claimant_id IS NOT NULL "
+        "AND claim_date IS NOT NULL)", _casualty_unsourced),
+    "claims.no_future_dates": Recipe(
+        "date a claim of an undated document 400 days from today", "claims",
+        "t.doc_id IN (SELECT doc_id FROM documents WHERE published_on IS NULL)",
+        _update("claims", f"claim_date = {FUTURE}")),
+    "documents.no_future_dates": Recipe(
+        "set retrieved_on 400 days from today", "documents", "TRUE", _update("documents", f"retrieved_on = {FUTURE}")),
+    "incidents.no_future_dates": Recipe(
+        "set end_date 400 days from today", "incidents", "t.start_date IS NOT NULL",
+        _update("incidents", f"end_date = {FUTURE}")),
+    "figures.no_future_dates": Recipe(
+        "set period_end 400 days from today", "figures", "TRUE", _update("figures", f"period_end = {FUTURE}")),
+    "incidents.end_not_before_start": Recipe(
+        "set end_date to the day before start_date", "incidents", "t.start_date IS NOT NULL",
+        _update("incidents", "end_date = start_date - INTERVAL 1 DAY")),
+    "figures.period_end_not_before_start": Recipe(
+        "set the period to 2016-01-02 .. 2016-01-01", "figures", "TRUE",
+        _update("figures", "period_start = DATE '2016-01-02', period_end = DATE '2016-01-01'")),
+    "claims.claim_date_not_after_publication": Recipe(
+        "date the claim 30 days after its document's (day-precision) publication", "claims",
+        COARSE_SAFE_CLAIM,
+        _update("claims", "claim_date = (SELECT d.published_on FROM documents d WHERE d.doc_id = claims.doc_id) "
+                "+ INTERVAL 30 DAY, claim_date_precision = 'day'")),
+    "claims.claim_date_not_before_incident": Recipe(
+        "date the claim 30 days before its (day-precision) incident started", "claims",
+        "t.incident_id IN (SELECT incident_id FROM incidents WHERE start_date IS NOT NULL "
+        "AND CAST(date_precision AS VARCHAR) = 'day')",
+        _update("claims", "claim_date = (SELECT i.start_date FROM incidents i WHERE i.incident_id = claims.incident_id) "
+                "- INTERVAL 30 DAY, claim_date_precision = 'day'")),
+    "claims.claim_date_not_null": Recipe(
+        "remove the claim date with its precision and basis", "claims", "TRUE",
+        _update("claims", "claim_date = NULL, claim_date_precision = NULL, claim_date_basis = NULL")),
+    "claims.inferred_date_has_note": Recipe(
+        "set claim_date_basis to inferred and remove notes", "claims", "TRUE",
+        _update("claims", "claim_date_basis = 'inferred', notes = NULL")),
+    "documents.inferred_date_has_note": Recipe(
+        "set published_basis to inferred and remove notes", "documents", "t.published_on IS NOT NULL",
+        _update("documents", "published_basis = 'inferred', notes = NULL")),
+    "claims.claim_date_precision_iff_date": Recipe(
+        "remove claim_date_precision, keep the date", "claims", COARSE_SAFE_CLAIM,
+        _update("claims", "claim_date_precision = NULL")),
+    "documents.published_precision_iff_date": Recipe(
+        "remove published_precision of a day-precision date", "documents", "t.published_on IS NOT NULL",
+        _update("documents", "published_precision = NULL")),
+    "incidents.date_precision_iff_date": Recipe(
+        "remove date_precision of a day-precision incident", "incidents",
+        "CAST(t.date_precision AS VARCHAR) = 'day'", _update("incidents", "date_precision = NULL")),
+    "figures.interval_matches_qualifier": Recipe(
+        "widen the interval by one (or bound an unbounded one)", "figures", "TRUE",
+        _update("figures", "value_high = CASE WHEN value_high IS NOT NULL THEN value_high + 1 "
+                "WHEN value_low IS NULL THEN 1000000 END, "
+                "value_low = CASE WHEN value_high IS NULL AND value_low IS NOT NULL THEN value_low + 1 ELSE value_low END")),
+    "figures.low_le_high": Recipe(
+        "set value_low above value_high of an exact figure (also fires figures.interval_matches_qualifier)",
+        "figures", "CAST(t.qualifier AS VARCHAR) = 'exact' AND t.value_high IS NOT NULL",
+        _also(_update("figures", "value_low = value_high + 1"), "figures.interval_matches_qualifier")),
+    "figures.no_negative_values": Recipe(
+        "make an exact figure -(v+1), consistently", "figures",
+        "CAST(t.qualifier AS VARCHAR) = 'exact' AND t.stated_value IS NOT NULL",
+        _update("figures", "stated_value = -(stated_value + 1), value_low = -(stated_value + 1), "
+                "value_high = -(stated_value + 1)")),
+    "figures.casualty_has_victim_group": Recipe(
+        "remove victim_group of a casualty figure", "figures",
+        f"CAST(t.measure AS VARCHAR) IN {CASUALTY} AND t.victim_group IS NOT NULL",
+        _update("figures", "victim_group = NULL")),
+    "places.coordinates_in_range": Recipe(
+        "set lat to 95", "places", "t.lat IS NOT NULL", _update("places", "lat = 95")),
+    "places.coordinates_paired": Recipe(
+        "remove lon of a country or region that has coordinates", "places",
+        "t.lat IS NOT NULL AND t.lon IS NOT NULL AND CAST(t.kind AS VARCHAR) IN ('country', 'region')",
+        _update("places", "lon = NULL"), safe=False),
+    "places.coordinates_required": Recipe(
+        "remove both coordinates of a city, district, neighbourhood or site", "places",
+        "t.lat IS NOT NULL AND CAST(t.kind AS VARCHAR) IN ('city', 'district', 'neighbourhood', 'site')",
+        _update("places", "lat = NULL, lon = NULL")),
+    "places.inside_country": Recipe(
+        "move lat one degree south of the country's box", "places",
+        "t.lat IS NOT NULL AND t.lon IS NOT NULL AND t.country IN (SELECT country FROM countries WHERE min_lat > -89)",
+        _update("places", "lat = (SELECT k.min_lat - 1 FROM countries k WHERE k.country = places.country)")),
+    "places.country_exists": Recipe(
+        "set country to ZZZ", "places", "TRUE", _update("places", "country = 'ZZZ'")),
+    "actor_aliases.alias_unique_ci": Recipe(
+        "add the alias again in the other letter case", "actor_aliases", "lower(t.alias) <> upper(t.alias)",
+        _alias_case_twin("actor")),
+    "place_aliases.alias_unique_ci": Recipe(
+        "add the alias again in the other letter case", "place_aliases", "lower(t.alias) <> upper(t.alias)",
+        _alias_case_twin("place")),
+    "actor_aliases.alias_not_other_name": Recipe(
+        "rename an unreferenced actor to the alias", "actor_aliases", "TRUE", _alias_is_a_name("actor")),
+    "place_aliases.alias_not_other_name": Recipe(
+        "rename an unreferenced place to the alias", "place_aliases", "TRUE", _alias_is_a_name("place")),
+    "actors.parent_acyclic": Recipe(
+        "make the actor the parent of its (root) parent", "actors", _parent_cycle_where("actors", "actor_id"),
+        _parent_cycle("actors", "actor_id"), safe=False),
+    "places.parent_acyclic": Recipe(
+        "make the place the parent of its (root) parent", "places", _parent_cycle_where("places", "place_id"),
+        _parent_cycle("places", "place_id"), safe=False),
+    "figures.cross_source_discrepancy": Recipe(
+        "make an exact figure with overlapping partners 'exactly 0' (both figures of each pair fire)", "figures",
+        _DISCREPANCY_WHERE, _discrepancy, safe=False),
+    "claims.claimant_not_null": Recipe(
+        "remove the claimant of an active claim", "claims", "TRUE", _update("claims", "claimant_id = NULL")),
+    "incidents.has_claims": Recipe(
+        "insert a copy of an incident under a new id", "incidents", "TRUE", _new_record("incidents", "incident_id", "inc-")),
+    "documents.has_claims": Recipe(
+        "insert a copy of a document under a new id", "documents", "TRUE", _new_record("documents", "doc_id", "doc-")),
+    "actors.name_unique": Recipe(
+        "give the actor the name of another actor (both carry the duplicated name)", "actors", "TRUE", None),
+}
+for _table, _key in (("actors", "actor_id"), ("places", "place_id"), ("incidents", "incident_id")):
+    RECIPES[f"{_table}.merged_into_iff_merged"] = Recipe(
+        "set status merged without merged_into", _table, "TRUE", _update(_table, "status = 'merged'"))
+    RECIPES[f"{_table}.merged_into_active"] = Recipe(
+        "retract the record a merged record points to", _table,
+        f"CAST(t.status AS VARCHAR) = 'merged' AND t.merged_into IN (SELECT {_key} FROM {_table})",
+        _retract_merge_target(_table, _key), safe=False)
+
+
+def _rename_to_other(con, rule):
+    con.execute(f"""UPDATE actors SET name = (SELECT min(o.name) FROM actors o WHERE o.rowid NOT IN {T})
+        WHERE rowid IN {T}""")
+    return {rule.id: _ids(con, f"""SELECT actor_id FROM actors WHERE name IN
+        (SELECT name FROM actors WHERE rowid IN {T})""")}
+
+
+RECIPES["actors.name_unique"] = Recipe(RECIPES["actors.name_unique"].doc, "actors", "TRUE", _rename_to_other)
+
+
+def recipe(rule: Rule) -> Recipe:
+    """The recipe that breaks ``rule``: a specific one, else the generic one of its kind."""
+    return RECIPES.get(rule.id) or _generic(rule)
+
+
+def describe(rule_id: str, rules: list[Rule] | None = None) -> str:
+    return recipe(_find(rule_id, rules)).doc
+
+
+def _find(rule_id: str, rules) -> Rule:
+    for rule in rules if rules is not None else load_catalogue():
+        if rule.id == rule_id:
+            return rule
+    raise KeyError(f"unknown rule {rule_id}")
+
+
+def candidates_sql(rule: Rule) -> str:
+    """The records the recipe may break (record id and rowid), as a query."""
+    r = recipe(rule)
+    where = f"({SAFE[r.table]}) AND ({r.where})" if r.safe else r.where
+    qualify = ""
+    if " QUALIFY " in where:
+        where, qualify = where.split(" QUALIFY ", 1)
+        qualify = f" QUALIFY {qualify}"
+    sql = f"SELECT {record_id_sql(r.table)} AS rid, t.rowid AS row FROM {r.table} t WHERE {where}{qualify}"
+    if r.safe and r.table in ONE_PER:
+        windows = " AND ".join(
+            f"row_number() OVER (PARTITION BY c.{col} ORDER BY c.rid) = 1" for col in ONE_PER[r.table])
+        sql = (f"SELECT rid, row FROM (SELECT s.*, " + ", ".join(f"t.{col}" for col in ONE_PER[r.table])
+               + f" FROM ({sql}) s JOIN {r.table} t ON t.rowid = s.row) c QUALIFY {windows}")
+    return sql
+
+
+def inject(con, rule_id: str, targets, seed: int = 0, rules: list[Rule] | None = None) -> dict[str, set[str]]:
+    """Break ``rule_id`` on ``targets`` (record ids, or a number k of records chosen with
+    ``seed``) in the database of ``con``; return ``{rule_id: offending record ids}`` of every
+    rule the change makes fire."""
+    rule = _find(rule_id, rules)
+    cand = candidates_sql(rule)
+    if isinstance(targets, int):
+        pick = f"SELECT rid, row FROM ({cand}) ORDER BY hash(rid, {int(seed)}), row LIMIT {targets}"
+    else:
+        wanted = ", ".join(quote_literal(t) for t in targets)
+        pick = f"SELECT rid, row FROM ({cand}) WHERE rid IN ({wanted})"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE nc_targets AS {pick}")
+    chosen = _ids(con, "SELECT rid FROM nc_targets")
+    if not chosen:
+        raise ValueError(f"{rule_id}: no record can carry this defect here ({recipe(rule).doc})")
+    if not isinstance(targets, int) and chosen != set(targets):
+        raise ValueError(f"{rule_id}: not safe targets for this defect: {sorted(set(targets) - chosen)}")
+    effects = recipe(rule).apply(con, rule)
+    con.execute("DROP TABLE IF EXISTS nc_targets")
+    return {k: v for k, v in effects.items() if v}

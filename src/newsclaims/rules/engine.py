@@ -1,0 +1,196 @@
+"""Run the rule catalogue on a database and store the results in it.
+
+``run_checks`` compiles the selected rules into fused statements (``rules.compile``), runs
+each as ``INSERT INTO dq_violations SELECT ...`` inside DuckDB (every offending record, no
+sampling cap, nothing pulled through Python), then writes one ``dq_results`` row per rule.
+A statement that fails is re-run rule by rule, so only the broken rule gets status
+``error`` and the run continues."""
+
+from __future__ import annotations
+
+import os
+import time
+from contextlib import nullcontext
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+
+from newsclaims import contract
+from newsclaims.errors import InputError, NewsclaimsError
+from newsclaims.rules.catalogue import Rule, load_catalogue, select_rules
+from newsclaims.rules.compile import Statement, compile_each, compile_rules
+from newsclaims.rules.results import CheckRun, RuleResult
+
+DEFAULT_MEMORY_LIMIT = "1500MB"
+
+RESULTS_DDL = """
+CREATE OR REPLACE TABLE dq_results (
+    rule_id VARCHAR, title VARCHAR, family VARCHAR, severity VARCHAR, table_name VARCHAR,
+    status VARCHAR, violation_count BIGINT, fail_above BIGINT, engine VARCHAR,
+    run_at TIMESTAMP, detail VARCHAR
+);
+"""
+VIOLATIONS_DDL = """
+CREATE OR REPLACE TABLE dq_violations (
+    rule_id VARCHAR, severity VARCHAR, table_name VARCHAR, record_id VARCHAR, message VARCHAR
+);
+"""
+
+
+def open_database(db_path, *, memory_limit: str | None = None, read_only: bool = False):
+    """A connection to an existing newsclaims database, or one ``InputError`` line."""
+    path = Path(db_path)
+    if not path.is_file():
+        raise InputError(f"{path}: no such database file (build it with `newsclaims build`)")
+    config = {
+        "memory_limit": memory_limit or DEFAULT_MEMORY_LIMIT,
+        "threads": os.cpu_count() or 1,
+        "temp_directory": f"{path}.tmp",
+    }
+    try:
+        con = duckdb.connect(str(path), read_only=read_only, config=config)
+    except duckdb.IOException as exc:
+        if "not a valid DuckDB database" in str(exc):
+            raise InputError(f"{path}: not a DuckDB database file (rebuild it with `newsclaims build`)") from None
+        raise InputError(f"{path}: cannot open the database: {_one_line(exc)}") from None
+    except duckdb.Error as exc:
+        raise InputError(f"{path}: cannot open the database: {_one_line(exc)}") from None
+    present = {row[0] for row in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    missing = [t for t in contract.TABLES if t not in present]
+    if missing:
+        con.close()
+        raise InputError(f"{path}: not a newsclaims database: missing table(s) {', '.join(missing)}")
+    return con
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def run_checks(
+    db_path,
+    *,
+    rules: list[Rule] | None = None,
+    select=None,
+    engine: str = "duckdb",
+    memory_limit: str | None = None,
+    progress: bool = False,
+    fuse: bool = True,
+) -> CheckRun:
+    """Run the catalogue (or ``rules``, narrowed by ``select``) on ``db_path``.
+
+    Stores ``dq_results`` and ``dq_violations`` in the database (replacing a previous run)
+    and returns the results. ``fuse=False`` runs one query per rule (for measuring)."""
+    chosen = select_rules(rules if rules is not None else load_catalogue(), select)
+    if engine == "gx":
+        return _run_gx(db_path, chosen)
+    if engine != "duckdb":
+        raise InputError(f"unknown engine '{engine}' (duckdb or gx)")
+    statements = compile_rules(chosen) if fuse else compile_each(chosen)
+    run_at = datetime.now(timezone.utc).replace(microsecond=0, tzinfo=None)
+    con = open_database(db_path, memory_limit=memory_limit)
+    try:
+        con.execute(RESULTS_DDL + VIOLATIONS_DDL)
+        errors: dict[str, str] = {}
+        timings: dict[str, float] = {}
+        with _progress(progress, len(statements)) as advance:
+            for statement in statements:
+                started = time.perf_counter()
+                errors.update(_execute(con, statement))
+                timings[statement.label] = round(time.perf_counter() - started, 4)
+                advance(statement.label)
+        counts = dict(
+            con.execute("SELECT rule_id, count(*) FROM dq_violations GROUP BY rule_id").fetchall()
+        )
+        results = [_result(rule, counts.get(rule.id, 0), errors.get(rule.id)) for rule in chosen]
+        con.executemany(
+            "INSERT INTO dq_results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (r.rule_id, r.title, r.family, r.severity, r.table_name, r.status,
+                 r.violation_count, r.fail_above, r.engine, run_at, r.detail)
+                for r in results
+            ],
+        )
+    finally:
+        con.close()
+    return CheckRun(str(db_path), "duckdb", run_at.isoformat(), results, timings)
+
+
+def _execute(con, statement: Statement) -> dict[str, str]:
+    """Run one statement; on failure re-run its rules one by one. Returns rule -> error."""
+    try:
+        con.execute(f"INSERT INTO dq_violations {statement.sql}")
+        return {}
+    except duckdb.Error as exc:
+        if len(statement.rules) == 1:
+            return {statement.rules[0].id: _one_line(exc)}
+    errors: dict[str, str] = {}
+    for single in compile_each(list(statement.rules)):
+        errors.update(_execute(con, single))
+    return errors
+
+
+def _result(rule: Rule, count: int, error: str | None) -> RuleResult:
+    if error is not None:
+        status = "error"
+    else:
+        status = "fail" if count > rule.fail_above else "pass"
+    return RuleResult(
+        rule_id=rule.id,
+        title=rule.title,
+        family=rule.family,
+        severity=rule.severity,
+        table_name=rule.table,
+        status=status,
+        violation_count=count,
+        fail_above=rule.fail_above,
+        engine="duckdb",
+        detail=error,
+    )
+
+
+def _progress(enabled: bool, total: int):
+    """A rich progress bar with one step per statement (or nothing)."""
+    if not enabled:
+        return nullcontext(lambda label: None)
+    from contextlib import contextmanager
+
+    from rich.progress import Progress
+
+    @contextmanager
+    def bar():
+        with Progress(transient=True) as progress:
+            task = progress.add_task("checking", total=total)
+
+            def advance(label: str) -> None:
+                progress.update(task, advance=1, description=label)
+
+            yield advance
+
+    return bar()
+
+
+def _run_gx(db_path, rules: list[Rule]):
+    try:
+        from newsclaims.gx.engine import run_gx
+    except ModuleNotFoundError as exc:
+        raise NewsclaimsError(
+            f"the gx engine is not available ({exc.name} is missing; install newsclaims[gx])"
+        ) from None
+    return run_gx(db_path, rules)
+
+
+def violations(db_path, rule_id: str | None = None) -> list[tuple[str, str, str]]:
+    """The stored violations (rule_id, record_id, message) of the last run, sorted."""
+    con = open_database(db_path, read_only=True)
+    try:
+        sql = "SELECT rule_id, record_id, message FROM dq_violations"
+        params: list = []
+        if rule_id:
+            sql += " WHERE rule_id = ?"
+            params.append(rule_id)
+        return con.execute(sql + " ORDER BY rule_id, record_id, message", params).fetchall()
+    finally:
+        con.close()

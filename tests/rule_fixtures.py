@@ -1,0 +1,238 @@
+"""One small, valid newsclaims dataset built from code, for the rule tests.
+
+Every table has records; the data passes every rule of the catalogue with no violation at
+all (no warning either), and it holds the shapes the defect recipes need: merged records,
+parent chains, a region with coordinates, figures of every qualifier, claims of different
+claimants about one incident whose intervals overlap or are linked as contradicting,
+"safe" records nothing else refers to. ``SEED`` fixes the only random choice (the order in
+which rows are inserted), so the file is the same on every run."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from newsclaims import contract
+
+SEED = 20160917
+
+COUNTRIES = [
+    ("SYR", "Syria", 32.3, 37.3, 35.7, 42.4),
+    ("RUS", "Russia", 41.2, 81.9, 19.6, -169.0),  # crosses the antimeridian
+    ("TUR", "Turkey", 35.8, 42.1, 25.6, 44.8),
+]
+
+A = ("actor_id", "name", "kind", "country", "parent_id", "role", "status", "merged_into", "notes")
+ACTORS = [
+    ("act-syria-gov", "Government of Syria", "government", "SYR", None, None, "active", None, None),
+    ("act-syrian-army", "Syrian Arab Army", "military", "SYR", "act-syria-gov", None, "active", None, None),
+    ("act-sana", "SANA", "media", "SYR", "act-syria-gov", "state news agency", "active", None, None),
+    ("act-russia-mod", "Russian Ministry of Defence", "military", "RUS", None, None, "active", None, None),
+    ("act-konashenkov", "Igor Konashenkov", "person", "RUS", "act-russia-mod", "spokesman", "active", None, None),
+    ("act-sohr", "Syrian Observatory for Human Rights", "ngo", "GBR", None, None, "active", None, None),
+    ("act-un", "United Nations", "intergovernmental", None, None, None, "active", None, None),
+    ("act-us-state", "United States Department of State", "government", "USA", None, None, "active", None, None),
+    ("act-reuters", "Reuters", "media", "GBR", None, None, "active", None, None),
+    ("act-ap", "Associated Press", "media", "USA", None, None, "active", None, None),
+    ("act-white-helmets", "Syria Civil Defence", "ngo", "SYR", None, None, "active", None, None),
+    ("act-saa", "SAA (duplicate record)", "military", "SYR", None, None, "merged", "act-syrian-army",
+     "Same army as act-syrian-army."),
+]
+ACTOR_ALIASES = [
+    ("act-syrian-army", "Syrian army"),
+    ("act-syrian-army", "SAA"),
+    ("act-sohr", "Syrian Observatory"),
+    ("act-russia-mod", "Russian Defence Ministry"),
+    ("act-un", "UN"),
+]
+
+P = ("place_id", "name", "kind", "country", "parent_id", "lat", "lon", "status", "merged_into", "notes")
+PLACES = [
+    ("plc-syria", "Syria", "country", "SYR", None, None, None, "active", None, None),
+    ("plc-deir-ezzor-governorate", "Deir ez-Zor Governorate", "region", "SYR", "plc-syria", 35.0, 40.0, "active", None, None),
+    ("plc-deir-ezzor", "Deir ez-Zor", "city", "SYR", "plc-deir-ezzor-governorate", 35.336, 40.141, "active", None, None),
+    ("plc-jabal-tharda", "Jabal Tharda", "site", "SYR", "plc-deir-ezzor", 35.28, 40.08, "active", None, None),
+    ("plc-aleppo", "Aleppo", "city", "SYR", "plc-syria", 36.2, 37.16, "active", None, None),
+    ("plc-omar-field", "Al-Omar oil field", "site", "SYR", "plc-deir-ezzor-governorate", 34.96, 40.57, "active", None, None),
+    ("plc-deir-al-zor", "Deir al-Zor (duplicate record)", "city", "SYR", None, 35.336, 40.141, "merged", "plc-deir-ezzor",
+     "Same city as plc-deir-ezzor."),
+]
+PLACE_ALIASES = [
+    ("plc-deir-ezzor", "Deir el-Zour"),
+    ("plc-deir-ezzor", "Dayr az Zawr"),
+    ("plc-aleppo", "Halab"),
+]
+
+D = ("doc_id", "title", "publisher_id", "url", "published_on", "published_precision", "published_basis",
+     "retrieved_on", "language", "source_kind", "text", "text_sha256", "notes")
+TEXTS = {
+    "doc-0001": (
+        "Russia's Defence Ministry said at least 62 Syrian soldiers were killed and more than 100 "
+        "wounded in the strike near Deir ez-Zor airport on Saturday.\n"
+        "The Syrian Observatory for Human Rights said 90 soldiers were killed and about 150 people were hurt.\n"
+        "The Syrian government said fewer than 20 soldiers were killed.\n"
+        "A Russian spokesman said the strike was a mistake, citing the Syrian army.\n"
+        "The State Department said: We regret the unintentional loss of life.\n"
+    ),
+    "doc-0002": (
+        "The United Nations said the ceasefire was largely holding across Syria.\n"
+        "Aid convoys were waiting at the Turkish border, a UN official said.\n"
+        "The Observatory recorded up to 40 strikes on Monday.\n"
+    ),
+    "doc-0003": (
+        "The truce ended on Monday, the army command said.\n"
+        "20 trucks reached Aleppo on Monday, the government said.\n"
+        "Aid trucks were looted near Aleppo, the UN said.\n"
+        "Russia recorded 302 violations since the truce began.\n"
+        "An unspecified number of civilians were wounded in Aleppo, monitors said.\n"
+    ),
+    "doc-0004": (
+        "A local activist wrote that the convoy reached the city.\n"
+        "Residents said the warehouses were full.\n"
+    ),
+}
+DOCUMENTS = [
+    ("doc-0001", "US-led strike kills Syrian soldiers", "act-reuters", "https://example.org/1",
+     date(2016, 9, 18), "day", "stated", date(2016, 9, 20), "en", "wire", None),
+    ("doc-0002", "UN says truce largely holding", "act-ap", None,
+     date(2016, 9, 19), "day", "stated", date(2016, 9, 20), "en", "news", None),
+    ("doc-0003", "Army declares end of truce", "act-syria-gov", None,
+     date(2016, 9, 1), "month", "inferred", None, "en", "official_statement",
+     "Month worked out from the statement's reference to the truce's end."),
+    ("doc-0004", "Activist posts about the convoy", None, None,
+     None, None, None, date(2016, 9, 21), "en", "social_media", None),
+]
+
+I = ("incident_id", "title", "kind", "start_date", "end_date", "date_precision", "place_id",
+     "geo_precision", "summary", "status", "merged_into", "notes")
+INCIDENTS = [
+    ("inc-0001", "Strike on Syrian army positions near Deir ez-Zor", "airstrike", date(2016, 9, 17), None,
+     "day", "plc-jabal-tharda", "near", None, "active", None, None),
+    ("inc-0002", "September 2016 nationwide truce", "ceasefire", date(2016, 9, 12), date(2016, 9, 19),
+     "day", "plc-syria", "country", None, "active", None, None),
+    ("inc-0003", "Aid convoy to Aleppo", "aid_delivery", date(2016, 9, 19), None,
+     "day", "plc-aleppo", "city", None, "active", None, None),
+    ("inc-0004", "Deir ez-Zor strike (duplicate)", "airstrike", date(2016, 9, 17), None,
+     "day", None, None, None, "merged", "inc-0001", "Same incident as inc-0001."),
+]
+
+# (claim_id, doc_id, incident_id, claimant_id, claim_date, precision, basis, quote, modality, topic)
+CLAIMS = [
+    ("clm-0001", "doc-0001", "inc-0001", "act-russia-mod", date(2016, 9, 17), "day", "relative",
+     "at least 62 Syrian soldiers were killed and more than 100 wounded", "asserted", "casualties"),
+    ("clm-0002", "doc-0001", "inc-0001", "act-sohr", date(2016, 9, 17), "day", "relative",
+     "90 soldiers were killed and about 150 people were hurt", "asserted", "casualties"),
+    ("clm-0003", "doc-0001", "inc-0001", "act-syria-gov", date(2016, 9, 17), "day", "publication",
+     "fewer than 20 soldiers were killed", "asserted", "casualties"),
+    ("clm-0004", "doc-0001", "inc-0001", "act-konashenkov", date(2016, 9, 18), "day", "publication",
+     "the strike was a mistake", "probable", "responsibility"),
+    ("clm-0005", "doc-0001", "inc-0001", "act-us-state", date(2016, 9, 18), "day", "publication",
+     "We regret the unintentional loss of life", "asserted", "position"),
+    ("clm-0006", "doc-0002", "inc-0002", "act-un", date(2016, 9, 19), "day", "publication",
+     "the ceasefire was largely holding across Syria", "asserted", "situation"),
+    ("clm-0007", "doc-0002", "inc-0002", "act-un", date(2016, 9, 19), "day", "publication",
+     "Aid convoys were waiting at the Turkish border", "asserted", "aid"),
+    ("clm-0012", "doc-0002", "inc-0002", "act-sohr", date(2016, 9, 19), "day", "relative",
+     "recorded up to 40 strikes on Monday", "asserted", "violations"),
+    ("clm-0008", "doc-0003", "inc-0002", "act-syrian-army", date(2016, 9, 19), "day", "relative",
+     "The truce ended on Monday", "asserted", "position"),
+    ("clm-0009", "doc-0003", "inc-0003", "act-syria-gov", date(2016, 9, 19), "day", "relative",
+     "20 trucks reached Aleppo on Monday", "asserted", "aid"),
+    ("clm-0010", "doc-0003", "inc-0003", "act-un", date(2016, 9, 20), "day", "inferred",
+     "Aid trucks were looted near Aleppo", "asserted", "aid"),
+    ("clm-0011", "doc-0003", "inc-0002", "act-russia-mod", date(2016, 9, 19), "week", "publication",
+     "recorded 302 violations since the truce began", "asserted", "violations"),
+    ("clm-0013", "doc-0003", "inc-0003", "act-sohr", date(2016, 9, 20), "day", "publication",
+     "An unspecified number of civilians were wounded in Aleppo", "asserted", "casualties"),
+    ("clm-0014", "doc-0004", "inc-0003", "act-sohr", date(2016, 9, 21), "day", "publication",
+     "the convoy reached the city", "asserted", "aid"),
+    ("clm-0015", "doc-0004", "inc-0003", "act-un", date(2016, 9, 21), "day", "publication",
+     "the warehouses were full", "possible", "aid"),
+]
+CLAIM_NOTES = {"clm-0010": "Date from the UN's later statement on the convoy."}
+
+CLAIM_RELAYS = [
+    ("clm-0004", 2, "act-syrian-army", "citing"),
+    ("clm-0004", 3, "act-syria-gov", None),
+]
+CLAIM_LINKS = [
+    ("clm-0003", "clm-0001", "contradicts"),
+    ("clm-0002", "clm-0003", "contradicts"),
+    ("clm-0002", "clm-0001", "corroborates"),
+    ("clm-0005", "clm-0004", "responds_to"),
+]
+
+F = ("figure_id", "claim_id", "measure", "victim_group", "party_id", "stated_text", "stated_value",
+     "qualifier", "value_low", "value_high", "unit", "period_start", "period_end", "notes")
+FIGURES = [
+    ("fig-0001", "clm-0001", "killed", "soldiers", "act-syrian-army", "at least 62", 62, "at_least", 62, None, "people", None, None, None),
+    ("fig-0002", "clm-0002", "killed", "soldiers", "act-syrian-army", "90", 90, "exact", 90, 90, "people", None, None, None),
+    ("fig-0003", "clm-0003", "killed", "soldiers", "act-syrian-army", "fewer than 20", 20, "fewer_than", 0, 19, "people", None, None, None),
+    ("fig-0004", "clm-0001", "wounded", "soldiers", "act-syrian-army", "more than 100", 100, "more_than", 101, None, "people", None, None, None),
+    ("fig-0005", "clm-0002", "casualties", "people", None, "about 150", 150, "about", None, None, "people", None, None, None),
+    ("fig-0006", "clm-0012", "strikes", None, None, "up to 40", 40, "at_most", 0, 40, "strikes", date(2016, 9, 19), date(2016, 9, 19), None),
+    ("fig-0007", "clm-0009", "aid_units", None, None, "20 trucks", 20, "exact", 20, 20, "trucks", None, None, None),
+    ("fig-0008", "clm-0011", "violations", None, None, "302 violations", 302, "exact", 302, 302, "violations", date(2016, 9, 12), date(2016, 9, 19), None),
+    ("fig-0009", "clm-0013", "wounded", "civilians", None, "An unspecified number", None, "unspecified", None, None, "people", None, None, None),
+]
+
+
+def rows() -> dict[str, list[tuple]]:
+    """Every table's rows, in the contract's column order."""
+    documents = []
+    for doc_id, title, publisher, url, pub, prec, basis, retrieved, lang, kind, notes in DOCUMENTS:
+        text = TEXTS[doc_id]
+        sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        documents.append((doc_id, title, publisher, url, pub, prec, basis, retrieved, lang, kind, text, sha, notes))
+    claims = []
+    for claim_id, doc_id, inc, claimant, when, prec, basis, quote, modality, topic in CLAIMS:
+        start = TEXTS[doc_id].index(quote)
+        assert TEXTS[doc_id].count(quote) == 1, quote
+        claims.append((claim_id, doc_id, inc, claimant, when, prec, basis, quote, start, start + len(quote),
+                       modality, topic, None, "active", CLAIM_NOTES.get(claim_id)))
+    return {
+        "countries": COUNTRIES,
+        "actors": ACTORS,
+        "actor_aliases": ACTOR_ALIASES,
+        "places": PLACES,
+        "place_aliases": PLACE_ALIASES,
+        "documents": documents,
+        "incidents": INCIDENTS,
+        "claims": claims,
+        "claim_relays": CLAIM_RELAYS,
+        "claim_links": CLAIM_LINKS,
+        "figures": FIGURES,
+    }
+
+
+def _insert(con, table_rows: dict[str, list[tuple]], shuffle: bool) -> None:
+    rng = random.Random(SEED)
+    for table in contract.TABLES:
+        data = list(table_rows[table])
+        if shuffle and table not in ("actors", "places", "incidents"):  # self-references load in order
+            rng.shuffle(data)
+        width = len(contract.tables()[table].columns)
+        assert all(len(r) == width for r in data), table
+        con.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * width)})", data)
+
+
+def write_loose(path: Path) -> Path:
+    """The fixture in a database made with ``contract.loose_ddl()`` (no constraints)."""
+    con = duckdb.connect(str(path))
+    con.execute(contract.loose_ddl())
+    _insert(con, rows(), shuffle=True)
+    con.close()
+    return path
+
+
+def write_strict(path: Path) -> Path:
+    """The same rows under the contract's DDL, with every constraint enforced."""
+    con = duckdb.connect(str(path))
+    contract.create_schema(con)
+    _insert(con, rows(), shuffle=False)
+    con.close()
+    return path

@@ -1,0 +1,116 @@
+"""``newsclaims check``: exit codes, one-line errors, JSON equal to the API's result, and
+``pytest checks/`` as the data test suite."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import duckdb
+import pytest
+from click.testing import CliRunner
+
+from newsclaims.cli import cli
+from newsclaims.defects import inject
+from newsclaims.rules.engine import run_checks
+
+
+@pytest.fixture
+def db(fixture_db, tmp_path):
+    path = tmp_path / "check.duckdb"
+    shutil.copy(fixture_db, path)
+    return path
+
+
+def check(*args, cwd=None):
+    return CliRunner().invoke(cli, ["check", *map(str, args)], catch_exceptions=False)
+
+
+def test_clean_database_exits_0(db, tmp_path):
+    result = check("--db", db, "--reports", tmp_path / "r")
+    assert result.exit_code == 0, result.output
+    assert "0 fail, 0 error" in result.output
+
+
+def test_warn_rule_fails_only_with_fail_on_warn(db, tmp_path):
+    con = duckdb.connect(str(db))
+    inject(con, "claims.claimant_not_null", 1)
+    con.close()
+    assert check("--db", db, "--reports", tmp_path / "r").exit_code == 0
+    result = check("--db", db, "--fail-on", "warn", "--reports", tmp_path / "r")
+    assert result.exit_code == 1
+    assert "Error: 1 rule(s) fail at level warn: claims.claimant_not_null" in result.stderr
+
+
+def test_error_rule_exits_1(db, tmp_path):
+    con = duckdb.connect(str(db))
+    inject(con, "claims.quote_matches_text", 1)
+    con.close()
+    result = check("--db", db, "--reports", tmp_path / "r")
+    assert result.exit_code == 1
+    assert "FAIL  error claims.quote_matches_text: 1 record(s)" in result.output
+
+
+def test_missing_database_exits_2_with_one_line(tmp_path):
+    missing = tmp_path / "nope.duckdb"
+    result = check("--db", missing)
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: {missing}: no such database file (build it with `newsclaims build`)\n"
+
+
+def test_corrupt_database_exits_2_with_one_line(tmp_path):
+    bad = tmp_path / "bad.duckdb"
+    bad.write_bytes(b"this is not a database\n" * 100)
+    result = check("--db", bad)
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: {bad}: not a DuckDB database file (rebuild it with `newsclaims build`)\n"
+
+
+def test_database_without_contract_tables_exits_2(tmp_path):
+    other = tmp_path / "other.duckdb"
+    duckdb.connect(str(other)).execute("CREATE TABLE t (x INTEGER)").close()
+    result = check("--db", other)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"Error: {other}: not a newsclaims database: missing table(s) countries, actors")
+
+
+def test_unknown_selector_exits_2(db):
+    result = check("--db", db, "--select", "nosuch.*")
+    assert result.exit_code == 2
+    assert result.stderr == "Error: --select nosuch.*: matches no rule of the catalogue\n"
+
+
+def test_json_output_equals_the_api_result(db, tmp_path):
+    con = duckdb.connect(str(db))
+    inject(con, "figures.low_le_high", 1)
+    con.close()
+    result = check("--db", db, "--format", "json", "--reports", tmp_path / "r")
+    assert result.exit_code == 1
+    printed = json.loads(result.stdout)
+    api = run_checks(db).to_dict()
+    printed.pop("run_at"), api.pop("run_at")
+    assert printed == api
+    assert printed["summary"]["failing_error_rules"] == 2
+
+
+def test_select_core_runs_the_15_core_rules(db, tmp_path):
+    result = check("--db", db, "--select", "core", "--format", "json", "--reports", tmp_path / "r")
+    assert result.exit_code == 0
+    assert len(json.loads(result.stdout)["results"]) == 15
+
+
+def test_pytest_checks_fails_on_a_broken_database(db, repo):
+    con = duckdb.connect(str(db))
+    expected = inject(con, "claims.quote_matches_text", 1)
+    con.close()
+    (claim,) = expected["claims.quote_matches_text"]
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", str(repo / "checks" / "provenance.yml"), "-q", "-p", "no:cacheprovider",
+         f"--newsclaims-db={db}", "-W", "error::UserWarning"],
+        capture_output=True, text=True, cwd=repo,
+    )
+    assert proc.returncode == 1, proc.stdout
+    assert "1 failed, 5 passed" in proc.stdout
+    assert f"{claim}: quote " in proc.stdout  # the offending record is printed

@@ -1,0 +1,79 @@
+"""Fast start: the CLI answers --help quickly and imports no heavy library it does not use."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+BIN = Path(sys.executable).parent
+HEAVY = ("great_expectations", "pandera", "polars", "pandas", "matplotlib")
+
+# Runs the CLI in-process inside a fresh interpreter, then reports which heavy top-level
+# packages ended up imported.
+PROBE = """
+import json, sys
+from newsclaims.cli import cli
+code = 0
+try:
+    cli.main(args=sys.argv[1:], prog_name="newsclaims", standalone_mode=True)
+except SystemExit as exc:
+    code = exc.code or 0
+heavy = sorted({m.split('.')[0] for m in sys.modules} & set(%r))
+print("HEAVY=" + json.dumps({"heavy": heavy, "exit": code}))
+""" % (HEAVY,)
+
+
+def _heavy_modules(*args: str, cwd: Path | None = None, exits=(0,)) -> list[str]:
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE, *args], capture_output=True, text=True, cwd=cwd, timeout=300
+    )
+    lines = [line for line in out.stdout.splitlines() if line.startswith("HEAVY=")]
+    assert lines, f"probe printed nothing: {out.stdout!r} {out.stderr!r}"
+    probe = json.loads(lines[-1][len("HEAVY="):])
+    assert probe["exit"] in exits, f"newsclaims {' '.join(args)} exited {probe['exit']}: {out.stderr[-500:]}"
+    return probe["heavy"]
+
+
+def test_help_answers_in_under_half_a_second():
+    exe = str(BIN / "newsclaims")
+    subprocess.run([exe, "--help"], capture_output=True, check=True)  # warm the disk cache
+    times = []
+    for _ in range(5):
+        started = time.perf_counter()
+        out = subprocess.run([exe, "--help"], capture_output=True, text=True)
+        times.append(time.perf_counter() - started)
+        assert out.returncode == 0 and "synth" in out.stdout and "check" in out.stdout
+    assert statistics.median(times) < 0.5, f"newsclaims --help took {statistics.median(times):.3f} s (median)"
+
+
+def test_importing_the_cli_imports_nothing_heavy():
+    code = "import sys, newsclaims.cli; print(sorted({m.split('.')[0] for m in sys.modules}))"
+    out = subprocess.run([sys.executable, "-X", "importtime", "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    imported = set(json.loads(out.stdout.strip().replace("'", '"')))
+    assert not imported & set(HEAVY), sorted(imported & set(HEAVY))
+    # -X importtime lists every module imported, with its cumulative time in microseconds
+    slow = [line for line in out.stderr.splitlines() if any(f" {h}" in line for h in HEAVY)]
+    assert slow == []
+
+
+@pytest.mark.parametrize("command", ["check", "synth", "build", "release"])
+def test_subcommand_help_imports_nothing_heavy(command):
+    assert _heavy_modules(command, "--help") == []
+
+
+def test_check_run_does_not_import_great_expectations_or_matplotlib(tmp_path):
+    from newsclaims.synth import generate
+
+    db = generate(tmp_path / "small.duckdb", 2000, seed=3).path
+    heavy = _heavy_modules(
+        "check", "--db", str(db), "--reports", str(tmp_path / "reports"), cwd=tmp_path, exits=(0, 1)
+    )
+    assert "great_expectations" not in heavy
+    assert "matplotlib" not in heavy

@@ -1,0 +1,102 @@
+"""The catalogue cannot drift from the DDL, its declarations are validated, and the rule
+fixture conforms to the strict contract."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from newsclaims import contract
+from newsclaims.errors import InputError
+from newsclaims.rules.catalogue import FAMILIES, load_catalogue, load_file, select_rules
+
+RULES = load_catalogue()
+
+
+def _kinds(test: str) -> set[tuple]:
+    out = set()
+    for r in RULES:
+        if r.test != test:
+            continue
+        if test == "unique":
+            out.add((r.table, tuple(r.params["columns"])))
+        elif test == "relationship":
+            out.add((r.table, r.params["column"], r.params["to"]))
+        else:
+            out.add((r.table, r.params["column"]))
+    return out
+
+
+def test_every_not_null_enum_key_and_reference_has_its_rule():
+    not_null, accepted, unique, refs, patterns = (
+        _kinds("not_null"), _kinds("accepted_values"), _kinds("unique"), _kinds("relationship"), _kinds("pattern"))
+    missing = []
+    for table in contract.tables().values():
+        for col in table.columns:
+            if not col.nullable and (table.name, col.name) not in not_null:
+                missing.append(f"not_null {table.name}.{col.name}")
+            if col.enum and (table.name, col.name) not in accepted:
+                missing.append(f"accepted_values {table.name}.{col.name}")
+        for key in (table.primary_key, *table.unique):
+            if (table.name, tuple(key)) not in unique:
+                missing.append(f"unique {table.name}{key}")
+        for fk in table.foreign_keys:
+            if (table.name, fk.columns[0], f"{fk.ref_table}.{fk.ref_columns[0]}") not in refs:
+                missing.append(f"relationship {table.name}.{fk.columns[0]}")
+    for table, (col, _) in contract.ID_PATTERNS.items():
+        if (table, col) not in patterns:
+            missing.append(f"pattern {table}.{col}")
+    assert missing == []
+
+
+def test_catalogue_shape():
+    ids = [r.id for r in RULES]
+    assert len(ids) == len(set(ids))
+    assert {r.family for r in RULES} == set(FAMILIES)
+    assert sorted(r.id for r in RULES if r.core) == sorted([
+        "claims.claimant_not_null", "claims.claim_date_not_null", "figures.no_negative_values",
+        "figures.low_le_high", "figures.qualifier_accepted", "claims.claim_id_unique",
+        "claims.doc_id_exists", "claims.incident_id_exists", "claims.claim_date_not_after_publication",
+        "claims.claim_date_not_before_incident", "claims.quote_matches_text", "places.coordinates_in_range",
+        "claims.no_future_dates", "figures.casualty_has_source_and_date", "figures.cross_source_discrepancy",
+    ])
+    assert {r.severity for r in RULES if r.family in ("coverage", "cross_source")} == {"warn"}
+
+
+@pytest.mark.parametrize("text, message", [
+    ("- id: claims.x\n  title: t\n", "checks/bad.yml: rule #1 (claims.x): missing key 'family'"),
+    ("- {id: claims.x, title: t, family: dates, severity: fatal, rationale: r, table: claims, test: row,"
+     " where: 'TRUE', message: 'm'}", "checks/bad.yml: rule #1 (claims.x): severity must be error or warn, not 'fatal'"),
+    ("- {id: figures.x, title: t, family: dates, severity: warn, rationale: r, table: claims, test: row,"
+     " where: 'TRUE', message: 'm'}", "checks/bad.yml: rule #1 (figures.x): id must be '<table>.<slug>' with table 'claims'"),
+    ("- {id: claims.x, title: t, family: dates, severity: warn, rationale: r, table: claims, test: row}",
+     "checks/bad.yml: rule #1 (claims.x): test 'row' needs 'where'"),
+    ("- {id: claims.x, title: t, family: dates, severity: warn, rationale: r, table: claims, test: sql,"
+     " file: rules/none.sql}", "checks/bad.yml: rule #1 (claims.x): query file sql/rules/none.sql does not exist"),
+    ("- id: [unclosed\n", "checks/bad.yml:2: not valid YAML"),
+])
+def test_bad_declarations_get_one_line(tmp_path, text, message):
+    path = tmp_path / "bad.yml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        load_file(path)
+    assert str(exc.value).startswith(message)
+
+
+def test_selectors():
+    assert {r.family for r in select_rules(RULES, "family:dates")} == {"dates"}
+    assert all(r.id.startswith("claims.") for r in select_rules(RULES, ["claims.*"]))
+    assert [r.id for r in select_rules(RULES, "claims.quote_matches_text,figures.low_le_high")] == [
+        r.id for r in RULES if r.id in ("claims.quote_matches_text", "figures.low_le_high")]
+    with pytest.raises(InputError, match="--select family:nope: matches no rule"):
+        select_rules(RULES, "family:nope")
+
+
+def test_fixture_rows_conform_to_the_strict_contract(tmp_path):
+    from rule_fixtures import rows, write_strict
+
+    db = write_strict(tmp_path / "strict.duckdb")
+    con = duckdb.connect(str(db), read_only=True)
+    counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in contract.TABLES}
+    con.close()
+    assert counts == {t: len(r) for t, r in rows().items()}

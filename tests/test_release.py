@@ -4,6 +4,7 @@ Also the gates: a failing error-level rule and every version-discipline refusal.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import subprocess
@@ -69,6 +70,13 @@ def test_end_to_end(tmp_path):
     package = json.loads((snap / "datapackage.json").read_text())
     figures = next(r for r in package["resources"] if r["name"] == "figures")
     assert figures["hash"].startswith("sha256:") and figures["schema"]["primaryKey"] == ["figure_id"]
+    assert figures["newsclaims:bytes"] == (snap / "data" / "figures.parquet").stat().st_size
+    described = {f["path"]: f for f in package["newsclaims:files"]}
+    assert {"newsclaims.duckdb", "data/claims.parquet", "reports/report.html",
+            "CHANGELOG.md"} <= set(described)
+    for rel, entry in described.items():
+        data = (snap / rel).read_bytes()
+        assert entry["bytes"] == len(data) and entry["sha256"] == hashlib.sha256(data).hexdigest()
     assert {"fields": ["claim_id"], "reference": {"resource": "claims", "fields": ["claim_id"]}} \
         in figures["schema"]["foreignKeys"]
     # the stock DuckDB command-line client (PyPI `duckdb-cli`, an older release line than the

@@ -288,3 +288,51 @@ def write_results(con, results, violations, *, engine: str = "duckdb") -> None:
     )
     if violations:
         con.executemany("INSERT INTO dq_violations VALUES (?, ?, ?, ?, ?)", violations)
+
+
+# A database bigger than what the HTML report lists: more offending records of one rule
+# than report.html shows, and more incidents with casualty figures than the chart draws.
+MANY_RULE = "claims.unattributed"
+MANY_COUNT = 250  # > render.HTML_RECORDS (200)
+# inc-1001 has BIG_PANEL casualty figures (> results.CHART_FIGURES_PER_PANEL); each of
+# inc-1002 .. inc-1015 has two. With inc-0001 that is 16 incidents with casualty figures.
+BIG_PANEL = 45
+SMALL_INCIDENTS = 14
+# A message that JSON must escape: a newline, quotes, a backslash, non-ASCII, U+2028.
+AWKWARD_MESSAGE = 'line one\nline "two" \\ é — \u2028end'
+
+
+def build_big_fixture_db(path: Path) -> Path:
+    """The fixture database plus ``MANY_COUNT`` violations of ``MANY_RULE`` and 15 more
+    incidents with casualty figures (``BIG_PANEL`` and ``SMALL_INCIDENTS``)."""
+    build_fixture_db(path, results=False)
+    con = duckdb.connect(str(path))
+    try:
+        con.execute("""
+            INSERT INTO incidents (incident_id, title, kind, status)
+            SELECT printf('inc-%04d', 1000 + i), printf('Shelling %d', i), 'shelling', 'active'
+            FROM range(1, 16) t(i);
+            INSERT INTO claims (claim_id, doc_id, incident_id, claimant_id, claim_date, quote,
+                                quote_start, quote_end, modality, topic, status)
+            SELECT printf('clm-%04d', 1000 + i), 'doc-0001', printf('inc-%04d', 1000 + i),
+                   'act-sohr', DATE '2016-09-18', 'x', 0, 1, 'asserted', 'casualties', 'active'
+            FROM range(1, 16) t(i);
+            INSERT INTO figures (figure_id, claim_id, measure, victim_group, stated_text,
+                                 stated_value, qualifier, value_low, value_high, unit)
+            SELECT printf('fig-%04d', 1000 + n), printf('clm-%04d', 1000 + i), 'killed',
+                   'civilians', CAST(n AS VARCHAR), n, 'exact', n, n, 'people'
+            FROM (SELECT i, row_number() OVER (ORDER BY i, k) AS n
+                  FROM range(1, 16) t(i), range(0, 45) s(k)
+                  WHERE k < CASE WHEN i = 1 THEN 45 ELSE 2 END);
+        """)
+        results = [*FIXTURE_RESULTS]
+        results[3] = (*results[3][:6], MANY_COUNT + 1, 0)  # claims.unattributed
+        violations = [*FIXTURE_VIOLATIONS] + [
+            (MANY_RULE, "warn", "claims", f"clm-{2000 + i}",
+             AWKWARD_MESSAGE if i == 7 else f"no claimant ({i})")
+            for i in range(MANY_COUNT)
+        ]
+        write_results(con, results, violations)
+    finally:
+        con.close()
+    return path

@@ -92,7 +92,9 @@ def test_json_output_equals_the_api_result(db, tmp_path):
     api = run_checks(db).to_dict()
     printed.pop("run_at"), api.pop("run_at")
     assert printed == api
-    assert printed["summary"]["failing_error_rules"] == 2
+    # the recipe's rule and the one it declares, plus the figures pandera model (interval_ordered)
+    assert printed["summary"]["failing_error_rules"] == 3
+    assert "figures.pandera_schema" in {r["rule_id"] for r in printed["results"] if r["status"] == "fail"}
 
 
 def test_select_core_runs_the_15_core_rules(db, tmp_path):
@@ -114,3 +116,21 @@ def test_pytest_checks_fails_on_a_broken_database(db, repo):
     assert proc.returncode == 1, proc.stdout
     assert "1 failed, 5 passed" in proc.stdout
     assert f"{claim}: quote " in proc.stdout  # the offending record is printed
+
+
+def test_no_reports_and_pandera_never(db, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the default report folder would be reports/latest here
+    con = duckdb.connect(str(db))
+    con.execute("UPDATE claims SET modality = 'rumoured' WHERE claim_id = (SELECT min(claim_id) FROM claims)")
+    con.close()
+    result = check("--db", db, "--no-reports", "--pandera", "never", "--select", "claims.*")
+    assert result.exit_code == 1  # claims.modality_accepted; the skipped pandera rule is no failure
+    assert "SKIP  error claims.pandera_schema: skipped: pandera rules are off (--pandera never)" in result.output
+    assert ", 1 skipped; " in result.output
+    assert "Error: 1 rule(s) fail at level error: claims.modality_accepted" in result.stderr
+    assert check("--db", db, "--reports", "none", "--select", "claims.modality_accepted").exit_code == 1
+    assert not (tmp_path / "reports").exists() and not (tmp_path / "none").exists()
+    result = check("--db", db, "--select", "claims.pandera_schema")  # auto: a small table runs
+    assert result.exit_code == 1
+    assert "FAIL  error claims.pandera_schema: 1 record(s)" in result.output
+    assert (tmp_path / "reports" / "latest" / "report.json").is_file()

@@ -68,12 +68,37 @@ def test_subcommand_help_imports_nothing_heavy(command):
     assert _heavy_modules(command, "--help") == []
 
 
-def test_check_run_does_not_import_great_expectations_or_matplotlib(tmp_path):
+@pytest.fixture(scope="module")
+def small_db(tmp_path_factory):
     from newsclaims.synth import generate
 
-    db = generate(tmp_path / "small.duckdb", 2000, seed=3).path
+    return generate(tmp_path_factory.mktemp("fast") / "small.duckdb", 2000, seed=3).path
+
+
+def test_check_core_without_reports_imports_nothing_heavy(small_db, tmp_path):
+    """The benchmark's and a pipeline's run: no GX, pandera, polars, pandas or matplotlib."""
     heavy = _heavy_modules(
-        "check", "--db", str(db), "--reports", str(tmp_path / "reports"), cwd=tmp_path, exits=(0, 1)
+        "check", "--db", str(small_db), "--select", "core", "--no-reports", cwd=tmp_path, exits=(0, 1)
+    )
+    assert heavy == []
+    assert not (tmp_path / "reports").exists()
+
+
+def test_check_run_does_not_import_great_expectations(small_db, tmp_path):
+    """A default run (pandera rules and the HTML chart included) leaves GX out."""
+    heavy = _heavy_modules(
+        "check", "--db", str(small_db), "--reports", str(tmp_path / "reports"), cwd=tmp_path, exits=(0, 1)
     )
     assert "great_expectations" not in heavy
-    assert "matplotlib" not in heavy
+    assert "pandera" in heavy  # the pandera rules ran (2,000 claims is under the limit)
+    assert (tmp_path / "reports" / "report.html").is_file()
+
+
+def test_check_run_without_pandera_does_not_import_pandas(small_db, tmp_path):
+    """pandas arrives only with pandera: pandera 0.35's top-level package imports pandas
+    whenever it is installed (it is, for GX), even for ``pandera.polars``."""
+    heavy = _heavy_modules(
+        "check", "--db", str(small_db), "--pandera", "never", "--reports", str(tmp_path / "reports"),
+        cwd=tmp_path, exits=(0, 1)
+    )
+    assert not {"great_expectations", "pandera", "polars", "pandas"} & set(heavy)

@@ -37,7 +37,7 @@ def test_json_holds_every_rule_and_every_violation(reports):
     want = sorted((v[0], v[3], v[4]) for v in rf.FIXTURE_VIOLATIONS)
     assert got == want
     assert report["summary"] == {"rules": 6, "passed": 1, "failed": 2, "warnings": 2,
-                                 "errored": 1, "violations": 6}
+                                 "errored": 1, "skipped": 0, "violations": 6}
     by_id = {r["id"]: r for r in report["rules"]}
     assert by_id["claims.unattributed"]["outcome"] == "warn"
     assert by_id["claims.unattributed"]["rationale"] == rf.FIXTURE_RATIONALES["claims.unattributed"]
@@ -139,3 +139,133 @@ def test_a_failed_render_leaves_previous_reports_whole(reports, tmp_path):
     with pytest.raises(InputError):
         write_reports(tmp_path / "absent.duckdb", out)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+# --- a database bigger than the pages show -------------------------------------------
+
+@pytest.fixture(scope="module")
+def big_reports(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("big")
+    db = rf.build_big_fixture_db(folder / "big.duckdb")
+    paths = write_reports(db, folder / "out", rationales=rf.FIXTURE_RATIONALES,
+                          generated_at="2024-05-01T12:30:00Z")
+    return db, paths
+
+
+def _rule_section(html: str, rule_id: str) -> str:
+    start = html.index(f'id="rule-{rule_id}"')
+    return html[start:html.index("</section>", start)]
+
+
+def test_json_holds_every_record_of_a_big_rule_in_order(big_reports):
+    db, paths = big_reports
+    report = json.loads(paths["json"].read_text(encoding="utf-8"))
+    many = [v for v in report["violations"] if v["rule_id"] == rf.MANY_RULE]
+    assert len(many) == rf.MANY_COUNT + 1  # clm-0004 of the small fixture, and the rest
+    assert report["summary"]["violations"] == rf.MANY_COUNT + 6
+    con = duckdb.connect(str(db), read_only=True)
+    want = con.execute("SELECT rule_id, record_id, message FROM dq_violations "
+                       "ORDER BY rule_id, record_id, message").fetchall()
+    con.close()
+    assert [(v["rule_id"], v["record_id"], v["message"]) for v in report["violations"]] == \
+        [tuple(row) for row in want]
+    assert [list(v) for v in report["violations"][:1]] == [[
+        "rule_id", "severity", "table", "record_id", "message", "quote", "claimant"]]
+
+
+def test_json_escapes_what_json_must(big_reports):
+    _, paths = big_reports
+    report = json.loads(paths["json"].read_text(encoding="utf-8"))
+    messages = {v["record_id"]: v["message"] for v in report["violations"]}
+    assert messages["clm-2007"] == rf.AWKWARD_MESSAGE
+    # one record per line: the splice relies on JSON escaping every newline in a string
+    lines = paths["json"].read_text(encoding="utf-8").split("\n")
+    assert sum(line.startswith('    {"rule_id":') for line in lines) == len(report["violations"])
+
+
+def test_html_lists_the_first_records_and_says_where_the_rest_are(big_reports):
+    from newsclaims.reporting.render import HTML_RECORDS
+
+    _, paths = big_reports
+    section = _rule_section(paths["html"].read_text(encoding="utf-8"), rf.MANY_RULE)
+    assert section.count("<tr><td><code>") == HTML_RECORDS
+    assert f"Showing the first {HTML_RECORDS} of <b>{rf.MANY_COUNT + 1}</b>" in section
+    assert ("SELECT * FROM dq_violations WHERE rule_id = &#39;claims.unattributed&#39; "
+            "ORDER BY record_id;") in section
+    # the records shown are the first in report order
+    assert "clm-0004" in section and "clm-2000" in section and "clm-2249" not in section
+    # a rule with few records has no such note
+    assert "Showing the first" not in _rule_section(
+        paths["html"].read_text(encoding="utf-8"), "figures.low_not_above_high")
+
+
+def test_markdown_truncates_with_the_total_and_the_sql(big_reports):
+    _, paths = big_reports
+    md = paths["md"].read_text(encoding="utf-8")
+    assert f"… {rf.MANY_COUNT + 1 - 3} more (truncated)" in md
+    assert ("`SELECT * FROM dq_violations WHERE rule_id = 'claims.unattributed' "
+            "ORDER BY record_id;`") in md
+
+
+def test_chart_draws_the_incidents_with_most_figures(big_reports):
+    from newsclaims.reporting.results import CHART_FIGURES_PER_PANEL, CHART_INCIDENTS
+
+    _, paths = big_reports
+    html = paths["html"].read_text(encoding="utf-8")
+    charted = re.findall(r'<figure class="chart" data-incident="([^"]+)"', html)
+    # inc-1001 (45 figures) and inc-0001 first, then the two-figure incidents by id
+    assert sorted(set(charted)) == sorted(
+        ["inc-0001", "inc-1001"] + [f"inc-{1000 + i}" for i in range(2, CHART_INCIDENTS)])
+    assert f"Showing the {CHART_INCIDENTS} incidents with the most casualty figures, of " \
+           f"{rf.SMALL_INCIDENTS + 2} incidents" in html
+    assert f"(the first {CHART_FIGURES_PER_PANEL} of {rf.BIG_PANEL} figures" in html
+
+
+def test_a_small_report_has_no_truncation_notes(reports):
+    _, paths = reports
+    html = paths["html"].read_text(encoding="utf-8")
+    assert "Showing the" not in html and "the first" not in html
+
+
+def test_no_temporary_files_are_left(big_reports):
+    _, paths = big_reports
+    assert sorted(p.name for p in paths["json"].parent.iterdir()) == [
+        "report.html", "report.json", "report.md"]
+
+
+def test_importing_reporting_does_not_import_matplotlib():
+    import subprocess
+    import sys
+
+    code = ("import sys, newsclaims.reporting, newsclaims.reporting.chart, "
+            "newsclaims.reporting.render, newsclaims.reporting.json_report; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('matplotlib', 'numpy', 'polars', 'pandas', 'great_expectations')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_a_skipped_rule_is_counted_and_explained_but_never_fails(tmp_path):
+    db = rf.build_fixture_db(tmp_path / "skip.duckdb", results=False)
+    con = duckdb.connect(str(db))
+    rf.write_results(con, [
+        ("claims.modality_valid", "t", "structure", "error", "claims", "pass", 0, 0),
+        ("claims.pandera", "pandera model", "structure", "error", "claims", "skipped", 0, 0),
+    ], [])
+    con.execute("ALTER TABLE dq_results ADD COLUMN detail VARCHAR")
+    con.execute("UPDATE dq_results SET detail = 'claims has 2,000,000 rows' "
+                "WHERE rule_id = 'claims.pandera'")
+    con.close()
+    paths = write_reports(db, tmp_path / "out", rationales={})
+    report = json.loads(paths["json"].read_text(encoding="utf-8"))
+    assert report["status"] == "pass"
+    assert report["summary"]["skipped"] == 1
+    assert {r["id"]: r["detail"] for r in report["rules"]} == {
+        "claims.modality_valid": None, "claims.pandera": "claims has 2,000,000 rows"}
+    html = paths["html"].read_text(encoding="utf-8")
+    assert '<b id="n-skipped">1</b>' in html
+    assert "(skipped: claims has 2,000,000 rows)" in html
+    assert 'id="rule-claims.pandera"' not in html  # not among the rules needing attention
+    md = paths["md"].read_text(encoding="utf-8")
+    assert "1 skipped" in md and "Every rule that ran passed." in md

@@ -54,6 +54,7 @@ def test_page_renders_summary(page):
     assert driver.title == "newsclaims check: FAIL"
     text = {k: driver.find_element("id", f"n-{k}").text
             for k in ("rules", "passed", "failed", "warnings", "errored", "violations")}
+    assert driver.find_elements("id", "n-skipped") == []  # shown only when a rule was skipped
     assert text == {"rules": "6", "passed": "1", "failed": "2", "warnings": "2",
                     "errored": "1", "violations": "6"}
 
@@ -106,3 +107,43 @@ def test_no_network_request(page):
         if message["method"] == "Network.requestWillBeSent":
             requested.append(message["params"]["request"]["url"])
     assert requested == [paths["html"].as_uri()]
+
+
+@pytest.fixture(scope="module")
+def big_page(browser, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("big-html")
+    db = rf.build_big_fixture_db(folder / "big.duckdb")
+    paths = write_reports(db, folder / "out", rationales=rf.FIXTURE_RATIONALES)
+    browser.get_log("performance")
+    browser.get(paths["html"].as_uri())
+    return browser, paths
+
+
+def test_big_rule_shows_the_first_records_and_the_truncation_note(big_page):
+    from newsclaims.reporting.render import HTML_RECORDS
+
+    driver, _ = big_page
+    section = driver.find_element("id", f"rule-{rf.MANY_RULE}")
+    assert len(section.find_elements("css selector", "tbody tr")) == HTML_RECORDS
+    note = driver.find_element("id", f"more-{rf.MANY_RULE}")
+    assert note.is_displayed()
+    assert f"Showing the first {HTML_RECORDS} of {rf.MANY_COUNT + 1} offending records" \
+        in note.text
+    assert "report.json" in note.text
+    assert (f"SELECT * FROM dq_violations WHERE rule_id = '{rf.MANY_RULE}' "
+            "ORDER BY record_id;") in note.text
+    assert driver.find_element("id", "n-violations").text == str(rf.MANY_COUNT + 6)
+
+
+def test_big_chart_says_it_shows_some_incidents(big_page):
+    from newsclaims.reporting.results import CHART_INCIDENTS
+
+    driver, paths = big_page
+    assert len(driver.find_elements("css selector", "#charts figure svg")) >= CHART_INCIDENTS
+    incidents = {f.get_attribute("data-incident")
+                 for f in driver.find_elements("css selector", "#charts figure")}
+    assert len(incidents) == CHART_INCIDENTS
+    assert driver.find_element("id", "chart-note").is_displayed()
+    resources = driver.execute_script(
+        "return performance.getEntriesByType('resource').map(e => e.name)")
+    assert resources == []

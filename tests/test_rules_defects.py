@@ -16,7 +16,12 @@ from newsclaims.defects import inject
 from newsclaims.rules.catalogue import load_catalogue
 from newsclaims.rules.engine import run_checks, violations
 
-RULES = load_catalogue()
+# The pandera rules (<table>.pandera_schema) re-check a whole table at once: its model
+# rejects most structure defects too (a NULL, a bad enum or id, a duplicated key), so they
+# would fire beside nearly every structure recipe here. They are left out of this
+# "exactly its rule" comparison; tests/test_rules_engine.py shows that each one catches the
+# structure defects of its table, and a defect that only the pandera model rejects.
+RULES = [r for r in load_catalogue() if r.test != "pandera"]
 
 
 def fired(db) -> dict[str, set[str]]:

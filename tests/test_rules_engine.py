@@ -58,7 +58,9 @@ def test_a_broken_rule_gets_status_error_and_the_run_continues(broken):
     assert run.result("figures.stated_text_in_quote").violation_count == 2
     assert {r.rule_id for r in run.failed("error")} == {
         "claims.claim_date_not_after_publication", "claim_relays.key_unique", "figures.stated_text_in_quote",
-        "places.coordinates_in_range", "actors.parent_acyclic", "claims.bad_sql"}
+        "places.coordinates_in_range", "actors.parent_acyclic", "claims.bad_sql",
+        # the pandera models reject the out-of-range coordinates and the duplicated relay too
+        "places.pandera_schema", "claim_relays.pandera_schema"}
 
 
 def test_results_are_stored_and_replace_the_previous_run(broken):
@@ -89,3 +91,115 @@ def test_every_offending_record_is_captured(fixture_db, tmp_path):
 def test_real_dataset_passes_every_error_rule(built_db):
     run = run_checks(built_db, rules=RULES)
     assert [(r.rule_id, r.violation_count, r.detail) for r in run.failed("error")] == []
+
+
+def test_a_duplicated_parent_does_not_double_count_its_children(fixture_db, tmp_path):
+    """A claim breaking a rule whose document is stored twice: the claims scan joins the
+    document twice, yet the claim is one violation; the duplicated document itself is two
+    (every row carrying a duplicated key, the unique rule's counting)."""
+    db = tmp_path / "dup-parent.duckdb"
+    shutil.copy(fixture_db, db)
+    con = duckdb.connect(str(db))
+    expected = inject(con, "claims.claim_date_not_after_publication", 1, seed=3, rules=RULES)
+    (claim,) = expected["claims.claim_date_not_after_publication"]
+    (doc,) = con.execute("SELECT doc_id FROM claims WHERE claim_id = ?", [claim]).fetchone()
+    con.execute("INSERT INTO documents SELECT * FROM documents WHERE doc_id = ?", [doc])
+    con.close()
+    for fuse in (True, False):
+        run = run_checks(db, rules=RULES, fuse=fuse)
+        assert run.result("claims.claim_date_not_after_publication").violation_count == 1
+        rows = violations(db, "claims.claim_date_not_after_publication")
+        assert [(r[1], r[2].count(";")) for r in rows] == [(claim, 0)]
+        assert [r[1] for r in violations(db, "documents.doc_id_unique")] == [doc, doc]
+        assert run.result("documents.doc_id_unique").violation_count == 2
+        # the other claims of that document break nothing, however often they are joined
+        assert {r.rule_id for r in run.failed("warn")} == {
+            "claims.claim_date_not_after_publication", "documents.doc_id_unique",
+            "documents.pandera_schema"}  # the model's unique doc_id
+
+
+# --- pandera rules: one per table, the table validated by its newsclaims.schemas model ----
+
+PANDERA = [r for r in RULES if r.test == "pandera"]
+
+
+def _fired(db) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for rule_id, record_id, _ in violations(db):
+        found.setdefault(rule_id, set()).add(record_id)
+    return found
+
+
+def test_every_table_has_its_pandera_rule():
+    from newsclaims import contract, schemas
+
+    assert {r.table: r.id for r in PANDERA} == {t: f"{t}.pandera_schema" for t in contract.TABLES}
+    assert all(schemas.SCHEMAS[r.table].__name__ == r.params["model"] for r in PANDERA)
+    assert {(r.family, r.severity) for r in PANDERA} == {("structure", "error")}
+
+
+def test_a_defect_only_the_pandera_model_rejects(fixture_db, tmp_path):
+    """documents.url must be an http(s) address in the model; no SQL rule reads url."""
+    db = tmp_path / "url.duckdb"
+    shutil.copy(fixture_db, db)
+    con = duckdb.connect(str(db))
+    (doc,) = con.execute("SELECT min(doc_id) FROM documents").fetchone()
+    con.execute("UPDATE documents SET url = 'see the archive' WHERE doc_id = ?", [doc])
+    con.close()
+    run = run_checks(db, rules=RULES)
+    assert _fired(db) == {"documents.pandera_schema": {doc}}
+    assert [r.rule_id for r in run.failed("error")] == ["documents.pandera_schema"]
+    (message,) = [m for _, _, m in violations(db, "documents.pandera_schema")]
+    assert message.startswith("url: str_matches") and "'see the archive'" in message
+
+
+# One structure rule per (table, kind) the models express: the pandera rule of the table
+# reports the same records as the structure rule.
+_COVERED = {}
+for _rule in RULES:
+    if _rule.family == "structure" and _rule.test in ("not_null", "accepted_values", "pattern", "unique"):
+        _COVERED.setdefault((_rule.table, _rule.test), _rule.id)
+
+
+@pytest.mark.parametrize("rule_id", sorted(_COVERED.values()))
+def test_pandera_catches_the_structure_defects_of_its_table(rule_id, fixture_db, tmp_path):
+    db = tmp_path / "broken.duckdb"
+    shutil.copy(fixture_db, db)
+    con = duckdb.connect(str(db))
+    try:
+        expected = inject(con, rule_id, 1, seed=5, rules=RULES)
+    finally:
+        con.close()
+    table = rule_id.split(".")[0]
+    pandera_rule = f"{table}.pandera_schema"
+    run_checks(db, rules=RULES, select=[pandera_rule], pandera="always")
+    assert _fired(db).get(pandera_rule) == expected[rule_id]
+
+
+def test_pandera_skipped_above_the_row_limit_and_on_request(fixture_db, tmp_path):
+    db = tmp_path / "limit.duckdb"
+    shutil.copy(fixture_db, db)
+    con = duckdb.connect(str(db))
+    con.execute("UPDATE claims SET modality = 'rumoured' WHERE claim_id = (SELECT min(claim_id) FROM claims)")
+    sizes = {r.table: con.execute(f"SELECT count(*) FROM {r.table}").fetchone()[0] for r in PANDERA}
+    con.close()
+    limit = sizes["countries"]  # countries fits, claims does not
+    assert sizes["claims"] > limit
+    run = run_checks(db, rules=RULES, select="*.pandera_schema", pandera_max_rows=limit)
+    skipped = {r.rule_id: r.detail for r in run.results if r.status == "skipped"}
+    assert set(skipped) == {r.id for r in PANDERA if sizes[r.table] > limit}
+    assert skipped["claims.pandera_schema"] == (
+        f"skipped: claims has {sizes['claims']:,} rows, more than the {limit:,} that pandera "
+        "validates in memory by default; force it with --pandera always")
+    assert run.result("countries.pandera_schema").status == "pass"
+    assert run.failed("warn") == []  # skipped never fails a gate, not even the broken claims
+    assert run.summary()["skipped"] == len(skipped)
+    forced = run_checks(db, rules=RULES, select="*.pandera_schema", pandera="always", pandera_max_rows=limit)
+    assert [r.rule_id for r in forced.failed("error")] == ["claims.pandera_schema"]
+    off = run_checks(db, rules=RULES, select="*.pandera_schema", pandera="never")
+    assert {r.status for r in off.results} == {"skipped"}
+    assert off.result("claims.pandera_schema").detail == "skipped: pandera rules are off (--pandera never)"
+    con = duckdb.connect(str(db), read_only=True)
+    stored = con.execute("SELECT DISTINCT status, detail FROM dq_results").fetchall()
+    con.close()
+    assert stored == [("skipped", "skipped: pandera rules are off (--pandera never)")]

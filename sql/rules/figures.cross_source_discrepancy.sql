@@ -1,7 +1,7 @@
 -- Pairs of figures about one incident, measure and victim group, from claims of different
 -- claimants, whose intervals do not overlap (a NULL bound is unbounded; figures with no
 -- interval at all are skipped) and whose claims are not linked by `contradicts` in either
--- direction. Both figures of a pair are reported.
+-- direction. Both figures of a pair are reported, each once (its pairs' messages joined by '; ').
 WITH f AS (
     SELECT t.figure_id, t.measure, t.victim_group, t.stated_text, c.claim_id, c.claimant_id,
            c.incident_id,
@@ -34,6 +34,10 @@ pairs AS (
     WHERE (x.hi < y.lo OR y.hi < x.lo)
       AND NOT EXISTS (SELECT 1 FROM contradicts k WHERE k.a = x.claim_id AND k.b = y.claim_id)
 )
-SELECT fx AS record_id, message FROM pairs
-UNION ALL
-SELECT fy AS record_id, message FROM pairs
+SELECT record_id, string_agg(DISTINCT message, '; ' ORDER BY message) AS message
+FROM (
+    SELECT fx AS record_id, message FROM pairs
+    UNION ALL
+    SELECT fy AS record_id, message FROM pairs
+) ends
+GROUP BY record_id

@@ -79,6 +79,8 @@ def _test_detail(rule) -> str:
         return f"`{p['column']}` → `{p['to']}`"
     if rule.test == "sql":
         return f"`sql/{p['file']}`"
+    if rule.test == "pandera":
+        return f"`newsclaims.schemas.{p['model']}`"
     return "`" + _cell(p["where"]).replace("`", "'") + "`"
 
 

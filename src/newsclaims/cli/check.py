@@ -20,15 +20,23 @@ from newsclaims.errors import GateFailure
               help="Rules to run: ids, globs (claims.*), family:<name>, severity:<level>, core.")
 @click.option("--engine", type=click.Choice(["duckdb", "gx"]), default="duckdb", show_default=True)
 @click.option("--reports", "reports_dir", type=click.Path(path_type=Path), default=None,
-              help="Where to write report.json/.md/.html (default: reports/latest).")
+              help="Where to write report.json/.md/.html (default: reports/latest; 'none': no reports).")
+@click.option("--no-reports", is_flag=True,
+              help="Write no reports (results are still stored in the database).")
+@click.option("--pandera", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+              help="Run the pandera rules: auto skips a table of more than 250,000 rows "
+                   "(pandera validates in memory).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--progress/--no-progress", default=False, help="Show a progress bar per scan.")
-def command(db_path, fail_on, select, engine, reports_dir, fmt, progress):
+def command(db_path, fail_on, select, engine, reports_dir, no_reports, pandera, fmt, progress):
     from newsclaims.rules.engine import run_checks
 
     db = db_path or project.default_db_path()
-    run = run_checks(db, select=list(select) or None, engine=engine, progress=progress)
-    written = _write_reports(db, reports_dir or Path("reports") / "latest")
+    run = run_checks(db, select=list(select) or None, engine=engine, progress=progress, pandera=pandera)
+    if no_reports or str(reports_dir) == "none":
+        written = {}
+    else:
+        written = _write_reports(db, reports_dir or Path("reports") / "latest")
     if fmt == "json":
         click.echo(json.dumps(run.to_dict(), indent=2))
     else:
@@ -52,12 +60,15 @@ def _write_reports(db: Path, out_dir: Path) -> dict:
 def _print_text(run, written: dict) -> None:
     summary = run.summary()
     for r in run.results:
-        if r.status != "pass":
+        if r.status == "skipped":
+            click.echo(f"SKIP  {r.severity:5} {r.rule_id}: {r.detail}")
+        elif r.status != "pass":
             detail = f" ({r.detail})" if r.detail else ""
             click.echo(f"{r.status.upper():5} {r.severity:5} {r.rule_id}: {r.violation_count} record(s){detail}")
+    skipped = f", {summary['skipped']} skipped" if summary["skipped"] else ""
     click.echo(
         f"{summary['rules']} rules: {summary['pass']} pass, {summary['fail']} fail, "
-        f"{summary['error']} error; {summary['violations']} offending record(s)"
+        f"{summary['error']} error{skipped}; {summary['violations']} offending record(s)"
     )
     for name, path in written.items():
         click.echo(f"{name}: {path}")

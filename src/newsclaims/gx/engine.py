@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
+from newsclaims import contract
 from newsclaims.errors import InputError
 from newsclaims.gx.export import build_suites
 from newsclaims.rules.catalogue import Rule
@@ -50,11 +51,39 @@ def persisted_duckdb_connection():
 
 
 class GxRun(CheckRun):
-    """A ``CheckRun`` from GX, with the rules GX could not express (id -> why)."""
+    """A ``CheckRun`` from GX, with the rules GX could not express (id -> why) and the
+    offending records GX listed per rule (``records``: id -> [(record_id, message)]).
 
-    def __init__(self, *args, skipped: dict[str, str] | None = None, **kwargs):
+    GX lists at most 200 rows of an ``UnexpectedRowsExpectation`` (its
+    ``MAX_RESULT_RECORDS``), so a rule's list may be shorter than its count."""
+
+    def __init__(self, *args, skipped: dict[str, str] | None = None,
+                 records: dict[str, list[tuple[str, str]]] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.skipped = dict(skipped or {})
+        self.records = dict(records or {})
+
+
+def _record_id(row: dict, keys: tuple[str, ...]) -> str:
+    return "|".join("" if row.get(k) is None else str(row.get(k)) for k in keys)
+
+
+def _listed(result, keys: tuple[str, ...], rule: Rule) -> list[tuple[str, str]]:
+    """The (record id, message) pairs GX returned for one expectation."""
+    values = result.result or {}
+    kind = result.expectation_config.type
+    rows = values.get("unexpected_index_list")
+    if isinstance(rows, list):  # column expectations: key columns and the offending value(s)
+        listed = []
+        for row in rows:
+            shown = ", ".join(f"{k} {row[k]!r}" for k in row if k not in keys) or \
+                ", ".join(f"{k} {row[k]!r}" for k in row)
+            listed.append((_record_id(row, keys), f"{kind}: {shown}"))
+        return listed
+    rows = (values.get("details") or {}).get("unexpected_rows")
+    if isinstance(rows, list):  # UnexpectedRowsExpectation: whole rows (t.*)
+        return [(_record_id(dict(row), keys), f"{kind}: {rule.title}") for row in rows]
+    return []
 
 
 def _count(result) -> int | None:
@@ -110,6 +139,7 @@ def run_gx(db_path, rules: list[Rule]) -> GxRun:
     by_id = {r.id: r for r in rules}
     run_at = datetime.now(timezone.utc).replace(microsecond=0, tzinfo=None)
     results: dict[str, RuleResult] = {}
+    records: dict[str, list[tuple[str, str]]] = {}
     with persisted_duckdb_connection():
         context = gx.get_context(mode="ephemeral")
         from great_expectations.data_context.types.base import ProgressBarsConfig
@@ -119,9 +149,12 @@ def run_gx(db_path, rules: list[Rule]) -> GxRun:
             name="newsclaims", connection_string=f"duckdb:///{path.resolve()}")
         for table, suite in sorted(export.suites.items()):
             asset = source.add_table_asset(name=table, table_name=table)
+            keys = contract.tables()[table].primary_key
+            result_format = {"result_format": "COMPLETE", "unexpected_index_column_names": list(keys),
+                             "return_unexpected_index_query": False}
             try:
                 batch = asset.add_batch_definition_whole_table(f"{table}-all").get_batch()
-                outcome = batch.validate(context.suites.add(suite), result_format="SUMMARY")
+                outcome = batch.validate(context.suites.add(suite), result_format=result_format)
             finally:
                 _close(source)
             for item in outcome.results:
@@ -132,8 +165,10 @@ def run_gx(db_path, rules: list[Rule]) -> GxRun:
                 else:
                     status = "fail" if count > rule.fail_above else "pass"
                     detail = None
+                    records[rule.id] = _listed(item, keys, rule)
                 results[rule.id] = RuleResult(
                     rule.id, rule.title, rule.family, rule.severity, rule.table, status,
                     count, rule.fail_above, "gx", detail)
     ordered = [results[r.id] for r in rules if r.id in results]
-    return GxRun(str(db_path), "gx", run_at.isoformat(), ordered, skipped=export.skipped)
+    return GxRun(str(db_path), "gx", run_at.isoformat(), ordered, skipped=export.skipped,
+                 records=records)

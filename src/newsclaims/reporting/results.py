@@ -1,8 +1,11 @@
-"""What a report shows, read from a checked database: results, violations, quotes, run data.
+"""What a report shows, read from a checked database: results, first violations, chart data.
 
-``load_report_data(db_path)`` opens the database read-only and returns a ``ReportData``;
-the renderers (``render``) only format it. Violations on ``claims`` and ``figures`` are
-joined to their claim so that a report can show the quote and the claimant."""
+``load_report_data(con, db_path)`` reads a ``ReportData`` over a read-only connection
+(``open_read_only``); the renderers (``render``) only format it. Everything here is
+bounded whatever the size of the database: the first ``EXAMPLES_PER_RULE`` records of
+each rule (``violations.first_violations``), the counts of all of them, and the casualty
+figures of at most ``CHART_INCIDENTS`` incidents. ``report.json`` gets every record
+straight from DuckDB (``violations.copy_violations``)."""
 
 from __future__ import annotations
 
@@ -14,6 +17,35 @@ import duckdb
 
 from newsclaims import project
 from newsclaims.errors import InputError
+from newsclaims.reporting.violations import Violation, first_violations
+
+# Records of each rule that the HTML report lists (the Markdown report shows fewer).
+EXAMPLES_PER_RULE = 200
+# The chart shows the incidents with the most casualty figures, at most this many, and
+# at most this many figures per panel (incident, measure, victim group).
+CHART_INCIDENTS = 12
+CHART_FIGURES_PER_PANEL = 40
+# DuckDB's memory while reading for a report (it spills to a temporary folder beyond it),
+# and its threads: one thread writes every violation in order within 300 MB at 10M claims,
+# where two threads need more than 512 MB (their sort buffers) and are no faster.
+REPORT_MEMORY_LIMIT = "512MB"
+REPORT_THREADS = 1
+
+__all__ = ["ChartData", "ReportData", "RuleResult", "Violation", "load_report_data",
+           "open_read_only", "rules_digest"]
+
+
+@dataclass(frozen=True)
+class ChartData:
+    """Casualty figures of the charted incidents, and how many incidents have any."""
+
+    figures: list[dict]
+    incidents_total: int  # incidents with casualty figures, charted or not
+    panel_totals: dict[tuple[str, str, str], int] = field(default_factory=dict)
+
+    @property
+    def incidents_shown(self) -> int:
+        return len({f["incident_id"] for f in self.figures})
 
 
 @dataclass(frozen=True)
@@ -23,41 +55,37 @@ class RuleResult:
     family: str
     severity: str
     table: str
-    status: str  # pass | fail | error
+    status: str  # pass | fail | error | skipped
     violation_count: int
     fail_above: int
     engine: str
     rationale: str
+    detail: str | None = None  # why: the query's error, the reason it was skipped
 
     @property
     def outcome(self) -> str:
-        """``pass``, ``fail`` (error-level), ``warn`` (warn-level failing) or ``error``."""
+        """``pass``, ``fail`` (error-level), ``warn`` (warn-level failing), ``error`` (the
+        query failed) or ``skipped`` (not run; never blocks a release)."""
         if self.status == "fail" and self.severity == "warn":
             return "warn"
         return self.status
 
 
-@dataclass(frozen=True)
-class Violation:
-    rule_id: str
-    severity: str
-    table: str
-    record_id: str
-    message: str
-    quote: str | None = None
-    claimant: str | None = None  # the claimant's name, "unattributed", or None (no claim)
-
-
 @dataclass
 class ReportData:
+    """What the reports show. ``examples`` holds only the first records of each rule;
+    ``totals`` counts every record of ``dq_violations`` (report.json streams them all)."""
+
     db_path: str
     engines: list[str]
     run_at: str | None
     dataset_digest: str | None
     rules_digest: str
     rules: list[RuleResult]
-    violations: list[Violation]
-    figures: list[dict] = field(default_factory=list)  # casualty figures for the chart
+    examples: dict[str, list[Violation]] = field(default_factory=dict)
+    totals: dict[str, int] = field(default_factory=dict)
+    chart: ChartData = field(default_factory=lambda: ChartData([], 0))
+    tables: set[str] = field(default_factory=set)
 
     def counts(self) -> dict[str, int]:
         outcomes = [r.outcome for r in self.rules]
@@ -67,7 +95,8 @@ class ReportData:
             "failed": outcomes.count("fail"),
             "warnings": outcomes.count("warn"),
             "errored": outcomes.count("error"),
-            "violations": len(self.violations),
+            "skipped": outcomes.count("skipped"),
+            "violations": sum(self.totals.values()),
         }
 
     @property
@@ -76,7 +105,12 @@ class ReportData:
         return "fail" if any(r.outcome in ("fail", "error") for r in self.rules) else "pass"
 
     def violations_of(self, rule_id: str) -> list[Violation]:
-        return [v for v in self.violations if v.rule_id == rule_id]
+        """The first records of a rule (at most ``EXAMPLES_PER_RULE``)."""
+        return self.examples.get(rule_id, [])
+
+    def total_of(self, rule_id: str) -> int:
+        """How many records of ``dq_violations`` the rule has."""
+        return self.totals.get(rule_id, 0)
 
 
 def rules_digest(checks_dir: Path | None = None, sql_dir: Path | None = None) -> str:
@@ -105,12 +139,25 @@ def _table_names(con) -> set[str]:
     return {row[0] for row in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
 
 
-def open_read_only(db_path: Path) -> duckdb.DuckDBPyConnection:
+def open_read_only(db_path: Path, *, memory_limit: str | None = None,
+                   threads: int | None = None,
+                   temp_directory: str | None = None) -> duckdb.DuckDBPyConnection:
+    """A read-only connection, or one ``InputError`` line for a missing or bad file.
+
+    ``memory_limit``, ``threads`` and ``temp_directory`` bound DuckDB's memory (it spills
+    to ``temp_directory`` beyond the limit)."""
     path = Path(db_path)
     if not path.is_file():
         raise InputError(f"{path}: no such database (run `newsclaims build` first)")
+    config: dict[str, str | int] = {}
+    if memory_limit:
+        config["memory_limit"] = memory_limit
+    if threads:
+        config["threads"] = threads
+    if temp_directory:
+        config["temp_directory"] = temp_directory
     try:
-        return duckdb.connect(str(path), read_only=True)
+        return duckdb.connect(str(path), read_only=True, config=config)
     except duckdb.Error as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InputError(f"{path}: not a readable DuckDB database ({first})") from None
@@ -133,107 +180,110 @@ def _dataset_digest(con, tables: set[str]) -> str | None:
     return None
 
 
-def load_report_data(db_path: Path, *, rationales: dict[str, str] | None = None) -> ReportData:
-    """Everything the reports show, from a database that ``newsclaims check`` has run on."""
-    con = open_read_only(db_path)
-    try:
-        tables = _table_names(con)
-        missing = {"dq_results", "dq_violations"} - tables
-        if missing:
-            raise InputError(
-                f"{db_path}: no check results (table {sorted(missing)[0]} is missing); "
-                "run `newsclaims check` first"
-            )
-        if rationales is None:
-            rationales = _rationales()
-        rules = [
-            RuleResult(
-                rule_id=r[0], title=r[1] or "", family=r[2] or "", severity=r[3],
-                table=r[4] or "", status=r[5], violation_count=int(r[6] or 0),
-                fail_above=int(r[7] or 0), engine=r[8] or "",
-                rationale=rationales.get(r[0], ""),
-            )
-            for r in con.execute(
-                "SELECT rule_id, title, family, severity, table_name, status, "
-                "violation_count, fail_above, engine FROM dq_results ORDER BY rule_id"
-            ).fetchall()
-        ]
-        engines = sorted({r.engine for r in rules if r.engine})
-        run_at = con.execute("SELECT CAST(max(run_at) AS VARCHAR) FROM dq_results").fetchone()[0]
-        violations = [Violation(*row) for row in con.execute(_violations_sql(tables)).fetchall()]
-        figures = _chart_figures(con) if {"figures", "claims"} <= tables else []
-        return ReportData(
-            db_path=str(db_path),
-            engines=engines,
-            run_at=run_at,
-            dataset_digest=_dataset_digest(con, tables),
-            rules_digest=rules_digest(),
-            rules=rules,
-            violations=violations,
-            figures=figures,
+def load_report_data(con, db_path: Path, *,
+                     rationales: dict[str, str] | None = None) -> ReportData:
+    """Everything the HTML and Markdown reports show, from a database that
+    ``newsclaims check`` has run on (``con``: a read-only connection to it)."""
+    tables = _table_names(con)
+    missing = {"dq_results", "dq_violations"} - tables
+    if missing:
+        raise InputError(
+            f"{db_path}: no check results (table {sorted(missing)[0]} is missing); "
+            "run `newsclaims check` first"
         )
-    finally:
-        con.close()
-
-
-def _violations_sql(tables: set[str]) -> str:
-    """Violations with the quote and claimant of the claim they concern (when any)."""
-    if not {"claims", "figures", "actors"} <= tables:
-        return (
-            "SELECT rule_id, severity, table_name, record_id, message, NULL, NULL "
-            "FROM dq_violations ORDER BY rule_id, record_id, message"
+    if rationales is None:
+        rationales = _rationales()
+    has_detail = "detail" in {row[0] for row in con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE table_name = 'dq_results'").fetchall()}
+    rules = [
+        RuleResult(
+            rule_id=r[0], title=r[1] or "", family=r[2] or "", severity=r[3],
+            table=r[4] or "", status=r[5], violation_count=int(r[6] or 0),
+            fail_above=int(r[7] or 0), engine=r[8] or "",
+            rationale=rationales.get(r[0], ""), detail=r[9],
         )
-    # Claims may hold duplicated ids in a broken database: take one row per id.
-    return """
-        WITH c AS (
-            SELECT claim_id, any_value(quote) AS quote, any_value(claimant_id) AS claimant_id
-            FROM claims GROUP BY claim_id),
-        f AS (SELECT figure_id, any_value(claim_id) AS claim_id FROM figures GROUP BY figure_id),
-        a AS (SELECT actor_id, any_value(name) AS name FROM actors GROUP BY actor_id),
-        v AS (
-            SELECT v.*, CASE v.table_name
-                WHEN 'claims' THEN v.record_id
-                WHEN 'figures' THEN (SELECT f.claim_id FROM f WHERE f.figure_id = v.record_id)
-                WHEN 'claim_relays' THEN split_part(v.record_id, '|', 1)
-                WHEN 'claim_links' THEN split_part(v.record_id, '|', 1)
-                END AS claim_key
-            FROM dq_violations v)
-        SELECT v.rule_id, v.severity, v.table_name, v.record_id, v.message, c.quote,
-               CASE WHEN c.claim_id IS NULL THEN NULL
-                    WHEN c.claimant_id IS NULL THEN 'unattributed'
-                    ELSE coalesce(a.name, c.claimant_id) END
-        FROM v
-        LEFT JOIN c ON c.claim_id = v.claim_key
-        LEFT JOIN a ON a.actor_id = c.claimant_id
-        ORDER BY v.rule_id, v.record_id, v.message
-    """
+        for r in con.execute(
+            "SELECT rule_id, title, family, severity, table_name, status, violation_count, "
+            f"fail_above, engine, {'detail' if has_detail else 'NULL'} FROM dq_results "
+            "ORDER BY rule_id"
+        ).fetchall()
+    ]
+    engines = sorted({r.engine for r in rules if r.engine})
+    run_at = con.execute("SELECT CAST(max(run_at) AS VARCHAR) FROM dq_results").fetchone()[0]
+    totals = dict(con.execute(
+        "SELECT rule_id, count(*) FROM dq_violations GROUP BY rule_id").fetchall())
+    return ReportData(
+        db_path=str(db_path),
+        engines=engines,
+        run_at=run_at,
+        dataset_digest=_dataset_digest(con, tables),
+        rules_digest=rules_digest(),
+        rules=rules,
+        examples=first_violations(con, tables, EXAMPLES_PER_RULE, list(totals)),
+        totals=totals,
+        chart=_chart_data(con) if {"figures", "claims"} <= tables else ChartData([], 0),
+        tables=tables,
+    )
 
 
-def _chart_figures(con) -> list[dict]:
-    """Casualty figures of active claims about an incident, with their claimant's name."""
+def _chart_data(con, incidents: int = CHART_INCIDENTS,
+                per_panel: int = CHART_FIGURES_PER_PANEL) -> ChartData:
+    """Casualty figures of active claims about the ``incidents`` incidents with the most
+    such figures (ties: by incident id), at most ``per_panel`` per panel, with their
+    claimant's name."""
     from newsclaims.contract import CASUALTY_MEASURES
 
     measures = ", ".join(f"'{m}'" for m in CASUALTY_MEASURES)
+    casualty = (f"CAST(f.measure AS VARCHAR) IN ({measures}) AND c.incident_id IS NOT NULL "
+                "AND coalesce(CAST(c.status AS VARCHAR), 'active') = 'active'")
+    ranked = con.execute(f"""
+        SELECT c.incident_id, count(*) AS n, count(*) OVER () AS incidents
+        FROM figures f JOIN claims c ON c.claim_id = f.claim_id
+        WHERE {casualty}
+        GROUP BY c.incident_id
+        ORDER BY n DESC, c.incident_id
+        LIMIT {int(incidents)}
+    """).fetchall()
+    if not ranked:
+        return ChartData([], 0)
+    chosen = [row[0] for row in ranked]
     cur = con.execute(f"""
-        SELECT c.incident_id, i.title AS incident_title, CAST(f.measure AS VARCHAR),
-               coalesce(CAST(f.victim_group AS VARCHAR), 'unspecified'), f.figure_id,
-               f.claim_id, f.stated_text, f.stated_value, f.value_low, f.value_high,
-               CAST(f.qualifier AS VARCHAR),
-               CASE WHEN c.claimant_id IS NULL THEN 'unattributed'
-                    ELSE coalesce(a.name, c.claimant_id) END
-        FROM figures f
-        JOIN (SELECT claim_id, any_value(incident_id) AS incident_id,
-                     any_value(claimant_id) AS claimant_id, any_value(status) AS status
-              FROM claims GROUP BY claim_id) c ON c.claim_id = f.claim_id
-        LEFT JOIN (SELECT incident_id, any_value(title) AS title FROM incidents
-                   GROUP BY incident_id) i ON i.incident_id = c.incident_id
-        LEFT JOIN (SELECT actor_id, any_value(name) AS name FROM actors
-                   GROUP BY actor_id) a ON a.actor_id = c.claimant_id
-        WHERE c.incident_id IS NOT NULL AND CAST(f.measure AS VARCHAR) IN ({measures})
-          AND coalesce(CAST(c.status AS VARCHAR), 'active') = 'active'
-        ORDER BY c.incident_id, 3, 4, f.figure_id
-    """)
+        WITH c AS (
+            SELECT claim_id, min(incident_id) AS incident_id, min(claimant_id) AS claimant_id,
+                   min(CAST(status AS VARCHAR)) AS status
+            FROM claims WHERE incident_id IN (SELECT unnest(?::VARCHAR[]))
+            GROUP BY claim_id),
+        picked AS (
+            SELECT c.incident_id, CAST(f.measure AS VARCHAR) AS measure,
+                   coalesce(CAST(f.victim_group AS VARCHAR), 'unspecified') AS victim_group,
+                   f.figure_id, f.claim_id, f.stated_text, f.stated_value, f.value_low,
+                   f.value_high, CAST(f.qualifier AS VARCHAR) AS qualifier, c.claimant_id
+            FROM figures f JOIN c ON c.claim_id = f.claim_id
+            WHERE {casualty}),
+        numbered AS (
+            SELECT *, row_number() OVER w AS nth, count(*) OVER w AS panel_total
+            FROM picked
+            WINDOW w AS (PARTITION BY incident_id, measure, victim_group ORDER BY figure_id
+                         ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING))
+        SELECT n.incident_id, i.title, n.measure, n.victim_group, n.figure_id, n.claim_id,
+               n.stated_text, n.stated_value, n.value_low, n.value_high, n.qualifier,
+               CASE WHEN n.claimant_id IS NULL THEN 'unattributed'
+                    ELSE coalesce(a.name, n.claimant_id) END,
+               n.panel_total
+        FROM numbered n
+        LEFT JOIN (SELECT incident_id, min(title) AS title FROM incidents
+                   GROUP BY incident_id) i ON i.incident_id = n.incident_id
+        LEFT JOIN (SELECT actor_id, min(name) AS name FROM actors
+                   GROUP BY actor_id) a ON a.actor_id = n.claimant_id
+        WHERE n.nth <= {int(per_panel)}
+        ORDER BY n.incident_id, n.measure, n.victim_group, n.figure_id
+    """, [chosen])
     keys = ("incident_id", "incident_title", "measure", "victim_group", "figure_id",
             "claim_id", "stated_text", "stated_value", "value_low", "value_high",
             "qualifier", "claimant")
-    return [dict(zip(keys, row)) for row in cur.fetchall()]
+    figures, panel_totals = [], {}
+    for row in cur.fetchall():
+        figure = dict(zip(keys, row[:-1]))
+        figures.append(figure)
+        panel_totals[(figure["incident_id"], figure["measure"], figure["victim_group"])] = row[-1]
+    return ChartData(figures, int(ranked[0][2]), panel_totals)

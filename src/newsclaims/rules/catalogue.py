@@ -36,6 +36,7 @@ KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "pattern": (("column", "regex"), ()),
     "row": (("where", "message"), ("uses",)),
     "sql": (("file",), ()),
+    "pandera": (("model",), ()),  # the table's pandera model, newsclaims.schemas.<model>
 }
 COMMON_REQUIRED = ("id", "title", "family", "severity", "rationale", "table", "test")
 COMMON_OPTIONAL = ("fail_above", "core")
@@ -152,7 +153,8 @@ def load_file(path: Path) -> list[Rule]:
     """The rules of one catalogue file."""
     source = f"checks/{path.name}"
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        # libyaml's C loader when present: the catalogue loads on every check (5x faster)
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}" if mark else ""

@@ -3,9 +3,12 @@
 - every ``not_null``/``accepted_values``/``pattern``/``relationship``/``row`` rule of one
   table is fused into ONE query over ``sql/scans/<table>.sql``, with only the joins the
   selected rules use, a prefilter ``WHERE (c1) OR (c2) ...`` and, per offending row, the
-  list of (rule, message) pairs it breaks, unnested;
+  list of (rule, message) pairs it breaks, unnested; when a join the rules use can repeat a
+  row (a duplicated parent key), the output is grouped by the base row's ``rowid`` so that
+  each row counts once per rule (see docs/rules-authoring.md, "What a count means");
 - the ``unique`` rules of one table are fused into one query with one window count per key;
-- each ``sql`` rule runs its own query file (``sql/rules/<id>.sql``).
+- each ``sql`` rule runs its own query file (``sql/rules/<id>.sql``);
+- ``pandera`` rules are not SQL: ``rules.pandera_rules`` runs them.
 
 Every statement selects ``rule_id, severity, table_name, record_id, message``: the shape
 of ``dq_violations``.
@@ -22,6 +25,7 @@ from newsclaims.errors import InputError
 from newsclaims.rules.catalogue import Rule
 
 ROW_KINDS = ("not_null", "accepted_values", "pattern", "relationship", "row")
+_DISTINCT_JOIN = re.compile(r"^\s*LEFT\s+JOIN\s+\(\s*SELECT\s+DISTINCT\s+\w+(\s+AS\s+\w+)?\s+FROM\s+\w+\s*\)", re.I)
 _JOIN = re.compile(r"^\s*LEFT\s+JOIN\s+(?:\(.*\)|\S+)\s+(?:AS\s+)?(\w+)\s+ON\s+(.*)$", re.I)
 
 
@@ -54,6 +58,13 @@ class Scan:
                     pending.append(dep)
         lines = [self.base] + [line for alias, line, _ in self.joins if alias in wanted]
         return "\n".join(lines)
+
+    def may_repeat_rows(self, uses) -> bool:
+        """True when a join the rules use can match a base row more than once: any join but
+        one over ``(SELECT DISTINCT <key> ...)``, whose key is unique by construction. (A
+        parent table's key is unique only in a valid database; the rules run on broken ones.)"""
+        lines = self.from_clause(uses).splitlines()[1:]
+        return any(not _DISTINCT_JOIN.match(line) for line in lines)
 
 
 def quote_literal(value) -> str:
@@ -147,14 +158,50 @@ def _hit(rule: Rule, message: str) -> str:
     )
 
 
-def _unnested(table: str, record_id: str, cases: list[str], source: str, where: str) -> str:
+def _unnested(table: str, record_id: str, cases: list[str], source: str, where: str,
+              row_key: str | None = None) -> str:
+    """Per offending row, the (rule, message) pairs it breaks, one output row each.
+
+    With ``row_key`` (the base row's ``rowid``) the joins of the scan may repeat a row (a
+    duplicated parent key matches it twice): the output then keeps ONE violation per
+    (rule, row), its messages (when the copies differ) joined by ``; ``."""
     hits = ",\n    ".join(cases)
-    return (
+    key = f", {row_key} AS row_key" if row_key else ""
+    unnested = (
         "SELECT struct_extract(h, 'rule_id') AS rule_id, struct_extract(h, 'severity') AS severity,\n"
-        f"  {quote_literal(table)} AS table_name, record_id, struct_extract(h, 'message') AS message\n"
-        f"FROM (\n  SELECT {record_id} AS record_id, unnest(list_filter([\n    {hits}\n"
+        f"  {quote_literal(table)} AS table_name, record_id, struct_extract(h, 'message') AS message"
+        f"{', row_key' if row_key else ''}\n"
+        f"FROM (\n  SELECT {record_id} AS record_id{key}, unnest(list_filter([\n    {hits}\n"
         f"  ], lambda x: x IS NOT NULL)) AS h\n{source}\nWHERE {where}\n) hits"
     )
+    if not row_key:
+        return unnested
+    return (
+        "SELECT rule_id, any_value(severity) AS severity, any_value(table_name) AS table_name,\n"
+        "  any_value(record_id) AS record_id,\n"
+        "  string_agg(DISTINCT message, '; ' ORDER BY message) AS message\n"
+        f"FROM (\n{unnested}\n) rows\nGROUP BY rule_id, row_key"
+    )
+
+
+def reusable_join(scan: Scan, rule: Rule) -> tuple[str, str] | None:
+    """(alias, referenced column) of a join of the scan that already looks the rule's
+    reference up (``LEFT JOIN <table> <alias> ON <alias>.<key> = t.<column>``), or None.
+
+    A relationship rule then reads that join (``<alias>.<key> IS NULL``) instead of adding
+    its own ``SELECT DISTINCT`` join, when the other rules of the scan need the join anyway."""
+    if rule.test != "relationship":
+        return None
+    ref_table, ref_col = rule.params["to"].split(".", 1)
+    col = rule.params["column"]
+    pattern = re.compile(
+        rf"^LEFT\s+JOIN\s+{re.escape(ref_table)}\s+(?:AS\s+)?(\w+)\s+ON\s+(\w+)\.{re.escape(ref_col)}"
+        rf"\s*=\s*t\.{re.escape(col)}$", re.I)
+    for alias, line, deps in scan.joins:
+        match = pattern.match(line)
+        if match and match.group(1) == alias == match.group(2) and not deps:
+            return alias, ref_col
+    return None
 
 
 def scan_statement(table: str, rules: list[Rule]) -> Statement:
@@ -163,8 +210,16 @@ def scan_statement(table: str, rules: list[Rule]) -> Statement:
     uses: set[str] = set()
     extra: dict[str, str] = {}
     cases, conditions = [], []
+    # the scan joins the other rules read anyway (with the joins they build on)
+    needed = {a for r in rules if r.test != "relationship" for a in row_condition(r)[2]}
+    joined = set(scan.from_clause(needed & {alias for alias, _, _ in scan.joins}).splitlines()[1:])
     for rule in rules:
         where, message, aliases, join = row_condition(rule)
+        reuse = reusable_join(scan, rule)
+        if reuse and next(line for a, line, _ in scan.joins if a == reuse[0]) in joined:
+            alias, key = reuse
+            col = rule.params["column"]
+            where, aliases, join = f"t.{col} IS NOT NULL AND {alias}.{key} IS NULL", (alias,), None
         uses.update(aliases)
         if join:
             extra[aliases[0]] = join
@@ -174,7 +229,8 @@ def scan_statement(table: str, rules: list[Rule]) -> Statement:
     source = scan.from_clause(uses & known)
     if extra:
         source += "\n" + "\n".join(extra[a] for a in sorted(extra))
-    sql = _unnested(table, record_id_sql(table), cases, source, "\n   OR ".join(conditions))
+    row_key = "t.rowid" if scan.may_repeat_rows(uses & known) else None
+    sql = _unnested(table, record_id_sql(table), cases, source, "\n   OR ".join(conditions), row_key)
     return Statement(f"scan {table}", table, tuple(rules), sql)
 
 
@@ -210,7 +266,7 @@ def sql_statement(rule: Rule) -> Statement:
 
 def compile_rules(rules: list[Rule]) -> list[Statement]:
     """The statements of a run: one scan and one unique query per table, one per sql rule."""
-    statements: list[Statement] = []
+    statements: list[Statement] = []  # pandera rules: none (rules.pandera_rules)
     for table in contract.TABLES:
         of_table = [r for r in rules if r.table == table]
         row = [r for r in of_table if r.test in ROW_KINDS]

@@ -4,7 +4,9 @@
 each as ``INSERT INTO dq_violations SELECT ...`` inside DuckDB (every offending record, no
 sampling cap, nothing pulled through Python), then writes one ``dq_results`` row per rule.
 A statement that fails is re-run rule by rule, so only the broken rule gets status
-``error`` and the run continues."""
+``error`` and the run continues. The ``pandera`` rules (``rules.pandera_rules``) run after
+the SQL statements, on the same connection; a rule that does not run gets status
+``skipped`` (with its reason in ``detail``), which never blocks a gate."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ import duckdb
 
 from newsclaims import contract
 from newsclaims.errors import InputError, NewsclaimsError
+from newsclaims.rules import pandera_rules
 from newsclaims.rules.catalogue import Rule, load_catalogue, select_rules
 from newsclaims.rules.compile import Statement, compile_each, compile_rules
 from newsclaims.rules.results import CheckRun, RuleResult
@@ -78,44 +81,70 @@ def run_checks(
     memory_limit: str | None = None,
     progress: bool = False,
     fuse: bool = True,
+    pandera: str = "auto",
+    pandera_max_rows: int = pandera_rules.DEFAULT_MAX_ROWS,
 ) -> CheckRun:
     """Run the catalogue (or ``rules``, narrowed by ``select``) on ``db_path``.
 
     Stores ``dq_results`` and ``dq_violations`` in the database (replacing a previous run)
-    and returns the results. ``fuse=False`` runs one query per rule (for measuring)."""
+    and returns the results. ``fuse=False`` runs one query per rule (for measuring).
+    ``pandera`` (``auto``, ``always``, ``never``) decides whether the ``pandera`` rules
+    run; in ``auto`` a table of more than ``pandera_max_rows`` rows has its rule skipped.
+    ``engine="gx"`` runs what Great Expectations can express through GX and records the
+    other rules as ``skipped``."""
     chosen = select_rules(rules if rules is not None else load_catalogue(), select)
+    if pandera not in pandera_rules.MODES:
+        raise InputError(f"--pandera {pandera}: must be one of {', '.join(pandera_rules.MODES)}")
     if engine == "gx":
-        return _run_gx(db_path, chosen)
+        return _run_gx(db_path, chosen, memory_limit=memory_limit)
     if engine != "duckdb":
         raise InputError(f"unknown engine '{engine}' (duckdb or gx)")
-    statements = compile_rules(chosen) if fuse else compile_each(chosen)
-    run_at = datetime.now(timezone.utc).replace(microsecond=0, tzinfo=None)
+    in_sql = [r for r in chosen if r.test != "pandera"]
+    statements = compile_rules(in_sql) if fuse else compile_each(in_sql)
+    run_at = _now()
     con = open_database(db_path, memory_limit=memory_limit)
     try:
         con.execute(RESULTS_DDL + VIOLATIONS_DDL)
         errors: dict[str, str] = {}
         timings: dict[str, float] = {}
-        with _progress(progress, len(statements)) as advance:
+        to_validate, skipped = pandera_rules.plan(
+            con, [r for r in chosen if r.test == "pandera"], pandera, pandera_max_rows)
+        steps = len(statements) + (1 if to_validate else 0)
+        with _progress(progress, steps) as advance:
             for statement in statements:
                 started = time.perf_counter()
                 errors.update(_execute(con, statement))
                 timings[statement.label] = round(time.perf_counter() - started, 4)
                 advance(statement.label)
+            if to_validate:
+                started = time.perf_counter()
+                errors.update(pandera_rules.run(con, to_validate))
+                timings["pandera"] = round(time.perf_counter() - started, 4)
+                advance("pandera")
         counts = dict(
             con.execute("SELECT rule_id, count(*) FROM dq_violations GROUP BY rule_id").fetchall()
         )
-        results = [_result(rule, counts.get(rule.id, 0), errors.get(rule.id)) for rule in chosen]
-        con.executemany(
-            "INSERT INTO dq_results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (r.rule_id, r.title, r.family, r.severity, r.table_name, r.status,
-                 r.violation_count, r.fail_above, r.engine, run_at, r.detail)
-                for r in results
-            ],
-        )
+        results = [_result(rule, counts.get(rule.id, 0), errors.get(rule.id), skipped.get(rule.id))
+                   for rule in chosen]
+        _store_results(con, results, run_at)
     finally:
         con.close()
     return CheckRun(str(db_path), "duckdb", run_at.isoformat(), results, timings)
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(microsecond=0, tzinfo=None)
+
+
+def _store_results(con, results: list[RuleResult], run_at: datetime) -> None:
+    con.executemany(
+        "INSERT INTO dq_results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (r.rule_id, r.title, r.family, r.severity, r.table_name, r.status,
+             r.violation_count, r.fail_above, r.engine, run_at, r.detail)
+            for r in results
+        ],
+    )
 
 
 def _execute(con, statement: Statement) -> dict[str, str]:
@@ -132,11 +161,14 @@ def _execute(con, statement: Statement) -> dict[str, str]:
     return errors
 
 
-def _result(rule: Rule, count: int, error: str | None) -> RuleResult:
-    if error is not None:
-        status = "error"
+def _result(rule: Rule, count: int, error: str | None, skipped: str | None = None,
+            engine: str = "duckdb") -> RuleResult:
+    if skipped is not None:
+        status, detail = "skipped", skipped
+    elif error is not None:
+        status, detail = "error", error
     else:
-        status = "fail" if count > rule.fail_above else "pass"
+        status, detail = ("fail" if count > rule.fail_above else "pass"), None
     return RuleResult(
         rule_id=rule.id,
         title=rule.title,
@@ -146,8 +178,8 @@ def _result(rule: Rule, count: int, error: str | None) -> RuleResult:
         status=status,
         violation_count=count,
         fail_above=rule.fail_above,
-        engine="duckdb",
-        detail=error,
+        engine=engine,
+        detail=detail,
     )
 
 
@@ -172,14 +204,55 @@ def _progress(enabled: bool, total: int):
     return bar()
 
 
-def _run_gx(db_path, rules: list[Rule]):
+def _run_gx(db_path, rules: list[Rule], *, memory_limit: str | None = None) -> CheckRun:
+    """Run ``rules`` through Great Expectations and store the results as our engine does:
+    ``dq_results`` (engine ``gx``; the rules GX cannot express with status ``skipped``) and
+    ``dq_violations`` with the records GX listed (the count is GX's own; its list of
+    unexpected rows may be partial, which the rule's ``detail`` says)."""
+    open_database(db_path, read_only=True).close()  # one line for a missing or foreign file
     try:
         from newsclaims.gx.engine import run_gx
     except ModuleNotFoundError as exc:
         raise NewsclaimsError(
             f"the gx engine is not available ({exc.name} is missing; install newsclaims[gx])"
         ) from None
-    return run_gx(db_path, rules)
+    gx_run = run_gx(db_path, rules)
+    by_id = {r.rule_id: r for r in gx_run.results}
+    records = getattr(gx_run, "records", {})
+    results: list[RuleResult] = []
+    rows: list[tuple[str, str, str, str, str]] = []
+    for rule in rules:
+        got = by_id.get(rule.id)
+        if got is None:
+            why = gx_run.skipped.get(rule.id, "Great Expectations did not run it")
+            results.append(_result(rule, 0, None, f"skipped: not run by Great Expectations: {why}",
+                                   engine="gx"))
+            continue
+        listed = records.get(rule.id, [])
+        rows.extend((rule.id, rule.severity, rule.table, rid, message) for rid, message in listed)
+        detail = got.detail
+        if got.status != "error" and got.violation_count:
+            detail = (f"count from Great Expectations; {len(listed)} of {got.violation_count} "
+                      "offending records listed (GX's list of unexpected rows may be partial)")
+        results.append(RuleResult(
+            rule.id, rule.title, rule.family, rule.severity, rule.table, got.status,
+            got.violation_count, rule.fail_above, "gx", detail))
+    run_at = datetime.fromisoformat(gx_run.run_at)
+    con = open_database(db_path, memory_limit=memory_limit)
+    try:
+        con.execute(RESULTS_DDL + VIOLATIONS_DDL)
+        if rows:  # through Arrow: GX may list many records, executemany is row by row
+            import pyarrow as pa
+
+            columns = ("rule_id", "severity", "table_name", "record_id", "message")
+            listed = pa.table({c: [row[i] for row in rows] for i, c in enumerate(columns)})
+            con.register("nc_gx_violations", listed)
+            con.execute("INSERT INTO dq_violations SELECT * FROM nc_gx_violations")
+            con.unregister("nc_gx_violations")
+        _store_results(con, results, run_at)
+    finally:
+        con.close()
+    return CheckRun(str(db_path), "gx", gx_run.run_at, results, gx_run.timings)
 
 
 def violations(db_path, rule_id: str | None = None) -> list[tuple[str, str, str]]:

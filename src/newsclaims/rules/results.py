@@ -14,17 +14,17 @@ class RuleResult:
     family: str
     severity: str
     table_name: str
-    status: str  # pass | fail | error (the query itself failed)
+    status: str  # pass | fail | error (the query itself failed) | skipped (not run; see detail)
     violation_count: int
     fail_above: int
     engine: str
-    detail: str | None = None  # the database's error, for status "error"
+    detail: str | None = None  # why: the error (status "error"), the reason ("skipped"), a caveat
 
     def fails_at(self, level: str) -> bool:
         """True when this rule blocks a gate at ``level`` (error: error rules only)."""
         if level not in LEVELS:
             raise ValueError(f"level must be one of {LEVELS}")
-        if self.status == "pass":
+        if self.status in ("pass", "skipped"):  # a skipped rule never blocks a gate
             return False
         return level == "warn" or self.severity == "error"
 
@@ -48,7 +48,7 @@ class CheckRun:
         raise KeyError(rule_id)
 
     def summary(self) -> dict[str, int]:
-        counts = {"rules": len(self.results), "pass": 0, "fail": 0, "error": 0}
+        counts = {"rules": len(self.results), "pass": 0, "fail": 0, "error": 0, "skipped": 0}
         for r in self.results:
             counts[r.status] += 1
         counts["violations"] = sum(r.violation_count for r in self.results)

@@ -1,0 +1,56 @@
+"""The benchmark's parity step (bench/run.py) at a tiny size: every tool available in the
+main environment (the ``newsclaims check`` CLI, the hand-fused DuckDB floor, DuckDB one
+query per rule, Great Expectations, pandera on polars) counts the same offending rows for
+each of the 15 core rules, and those counts are the synthetic ground truth."""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+TOOLS = ["core", "floor", "per_rule", "gx", "pandera"]
+
+
+def _bench_run():
+    spec = importlib.util.spec_from_file_location("bench_run", REPO / "bench" / "run.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def defect_db(tmp_path_factory) -> Path:
+    db = tmp_path_factory.mktemp("bench") / "claims-5k.duckdb"
+    newsclaims = Path(sys.executable).parent / "newsclaims"
+    subprocess.run([str(newsclaims), "synth", "--claims", "5000", "--seed", "3", "--defect-rate", "0.001",
+                    "--output", str(db)], check=True, capture_output=True)
+    return db
+
+
+def test_every_tool_counts_the_ground_truth(defect_db, tmp_path):
+    bench = _bench_run()
+    pytest.importorskip("great_expectations")
+    cmds = bench.commands(defect_db, "500MB", None if bench.has_no_reports() else tmp_path / "reports")
+    table, first = bench.parity(defect_db, {t: cmds[t] for t in TOOLS})
+    assert not bench.FAILED, bench.FAILED
+    assert sorted(first) == sorted(TOOLS)
+    truth = bench.truth_counts(defect_db)
+    assert truth is not None
+    differ = {rule: {**counts, "truth": truth[rule]} for rule, counts in table.items()
+              if set(counts.values()) != {truth[rule]}}
+    assert not differ, differ
+    assert sorted(table) == sorted(bench.CORE_RULES)
+    # the defects reach every core rule, so agreeing on zeros proves nothing here
+    assert all(truth[rule] > 0 for rule in bench.CORE_RULES), truth
+
+
+def test_parity_notices_a_disagreement():
+    bench = _bench_run()
+    table = {"claims.claim_id_unique": {"floor": 8, "per_rule": 8, "pandera": 12}}
+    assert not bench.agree(table)
+    assert bench.agree({"claims.claim_id_unique": {"floor": 8, "per_rule": 8}})

@@ -13,6 +13,7 @@ import pytest
 from newsclaims.rules.catalogue import load_catalogue
 from newsclaims.rules.engine import run_checks
 from newsclaims.synth import generate
+from newsclaims.synth.truth import compare_with_check
 
 CLAIMS = 20_000
 RATE = 0.0002
@@ -31,6 +32,7 @@ def _reported(db: Path) -> dict[str, set[str]]:
 
 @pytest.fixture(scope="module")
 def defective(tmp_path_factory):
+    """``synth`` with defects, then ``check`` (pandera rules included), both through the CLI."""
     out = tmp_path_factory.mktemp("synth") / "defects.duckdb"
     exe = Path(sys.executable).parent / "newsclaims"
     done = subprocess.run(
@@ -39,25 +41,68 @@ def defective(tmp_path_factory):
     )
     assert done.returncode == 0, done.stderr
     truth = json.loads(Path(str(out) + ".truth.json").read_text())
-    run = run_checks(out)
-    return out, truth, run
+    checked = subprocess.run([str(exe), "check", "--db", str(out), "--no-reports", "--pandera", "always"],
+                             capture_output=True, text=True)
+    assert checked.returncode == 1, checked.stderr  # error-level rules fail, as they must
+    return out, truth
 
 
 def test_every_rule_reports_exactly_the_ground_truth(defective):
-    db, truth, run = defective
+    db, truth = defective
     assert truth["skipped"] == {}
     assert truth["schema"] == "loose"
-    reported = _reported(db)
     catalogue = [r.id for r in load_catalogue()]
     assert sorted(truth["rules"]) == sorted(catalogue)  # a defect of every rule
-    assert [r.rule_id for r in run.results if r.status == "error"] == []
-    mismatched = {
-        rule: {"missed": sorted(set(truth["rules"].get(rule, [])) - reported.get(rule, set()))[:5],
-               "extra": sorted(reported.get(rule, set()) - set(truth["rules"].get(rule, [])))[:5]}
-        for rule in catalogue
-        if reported.get(rule, set()) != set(truth["rules"].get(rule, []))
-    }
+    compared = compare_with_check(db, Path(str(db) + ".truth.json"))
+    assert sorted(compared) == sorted(catalogue)  # every rule ran and was compared
+    mismatched = {rule: (missing[:5], extra[:5]) for rule, (missing, extra) in compared.items() if missing or extra}
     assert mismatched == {}
+    con = duckdb.connect(str(db), read_only=True)
+    statuses = dict(con.execute("SELECT rule_id, status FROM dq_results").fetchall())
+    con.close()
+    assert {rule for rule, status in statuses.items() if status == "error"} == set()
+
+
+def test_verify_command_passes_and_catches_a_changed_record(defective, tmp_path):
+    db, truth = defective
+    exe = Path(sys.executable).parent / "newsclaims"
+    done = subprocess.run([str(exe), "synth", "--verify", str(db)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.strip().splitlines()[-1] == f"{len(truth['rules'])} rules compared, 0 mismatched"
+    # one more offending record than the ground truth says: verify names the rule, exit 1
+    copy = tmp_path / "tampered.duckdb"
+    copy.write_bytes(db.read_bytes())
+    Path(str(copy) + ".truth.json").write_text(Path(str(db) + ".truth.json").read_text())
+    con = duckdb.connect(str(copy))
+    con.execute("INSERT INTO dq_violations VALUES ('claims.quote_matches_text', 'error', 'claims', 'clm-x', 'm')")
+    con.close()
+    done = subprocess.run([str(exe), "synth", "--verify", str(copy)], capture_output=True, text=True)
+    assert done.returncode == 1
+    assert "claims.quote_matches_text: 0 missing [], 1 extra ['clm-x']" in done.stdout
+    assert done.stderr.strip() == f"Error: {copy}: 1 rule(s) differ from the ground truth"
+
+
+def test_cross_source_recipe_plants_a_discrepancy_by_itself(tmp_path):
+    """Many cross-source defects at once, with no help from the generator: targets whose
+    partners include an interval reaching 0 (at_most, fewer_than) are set above every
+    partner instead of to 0, and every declared pair is reported, nothing more."""
+    from newsclaims.defects import inject
+
+    rule = "figures.cross_source_discrepancy"
+    db = generate(tmp_path / "x.duckdb", 5000, seed=3, strict=False).path
+    con = duckdb.connect(str(db))
+    expected = inject(con, rule, 40, seed=1)
+    # the targets: exact figures whose value no longer reads as their stated text
+    targets = con.execute(
+        "SELECT stated_value FROM figures WHERE figure_id IN (SELECT unnest(?::VARCHAR[])) "
+        "AND qualifier = 'exact' AND stated_text <> format('{:,}', stated_value)",
+        [sorted(expected[rule])]).fetchall()
+    con.close()
+    assert set(expected) == {rule}
+    assert len(targets) == 40
+    assert 0 < sum(value > 0 for (value,) in targets) < 40  # some went above a partner reaching 0
+    run_checks(db, select=[rule])
+    assert _reported(db) == expected
 
 
 def test_clean_data_fires_no_error_rule_and_only_the_designed_warnings(tmp_path):

@@ -1,13 +1,22 @@
 """Defect recipes: for every rule, a set-wise way to break exactly that rule.
 
-``inject(con, rule_id, record_ids | k, seed)`` picks target records among the "safe"
-candidates of the recipe (records whose change cannot trip another rule: no referrers, no
-figure partners, one per document ...), changes them with a few UPDATE/INSERT statements
-(works on 10M-row tables made with ``contract.loose_ddl()``) and returns the exact record
-ids every rule it makes fire will report: ``{rule_id: {record_id, ...}}`` (normally one
-rule). Used by the rule fixture tests and by the synthetic generator at scale.
+A recipe picks target records among the "safe" candidates of its table (records whose
+change cannot trip another rule: no referrers, no cross-source partners, ...), changes them
+with a few UPDATE/INSERT statements (works on 10M-row tables made with
+``contract.loose_ddl()``) and returns the exact record ids every rule it makes fire will
+report: ``{rule_id: {record_id, ...}}`` (normally one rule).
 
-Each recipe's one-line description is in ``RECIPES`` (``describe(rule_id)``)."""
+The safe sets are computed once per table with anti-joins and kept in temporary tables
+(``nc_safe_<table>``, see ``prepare``), so that choosing the targets of many rules costs one
+scan per rule of a precomputed set. Every record also has a *footprint* (``footprint_sql``):
+the keys of the records its change could affect or depends on (the document, claim and
+incident of a claim-bound record; the record itself otherwise; plus what a recipe reads or
+changes around its targets: a parent, a merge target, the cross-source partners). Targets
+whose footprints are disjoint cannot interfere; the synthetic generator allocates them that
+way (``newsclaims.synth.allocation``).
+
+``inject(con, rule_id, record_ids | k, seed)`` breaks one rule on a small database (the rule
+fixture tests). Each recipe's one-line description is in ``RECIPES`` (``describe(rule_id)``)."""
 
 from __future__ import annotations
 
@@ -26,8 +35,9 @@ MISSING = {  # a well-formed id that no record has, per referenced table
     "countries": "'ZZZ'",
 }
 _REFS = "(SELECT x FROM ({}) refs(x) WHERE x IS NOT NULL)"
+# table -> the condition (over alias t, uncorrelated subqueries only) of its safe records.
 SAFE: dict[str, str] = {
-    "countries": "t.country NOT IN (SELECT country FROM places WHERE country IS NOT NULL)",
+    "countries": "t.country NOT IN " + _REFS.format("SELECT country FROM places"),
     "actors": "CAST(t.status AS VARCHAR) = 'active' AND t.actor_id NOT IN " + _REFS.format(
         "SELECT parent_id FROM actors UNION ALL SELECT merged_into FROM actors "
         "UNION ALL SELECT actor_id FROM actor_aliases UNION ALL SELECT publisher_id FROM documents "
@@ -49,14 +59,73 @@ SAFE: dict[str, str] = {
     " AND t.incident_id IN (SELECT incident_id FROM claims GROUP BY incident_id HAVING count(*) >= 2)",
     "claim_relays": "TRUE",
     "claim_links": "CAST(t.relation AS VARCHAR) IS DISTINCT FROM 'contradicts'",
-    "figures": "NOT EXISTS (SELECT 1 FROM figures g JOIN claims gc ON gc.claim_id = g.claim_id "
-    "JOIN claims tc ON tc.claim_id = t.claim_id WHERE gc.incident_id = tc.incident_id "
-    "AND g.measure = t.measure AND g.victim_group = t.victim_group "
-    "AND gc.claimant_id IS DISTINCT FROM tc.claimant_id)",
 }
+# A figure is safe when no figure of another claimant (NULL counting as one) shares its
+# incident, measure and victim group: changing it cannot make a cross-source pair.
+_SAFE_FIGURES = """
+    SELECT t.rowid AS row FROM figures t
+    LEFT JOIN claims tc ON tc.claim_id = t.claim_id
+    LEFT JOIN (
+        SELECT c.incident_id, f.measure, f.victim_group FROM figures f JOIN claims c ON c.claim_id = f.claim_id
+        WHERE c.incident_id IS NOT NULL AND f.victim_group IS NOT NULL AND f.measure IS NOT NULL
+        GROUP BY ALL HAVING count(DISTINCT coalesce(c.claimant_id, chr(0))) > 1
+    ) g ON g.incident_id = tc.incident_id AND g.measure = t.measure AND g.victim_group = t.victim_group
+    WHERE g.incident_id IS NULL"""
 # At most one target per group, so that targets cannot add up to a new violation
 # (two claims of one document both losing their doc_id, ...).
 ONE_PER = {"claims": ("doc_id", "incident_id")}
+
+# Footprint keys: 'doc:<doc_id>', 'clm:<claim_id>', 'inc:<incident_id>', 'act:', 'plc:', 'cty:'.
+_PICKED = "FROM nc_pick p JOIN {table} t ON t.rowid = p.row"
+
+
+def _claim_keys(table: str, *columns: str) -> str:
+    return " UNION ALL ".join(
+        f"SELECT p.row, unnest(['clm:' || t.{col}, 'doc:' || c.doc_id, 'inc:' || c.incident_id]) AS key "
+        f"{_PICKED.format(table=table)} LEFT JOIN claims c ON c.claim_id = t.{col}" for col in columns)
+
+
+FOOTPRINT: dict[str, str] = {
+    "claims": _claim_keys("claims", "claim_id"),
+    "figures": _claim_keys("figures", "claim_id"),
+    "claim_relays": _claim_keys("claim_relays", "claim_id"),
+    "claim_links": _claim_keys("claim_links", "claim_id", "other_claim_id"),
+    "documents": f"SELECT p.row, 'doc:' || t.doc_id AS key {_PICKED.format(table='documents')}",
+    "incidents": f"SELECT p.row, 'inc:' || t.incident_id AS key {_PICKED.format(table='incidents')}",
+    "actors": f"SELECT p.row, 'act:' || t.actor_id AS key {_PICKED.format(table='actors')}",
+    "actor_aliases": f"SELECT p.row, 'act:' || t.actor_id AS key {_PICKED.format(table='actor_aliases')}",
+    "places": f"SELECT p.row, 'plc:' || t.place_id AS key {_PICKED.format(table='places')}",
+    "place_aliases": f"SELECT p.row, 'plc:' || t.place_id AS key {_PICKED.format(table='place_aliases')}",
+    "countries": f"SELECT p.row, 'cty:' || t.country AS key {_PICKED.format(table='countries')}",
+}
+KEY_PREFIX = {"actors": "act", "places": "plc", "incidents": "inc", "documents": "doc", "claims": "clm"}
+
+
+def safe_table(con, table: str) -> str:
+    """The temporary table of the safe records of ``table`` (rowids), made once."""
+    name = f"nc_safe_{table}"
+    query = _SAFE_FIGURES if table == "figures" else f"SELECT t.rowid AS row FROM {table} t WHERE {SAFE[table]}"
+    con.execute(f"CREATE TEMP TABLE IF NOT EXISTS {name} AS {query}")
+    return name
+
+
+def prepare(con, rules: list[Rule]) -> None:
+    """Compute, once, the safe sets and the recipes' own candidate tables for ``rules``."""
+    con.execute("CREATE TEMP TABLE IF NOT EXISTS nc_used (key VARCHAR)")
+    for rule in rules:
+        r = recipe(rule)
+        if r.safe:
+            safe_table(con, r.table)
+        if r.prepare:
+            r.prepare(con)
+
+
+def cleanup(con) -> None:
+    """Drop the temporary tables of ``prepare`` (the database has changed since)."""
+    for (name,) in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE temporary AND starts_with(table_name, 'nc_')"
+    ).fetchall():
+        con.execute(f"DROP TABLE IF EXISTS {name}")
 
 
 @dataclass(frozen=True)
@@ -66,6 +135,8 @@ class Recipe:
     where: str  # extra candidate condition over alias t (ANDed with SAFE[table])
     apply: Callable  # (con, rule) -> {rule_id: set[record_id]}
     safe: bool = True  # False: ``where`` alone chooses the candidates
+    related: str | None = None  # extra footprint keys (row, key) of the picks in nc_pick
+    prepare: Callable | None = None  # (con) -> None: makes the temp tables ``where`` reads
 
 
 def _ids(con, sql: str) -> set[str]:
@@ -95,6 +166,14 @@ def _also(apply: Callable, *rule_ids: str) -> Callable:
 # --- generic recipes, derived from the rule's kind -----------------------------------------
 
 
+# An invalid or missing date precision is compared as 'day' by the date rules: only a
+# day-precision date can lose its precision without moving before its incident.
+EXTRA_WHERE = {
+    "claims.claim_date_precision_accepted": "CAST(t.claim_date_precision AS VARCHAR) = 'day'",
+    "incidents.date_precision_accepted": "CAST(t.date_precision AS VARCHAR) = 'day'",
+}
+
+
 def _generic(rule: Rule) -> Recipe:
     p, table = rule.params, rule.table
     if rule.test == "not_null" and table in ("documents", "incidents") and (p["column"],) == contract.tables()[table].primary_key:
@@ -105,7 +184,8 @@ def _generic(rule: Rule) -> Recipe:
         return Recipe(f"set {p['column']} to NULL", table, "TRUE", _update(table, f"{p['column']} = NULL"))
     if rule.test == "accepted_values":
         rid = record_id_sql(table, table)
-        return Recipe(f"set {p['column']} to 'invalid-<record id>'", table, f"t.{p['column']} IS NOT NULL",
+        where = f"t.{p['column']} IS NOT NULL AND {EXTRA_WHERE.get(rule.id, 'TRUE')}"
+        return Recipe(f"set {p['column']} to 'invalid-<record id>'", table, where,
                       _update(table, f"{p['column']} = concat('invalid-', {rid})"))
     if rule.test == "pattern":
         return Recipe(f"upper-case {p['column']} (and every reference to it)", table, "TRUE", _rename_id)
@@ -116,8 +196,10 @@ def _generic(rule: Rule) -> Recipe:
             return Recipe("point merged_into of a merged record to a missing id", table,
                           f"t.{col} IS NOT NULL AND t.{table[:-1]}_id NOT IN {_REFS.format(f'SELECT merged_into FROM {table}')}",
                           _update(table, f"{col} = {MISSING[ref_table]}"), safe=False)
-        return Recipe(f"point {col} to a missing {ref_table} id", table, f"t.{col} IS NOT NULL",
-                      _update(table, f"{col} = {MISSING[ref_table]}"))
+        # one missing id per record, so that no two targets come to share a key
+        # (a relay's claim_id and hop, a claim's doc_id and quote)
+        return Recipe(f"point {col} to a missing {ref_table} id (one per record)", table, f"t.{col} IS NOT NULL",
+                      _update(table, f"{col} = concat({MISSING[ref_table]}, '-', rowid)"))
     if rule.test == "unique" and tuple(p["columns"]) == contract.tables()[table].primary_key:
         also = {
             "claims": ("claims.quote_unique_in_document",),
@@ -166,9 +248,10 @@ def _quote_copy(con, rule):
     # copy the quote and offsets of another (non-target) claim of the same document
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE nc_sources AS
-        SELECT t.rowid AS row, (SELECT min(o.claim_id) FROM claims o WHERE o.doc_id = t.doc_id
-                                AND o.rowid NOT IN {T}) AS source
-        FROM claims t WHERE t.rowid IN {T}""")
+        SELECT n.row, min(o.claim_id) AS source
+        FROM nc_targets n JOIN claims t ON t.rowid = n.row
+        JOIN claims o ON o.doc_id = t.doc_id AND o.rowid NOT IN {T}
+        GROUP BY n.row""")
     con.execute("""
         UPDATE claims SET quote = s.quote, quote_start = s.quote_start, quote_end = s.quote_end
         FROM nc_sources n JOIN claims s ON s.claim_id = n.source WHERE claims.rowid = n.row""")
@@ -207,15 +290,19 @@ def _alias_case_twin(kind: str):
 def _alias_is_a_name(kind: str):
     # rename safe records (one per target alias) to the alias: the alias is now their name
     def apply(con, rule):
-        safe = SAFE[f"{kind}s"].replace("t.", "r.")
+        safe, prefix = safe_table(con, f"{kind}s"), KEY_PREFIX[f"{kind}s"]
         con.execute(f"""
-            UPDATE {kind}s SET name = p.alias FROM (
-                SELECT a.alias, s.{kind}_id FROM
-                    (SELECT alias, {kind}_id AS owner, row_number() OVER (ORDER BY alias) AS n
-                     FROM {kind}_aliases WHERE rowid IN {T}) a
-                JOIN (SELECT r.{kind}_id, row_number() OVER (ORDER BY r.{kind}_id) AS n
-                      FROM {kind}s r WHERE {safe}) s ON s.n = a.n AND s.{kind}_id <> a.owner
-            ) p WHERE {kind}s.{kind}_id = p.{kind}_id""")
+            CREATE OR REPLACE TEMP TABLE nc_renamed AS
+            SELECT a.alias, s.{kind}_id FROM
+                (SELECT alias, {kind}_id AS owner, row_number() OVER (ORDER BY alias) AS n
+                 FROM {kind}_aliases WHERE rowid IN {T}) a
+            JOIN (SELECT r.{kind}_id, row_number() OVER (ORDER BY r.{kind}_id) AS n
+                  FROM {kind}s r WHERE r.rowid IN (SELECT row FROM {safe})
+                  AND '{prefix}:' || r.{kind}_id NOT IN (SELECT key FROM nc_used WHERE key IS NOT NULL)
+                  AND r.{kind}_id NOT IN (SELECT {kind}_id FROM {kind}_aliases WHERE rowid IN {T})
+                 ) s ON s.n = a.n""")
+        con.execute(f"UPDATE {kind}s SET name = p.alias FROM nc_renamed p WHERE {kind}s.{kind}_id = p.{kind}_id")
+        con.execute(f"INSERT INTO nc_used SELECT '{prefix}:' || {kind}_id FROM nc_renamed")
         ids = _ids(con, f"""SELECT concat_ws('|', a.{kind}_id, a.alias) FROM {kind}_aliases a
             JOIN {kind}s o ON o.name = a.alias AND o.{kind}_id <> a.{kind}_id WHERE a.rowid IN {T}""")
         return {rule.id: ids}
@@ -230,6 +317,17 @@ def _parent_cycle(table: str, key: str):
         return {rule.id: _ids(con, f"""SELECT {key} FROM {table} WHERE rowid IN {T}
             UNION SELECT parent_id FROM {table} WHERE rowid IN {T}""")}
     return apply
+
+
+def _related_parent(table: str) -> str:
+    return f"SELECT p.row, '{KEY_PREFIX[table]}:' || t.parent_id AS key {_PICKED.format(table=table)}"
+
+
+def _related_merge_target(table: str, key: str) -> str:
+    # the record merged into, and every record merged into it (they all fire)
+    picked = _PICKED.format(table=table)
+    return (f"SELECT p.row, '{KEY_PREFIX[table]}:' || t.merged_into AS key {picked} UNION ALL "
+            f"SELECT p.row, '{KEY_PREFIX[table]}:' || o.{key} {picked} JOIN {table} o ON o.merged_into = t.merged_into")
 
 
 def _parent_cycle_where(table: str, key: str) -> str:
@@ -249,36 +347,49 @@ def _new_record(table: str, key: str, prefix: str):
     return apply
 
 
+def _prepare_discrepancy(con) -> None:
+    """``nc_xs_pairs``: for every exact figure (value >= 1) of an active, attributed claim
+    about an incident, its partners (figures of other claimants of the same incident, measure
+    and victim group, with an interval, not linked by contradicts) with their bounds;
+    ``nc_xs``: the value outside every partner's interval the figure can be set to (0 when
+    every partner starts at 1 or more, else one above the highest bound when every partner
+    is bounded above)."""
+    con.execute("""
+        CREATE TEMP TABLE IF NOT EXISTS nc_xs_pairs AS
+        WITH f AS (
+            SELECT t.rowid AS row, t.figure_id, t.claim_id, t.measure, t.victim_group, t.qualifier,
+                   t.value_low, t.value_high, c.incident_id, c.claimant_id
+            FROM figures t JOIN claims c ON c.claim_id = t.claim_id
+            WHERE c.incident_id IS NOT NULL AND c.claimant_id IS NOT NULL
+              AND CAST(c.status AS VARCHAR) = 'active' AND t.victim_group IS NOT NULL
+              AND (t.value_low IS NOT NULL OR t.value_high IS NOT NULL)
+        ), contradicts AS (
+            SELECT claim_id AS a, other_claim_id AS b FROM claim_links WHERE CAST(relation AS VARCHAR) = 'contradicts'
+            UNION SELECT other_claim_id, claim_id FROM claim_links WHERE CAST(relation AS VARCHAR) = 'contradicts'
+        )
+        SELECT x.row, x.figure_id AS fx, y.figure_id AS fy, y.claim_id AS partner_claim,
+               y.value_low AS lo, y.value_high AS hi
+        FROM f x JOIN f y ON y.incident_id = x.incident_id AND y.measure = x.measure
+            AND y.victim_group = x.victim_group AND y.claimant_id <> x.claimant_id
+        LEFT JOIN contradicts k ON k.a = x.claim_id AND k.b = y.claim_id
+        WHERE CAST(x.qualifier AS VARCHAR) = 'exact' AND x.value_low >= 1 AND x.value_low = x.value_high
+          AND k.a IS NULL""")
+    con.execute("""
+        CREATE TEMP TABLE IF NOT EXISTS nc_xs AS
+        SELECT row, CASE WHEN bool_and(coalesce(lo >= 1, FALSE)) THEN 0
+                         WHEN bool_and(hi IS NOT NULL) THEN max(hi) + 1 END AS value
+        FROM nc_xs_pairs GROUP BY row HAVING value IS NOT NULL""")
+
+
 def _discrepancy(con, rule):
-    # an exact figure with partners (other claimants, same incident/measure/group, not linked
-    # by contradicts, all with value_low >= 1) becomes "exactly 0": every pair now disjoint
-    partners = f"""SELECT t.figure_id AS fx, g.figure_id AS fy FROM figures t
-        JOIN claims tc ON tc.claim_id = t.claim_id
-        JOIN claims gc ON gc.incident_id = tc.incident_id AND gc.claimant_id <> tc.claimant_id
-                       AND CAST(gc.status AS VARCHAR) = 'active'
-        JOIN figures g ON g.claim_id = gc.claim_id AND g.measure = t.measure AND g.victim_group = t.victim_group
-        WHERE t.rowid IN {T} AND (g.value_low IS NOT NULL OR g.value_high IS NOT NULL)
-          AND NOT EXISTS (SELECT 1 FROM claim_links l WHERE CAST(l.relation AS VARCHAR) = 'contradicts'
-              AND ((l.claim_id = tc.claim_id AND l.other_claim_id = gc.claim_id)
-                OR (l.claim_id = gc.claim_id AND l.other_claim_id = tc.claim_id)))"""
-    pairs = con.execute(partners).fetchall()
-    con.execute(f"UPDATE figures SET stated_value = 0, value_low = 0, value_high = 0 WHERE rowid IN {T}")
+    con.execute(f"""UPDATE figures SET stated_value = x.value, value_low = x.value, value_high = x.value
+        FROM nc_xs x WHERE figures.rowid = x.row AND x.row IN {T}""")
+    pairs = con.execute(f"SELECT fx, fy FROM nc_xs_pairs WHERE row IN {T}").fetchall()
     return {rule.id: {f for pair in pairs for f in pair}}
 
 
-_DISCREPANCY_WHERE = f"""CAST(t.qualifier AS VARCHAR) = 'exact' AND t.value_low >= 1 AND t.victim_group IS NOT NULL
-    AND EXISTS (SELECT 1 FROM claims tc JOIN claims gc ON gc.incident_id = tc.incident_id
-        AND gc.claimant_id <> tc.claimant_id AND CAST(gc.status AS VARCHAR) = 'active'
-        JOIN figures g ON g.claim_id = gc.claim_id AND g.measure = t.measure AND g.victim_group = t.victim_group
-        WHERE tc.claim_id = t.claim_id AND CAST(tc.status AS VARCHAR) = 'active'
-          AND (g.value_low IS NOT NULL OR g.value_high IS NOT NULL)
-          AND NOT EXISTS (SELECT 1 FROM claim_links l WHERE CAST(l.relation AS VARCHAR) = 'contradicts'
-              AND ((l.claim_id = tc.claim_id AND l.other_claim_id = gc.claim_id)
-                OR (l.claim_id = gc.claim_id AND l.other_claim_id = tc.claim_id))))
-    AND NOT EXISTS (SELECT 1 FROM claims tc JOIN claims gc ON gc.incident_id = tc.incident_id
-        AND gc.claimant_id <> tc.claimant_id
-        JOIN figures g ON g.claim_id = gc.claim_id AND g.measure = t.measure AND g.victim_group = t.victim_group
-        WHERE tc.claim_id = t.claim_id AND g.value_low IS NULL AND g.value_high IS NOT NULL)"""
+_RELATED_PARTNERS = """SELECT p.row, unnest(['clm:' || c.claim_id, 'doc:' || c.doc_id, 'inc:' || c.incident_id]) AS key
+    FROM nc_pick p JOIN nc_xs_pairs x ON x.row = p.row JOIN claims c ON c.claim_id = x.partner_claim"""
 
 FUTURE = "current_date + INTERVAL 400 DAY"
 COARSE_SAFE_CLAIM = "t.doc_id IN (SELECT doc_id FROM documents WHERE CAST(published_precision AS VARCHAR) = 'day')"
@@ -305,8 +416,8 @@ RECIPES: dict[str, Recipe] = {
         _update("figures", "stated_text = stated_text || ' (sic)'")),
     "figures.casualty_has_source_and_date": Recipe(
         "remove the claimant of the claim of a casualty figure (also fires claims.claimant_not_null)", "figures",
-        f"CAST(t.measure AS VARCHAR) IN {CASUALTY} AND t.claim_id NOT IN (SELECT claim_id FROM figures f2 "
-        "WHERE f2.figure_id <> t.figure_id) AND t.claim_id IN (SELECT claim_id FROM claims WHERE claimant_id IS NOT NULL "
+        f"CAST(t.measure AS VARCHAR) IN {CASUALTY} AND t.claim_id IN (SELECT claim_id FROM figures "
+        "GROUP BY claim_id HAVING count(*) = 1) AND t.claim_id IN (SELECT claim_id FROM claims WHERE claimant_id IS NOT NULL "
         "AND claim_date IS NOT NULL)", _casualty_unsourced),
     "claims.no_future_dates": Recipe(
         "date a claim of an undated document 400 days from today", "claims",
@@ -346,7 +457,8 @@ RECIPES: dict[str, Recipe] = {
         "set published_basis to inferred and remove notes", "documents", "t.published_on IS NOT NULL",
         _update("documents", "published_basis = 'inferred', notes = NULL")),
     "claims.claim_date_precision_iff_date": Recipe(
-        "remove claim_date_precision, keep the date", "claims", COARSE_SAFE_CLAIM,
+        "remove claim_date_precision of a day-precision date, keep the date", "claims",
+        COARSE_SAFE_CLAIM + " AND CAST(t.claim_date_precision AS VARCHAR) = 'day'",
         _update("claims", "claim_date_precision = NULL")),
     "documents.published_precision_iff_date": Recipe(
         "remove published_precision of a day-precision date", "documents", "t.published_on IS NOT NULL",
@@ -400,13 +512,15 @@ RECIPES: dict[str, Recipe] = {
         "rename an unreferenced place to the alias", "place_aliases", "TRUE", _alias_is_a_name("place")),
     "actors.parent_acyclic": Recipe(
         "make the actor the parent of its (root) parent", "actors", _parent_cycle_where("actors", "actor_id"),
-        _parent_cycle("actors", "actor_id"), safe=False),
+        _parent_cycle("actors", "actor_id"), safe=False, related=_related_parent("actors")),
     "places.parent_acyclic": Recipe(
         "make the place the parent of its (root) parent", "places", _parent_cycle_where("places", "place_id"),
-        _parent_cycle("places", "place_id"), safe=False),
+        _parent_cycle("places", "place_id"), safe=False, related=_related_parent("places")),
     "figures.cross_source_discrepancy": Recipe(
-        "make an exact figure with overlapping partners 'exactly 0' (both figures of each pair fire)", "figures",
-        _DISCREPANCY_WHERE, _discrepancy, safe=False),
+        "set an exact figure with partners to a value outside every partner's interval: 0, or one above the "
+        "highest bound when a partner's interval reaches 0 (both figures of each pair fire)", "figures",
+        "t.rowid IN (SELECT row FROM nc_xs)", _discrepancy, safe=False, related=_RELATED_PARTNERS,
+        prepare=_prepare_discrepancy),
     "claims.claimant_not_null": Recipe(
         "remove the claimant of an active claim", "claims", "TRUE", _update("claims", "claimant_id = NULL")),
     "incidents.has_claims": Recipe(
@@ -422,12 +536,18 @@ for _table, _key in (("actors", "actor_id"), ("places", "place_id"), ("incidents
     RECIPES[f"{_table}.merged_into_active"] = Recipe(
         "retract the record a merged record points to", _table,
         f"CAST(t.status AS VARCHAR) = 'merged' AND t.merged_into IN (SELECT {_key} FROM {_table})",
-        _retract_merge_target(_table, _key), safe=False)
+        _retract_merge_target(_table, _key), safe=False, related=_related_merge_target(_table, _key))
 
 
 def _rename_to_other(con, rule):
-    con.execute(f"""UPDATE actors SET name = (SELECT min(o.name) FROM actors o WHERE o.rowid NOT IN {T})
-        WHERE rowid IN {T}""")
+    # the name of one actor that no other change touches (it fires too)
+    con.execute("CREATE TEMP TABLE IF NOT EXISTS nc_used (key VARCHAR)")
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE nc_renamed AS SELECT actor_id, name FROM actors
+        WHERE rowid NOT IN {T} AND name IS NOT NULL
+          AND 'act:' || actor_id NOT IN (SELECT key FROM nc_used WHERE key IS NOT NULL)
+        ORDER BY name LIMIT 1""")
+    con.execute("INSERT INTO nc_used SELECT 'act:' || actor_id FROM nc_renamed")
+    con.execute(f"UPDATE actors SET name = (SELECT name FROM nc_renamed) WHERE rowid IN {T}")
     return {rule.id: _ids(con, f"""SELECT actor_id FROM actors WHERE name IN
         (SELECT name FROM actors WHERE rowid IN {T})""")}
 
@@ -451,16 +571,19 @@ def _find(rule_id: str, rules) -> Rule:
     raise KeyError(f"unknown rule {rule_id}")
 
 
-def candidates_sql(rule: Rule) -> str:
-    """The records the recipe may break (record id and rowid), as a query."""
+def candidates_sql(rule: Rule, one_per: bool = True) -> str:
+    """The records the recipe may break (record id and rowid), as a query over the tables
+    ``prepare`` made. ``one_per``: at most one claim per document and per incident (the
+    synthetic generator's footprints already ensure it)."""
     r = recipe(rule)
-    where = f"({SAFE[r.table]}) AND ({r.where})" if r.safe else r.where
-    qualify = ""
+    where, qualify = r.where, ""
     if " QUALIFY " in where:
         where, qualify = where.split(" QUALIFY ", 1)
         qualify = f" QUALIFY {qualify}"
+    if r.safe:
+        where = f"t.rowid IN (SELECT row FROM nc_safe_{r.table}) AND ({where})"
     sql = f"SELECT {record_id_sql(r.table)} AS rid, t.rowid AS row FROM {r.table} t WHERE {where}{qualify}"
-    if r.safe and r.table in ONE_PER:
+    if one_per and r.safe and r.table in ONE_PER:
         windows = " AND ".join(
             f"row_number() OVER (PARTITION BY c.{col} ORDER BY c.rid) = 1" for col in ONE_PER[r.table])
         sql = (f"SELECT rid, row FROM (SELECT s.*, " + ", ".join(f"t.{col}" for col in ONE_PER[r.table])
@@ -468,23 +591,79 @@ def candidates_sql(rule: Rule) -> str:
     return sql
 
 
+# Specific recipes whose change the table's pandera model (newsclaims.schemas) also rejects,
+# on the same records: a quote whose length no longer matches its offsets, an end before a
+# start, a negative or out-of-range value. (Every not-null, accepted-values, id-pattern and
+# unique-key recipe is rejected too: see ``pandera_companion``.)
+PANDERA_ALSO = frozenset({
+    "claims.quote_matches_text", "claims.quote_offsets_within_text", "claims.quote_not_empty",
+    "incidents.end_not_before_start", "figures.period_end_not_before_start", "figures.low_le_high",
+    "figures.no_negative_values", "places.coordinates_in_range", "actors.name_unique",
+})
+
+
+def pandera_companion(rule: Rule, rules: list[Rule] | None) -> str | None:
+    """The ``<table>.pandera_schema`` rule that fires on the same records as ``rule``'s
+    recipe, when the catalogue has one and the table's pandera model rejects the change."""
+    companion = f"{rule.table}.pandera_schema"
+    if rules is None or not any(r.id == companion for r in rules):
+        return None
+    p = rule.params
+    if rule.id in PANDERA_ALSO or rule.test in ("accepted_values", "pattern"):
+        return companion
+    if rule.test == "not_null" and not contract.tables()[rule.table].column(p["column"]).nullable:
+        return companion
+    if rule.test == "unique" and tuple(p["columns"]) == contract.tables()[rule.table].primary_key:
+        return companion
+    return None
+
+
+def footprint_sql(rule: Rule) -> str:
+    """The footprint keys ``(row, key)`` of the candidates in the temp table ``nc_pick(rid, row)``."""
+    r = recipe(rule)
+    parts = [FOOTPRINT[r.table]] + ([r.related] if r.related else [])
+    return "SELECT row, key FROM (" + " UNION ALL ".join(parts) + ") WHERE key IS NOT NULL"
+
+
+def apply(con, rule: Rule, picks: list[tuple[str, int]], rules: list[Rule] | None = None) -> dict[str, set[str]]:
+    """Break ``rule`` on ``picks`` (record id, rowid), candidates chosen on this database:
+    returns ``{rule_id: offending record ids}`` of every rule of ``rules`` (the catalogue)
+    the change makes fire."""
+    r = recipe(rule)
+    con.execute("CREATE OR REPLACE TEMP TABLE nc_targets AS SELECT unnest(?::VARCHAR[]) AS rid, "
+                "unnest(?::BIGINT[]) AS row", [[p[0] for p in picks], [p[1] for p in picks]])
+    (found,) = con.execute(
+        f"SELECT count(*) FROM (SELECT t.rowid AS row, {record_id_sql(r.table)} AS rid FROM {r.table} t "
+        f"WHERE t.rowid IN {T}) x JOIN nc_targets n USING (row, rid)").fetchone()
+    if found != len(picks):
+        raise RuntimeError(f"{rule.id}: {len(picks) - found} target(s) changed since they were chosen")
+    effects = r.apply(con, rule)
+    companion = pandera_companion(rule, rules if rules is not None else load_catalogue())
+    if companion:
+        effects[companion] = set(effects[rule.id])
+    con.execute("DROP TABLE IF EXISTS nc_targets")
+    return {k: v for k, v in effects.items() if v}
+
+
 def inject(con, rule_id: str, targets, seed: int = 0, rules: list[Rule] | None = None) -> dict[str, set[str]]:
     """Break ``rule_id`` on ``targets`` (record ids, or a number k of records chosen with
     ``seed``) in the database of ``con``; return ``{rule_id: offending record ids}`` of every
     rule the change makes fire."""
     rule = _find(rule_id, rules)
-    cand = candidates_sql(rule)
-    if isinstance(targets, int):
-        pick = f"SELECT rid, row FROM ({cand}) ORDER BY hash(rid, {int(seed)}), row LIMIT {targets}"
-    else:
-        wanted = ", ".join(quote_literal(t) for t in targets)
-        pick = f"SELECT rid, row FROM ({cand}) WHERE rid IN ({wanted})"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE nc_targets AS {pick}")
-    chosen = _ids(con, "SELECT rid FROM nc_targets")
-    if not chosen:
-        raise ValueError(f"{rule_id}: no record can carry this defect here ({recipe(rule).doc})")
-    if not isinstance(targets, int) and chosen != set(targets):
-        raise ValueError(f"{rule_id}: not safe targets for this defect: {sorted(set(targets) - chosen)}")
-    effects = recipe(rule).apply(con, rule)
-    con.execute("DROP TABLE IF EXISTS nc_targets")
-    return {k: v for k, v in effects.items() if v}
+    prepare(con, [rule])
+    try:
+        cand = candidates_sql(rule)
+        if isinstance(targets, int):
+            pick = f"SELECT rid, row FROM ({cand}) ORDER BY hash(rid, {int(seed)}), row LIMIT {targets}"
+        else:
+            wanted = ", ".join(quote_literal(t) for t in targets)
+            pick = f"SELECT rid, row FROM ({cand}) WHERE rid IN ({wanted})"
+        picks = con.execute(pick).fetchall()
+        chosen = {rid for rid, _ in picks}
+        if not chosen:
+            raise ValueError(f"{rule_id}: no record can carry this defect here ({recipe(rule).doc})")
+        if not isinstance(targets, int) and chosen != set(targets):
+            raise ValueError(f"{rule_id}: not safe targets for this defect: {sorted(set(targets) - chosen)}")
+        return apply(con, rule, picks, rules)
+    finally:
+        cleanup(con)

@@ -19,16 +19,26 @@ def _count(value: str) -> int:
         raise click.BadParameter(f"'{value}' is not a count (e.g. 20000, 20k, 1M)") from None
 
 
-@click.command(help="Generate a synthetic database (optionally with known defects).")
-@click.option("--claims", "claims", required=True, metavar="N", help="Number of claims (20000, 20k, 1M).")
+@click.command(help="Generate a synthetic database (optionally with known defects), or with --verify "
+                    "compare a checked synthetic database with its ground truth.")
+@click.option("--claims", "claims", metavar="N", help="Number of claims (20000, 20k, 1M).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed: the same seed gives the same data.")
 @click.option("--defect-rate", type=float, default=None, metavar="R",
               help="Fraction of records broken per rule, e.g. 0.001; writes <output>.truth.json.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True,
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="The DuckDB file to write (replaced atomically).")
 @click.option("--loose", is_flag=True, help="Use the loose DDL (no constraints) even for clean data.")
 @click.option("--memory-limit", default="1500MB", show_default=True, help="DuckDB memory limit.")
-def command(claims: str, seed: int, defect_rate: float | None, output: Path, loose: bool, memory_limit: str) -> None:
+@click.option("--verify", "verify", type=click.Path(dir_okay=False, path_type=Path), metavar="DB",
+              help="Compare the violations `newsclaims check` stored in DB with DB.truth.json, rule by "
+                   "rule; exit 1 on any missing or extra record.")
+def command(claims: str | None, seed: int, defect_rate: float | None, output: Path | None, loose: bool,
+            memory_limit: str, verify: Path | None) -> None:
+    if verify is not None:
+        _verify(verify)
+        return
+    if claims is None or output is None:
+        raise click.UsageError("give --claims and --output (or --verify DB)")
     from newsclaims.synth import generate
 
     result = generate(
@@ -40,4 +50,21 @@ def command(claims: str, seed: int, defect_rate: float | None, output: Path, loo
         f"wrote {result.path} ({result.counts['claims']:,} claims, {result.counts['documents']:,} documents, "
         f"{result.counts['figures']:,} figures; {'strict' if result.strict else 'loose'} schema) "
         f"and {result.truth_path} in {total:.1f} s"
+        + (f" (defects {result.step_seconds['defects']:.1f} s)" if "defects" in result.step_seconds else "")
     )
+
+
+def _verify(db: Path) -> None:
+    from newsclaims.errors import GateFailure
+    from newsclaims.synth import truth_path_for
+    from newsclaims.synth.truth import compare_with_check, skipped_by_check
+
+    compared = compare_with_check(db, truth_path_for(db))
+    bad = {rule: diff for rule, diff in compared.items() if diff[0] or diff[1]}
+    for rule, (missing, extra) in bad.items():
+        click.echo(f"{rule}: {len(missing)} missing {missing[:3]}, {len(extra)} extra {extra[:3]}")
+    skipped = skipped_by_check(db)
+    click.echo(f"{len(compared)} rules compared, {len(bad)} mismatched"
+               + (f", {len(skipped)} skipped by check" if skipped else ""))
+    if bad:
+        raise GateFailure(f"{db}: {len(bad)} rule(s) differ from the ground truth")

@@ -59,6 +59,9 @@ def date_documents_and_claims(con: duckdb.DuckDBPyConnection, plan: Plan, rnd: R
     )
 
 
+DOCUMENTS_PER_CHUNK = 200_000
+
+
 def build_documents_and_claims(con: duckdb.DuckDBPyConnection, plan: Plan, rnd: Random) -> None:
     slots = CLAIMS_PER_DOCUMENT
     filler = rnd.pick(vocab.FILLERS, "filler", "doc", "pos")
@@ -91,11 +94,35 @@ def build_documents_and_claims(con: duckdb.DuckDBPyConnection, plan: Plan, rnd: 
     kinds = rnd.weighted(
         [("official_statement", 40), ("ngo_report", 30), ("social_media", 20), ("other", 10)], "source-kind-x", "d.doc"
     )
+    # Texts are aggregated in chunks of documents: an ordered string_agg over all of them
+    # at once does not fit in memory at 10M claims.
+    for lo in range(0, plan.documents, DOCUMENTS_PER_CHUNK):
+        _insert_documents(con, rnd, titles, kinds, lo, lo + DOCUMENTS_PER_CHUNK)
+    con.execute(
+        """
+        INSERT INTO claims
+        SELECT c.claim_id, d.doc_id, x.incident_id, c.claimant_id, t.claim_date, t.precision, t.basis,
+               c.quote, (p.part_start + length(c.lead_in))::INTEGER,
+               (p.part_start + length(c.lead_in) + length(c.quote))::INTEGER,
+               c.modality, c.topic,
+               c.topic || ' claim about ' || c.place_name, c.status,
+               CASE WHEN t.basis = 'inferred' THEN 'Date inferred from the incident report.' END
+        FROM syn_claim c
+        JOIN syn_doc d USING (doc)
+        JOIN syn_part p ON p.i = c.i
+        JOIN syn_claim_date t ON t.i = c.i
+        LEFT JOIN syn_incident x ON x.k = c.inc
+        """
+    )
+
+
+def _insert_documents(con, rnd: Random, titles: str, kinds: str, lo: int, hi: int) -> None:
     con.execute(
         f"""
         INSERT INTO documents
         WITH texts AS (
-            SELECT doc, string_agg(piece, '' ORDER BY pos) AS text FROM syn_part GROUP BY doc
+            SELECT doc, string_agg(piece, '' ORDER BY pos) AS text FROM syn_part
+            WHERE doc >= {lo} AND doc < {hi} GROUP BY doc
         )
         SELECT d.doc_id, {titles} || ' ' || d.headline, a.actor_id,
                CASE WHEN a.actor_id IS NOT NULL
@@ -113,21 +140,7 @@ def build_documents_and_claims(con: duckdb.DuckDBPyConnection, plan: Plan, rnd: 
                CASE WHEN NOT d.undated_doc AND {rnd.percent('pub-basis', 'd.doc')} >= 95
                     THEN 'Publication date inferred from the archive listing.' END
         FROM syn_doc d JOIN texts t USING (doc) LEFT JOIN syn_actor a ON a.a = d.publisher_a
-        """
-    )
-    con.execute(
-        """
-        INSERT INTO claims
-        SELECT c.claim_id, d.doc_id, x.incident_id, c.claimant_id, t.claim_date, t.precision, t.basis,
-               c.quote, (p.part_start + length(c.lead_in))::INTEGER,
-               (p.part_start + length(c.lead_in) + length(c.quote))::INTEGER,
-               c.modality, c.topic,
-               c.topic || ' claim about ' || c.place_name, c.status,
-               CASE WHEN t.basis = 'inferred' THEN 'Date inferred from the incident report.' END
-        FROM syn_claim c
-        JOIN syn_doc d USING (doc)
-        JOIN syn_part p ON p.i = c.i
-        JOIN syn_claim_date t ON t.i = c.i
-        LEFT JOIN syn_incident x ON x.k = c.inc
+        WHERE d.doc >= {lo} AND d.doc < {hi}
+        ORDER BY d.doc
         """
     )

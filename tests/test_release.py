@@ -55,6 +55,10 @@ def test_end_to_end(tmp_path):
     snap = releases / "1.0.0"
     assert (tmp_path / "project-reports" / "1.0.0" / "report.md").read_bytes() == \
         (snap / "reports" / "report.md").read_bytes()
+    report_md = (snap / "reports" / "report.md").read_text(encoding="utf-8")
+    assert "Full report: `reports/report.html`" in report_md and ".tmp-" not in report_md
+    assert json.loads((snap / "reports" / "report.json").read_text())["run"]["database"] == \
+        "newsclaims.duckdb"
     assert not [p for p in releases.iterdir() if p.name.startswith(".")]
 
     # stock tools accept the snapshot

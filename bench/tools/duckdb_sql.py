@@ -1,5 +1,7 @@
 """Bench tool: the core rules in plain DuckDB SQL, hand-fused (``floor``) or one query per
-rule (``per_rule``). Prints one JSON line of counts: {"counts": {rule_id: n}}."""
+rule (``per_rule``). Prints one JSON line of counts: {"counts": {rule_id: n}}.
+
+    python bench/tools/duckdb_sql.py floor|per_rule <db> [memory_limit]"""
 
 from __future__ import annotations
 
@@ -20,13 +22,22 @@ def per_rule_queries() -> dict[str, str]:
     return {blocks[i]: blocks[i + 1].strip().rstrip(";") for i in range(1, len(blocks), 2)}
 
 
+def floor_parts() -> dict[str, str]:
+    """The statements of bench/floor.sql ("-- part: <name>" blocks), run one after another."""
+    text = (HERE / "floor.sql").read_text(encoding="utf-8")
+    blocks = re.split(r"^-- part: (\S+)\s*$", text, flags=re.M)
+    return {blocks[i]: blocks[i + 1].strip().rstrip(";") for i in range(1, len(blocks), 2)}
+
+
 def main(mode: str, db: str, memory_limit: str = "1500MB") -> None:
     con = duckdb.connect(db, read_only=True, config={
         "memory_limit": memory_limit, "threads": os.cpu_count() or 1, "temp_directory": db + ".tmp"})
     if mode == "floor":
-        cur = con.execute((HERE / "floor.sql").read_text(encoding="utf-8"))
-        names = [d[0] for d in cur.description]
-        counts = dict(zip(names, (int(v) for v in cur.fetchone())))
+        counts = {}
+        for sql in floor_parts().values():
+            cur = con.execute(sql)
+            names = [d[0] for d in cur.description]
+            counts.update(zip(names, (int(v) for v in cur.fetchone())))
     else:
         counts = {rule: int(con.execute(sql).fetchone()[0]) for rule, sql in per_rule_queries().items()}
     con.close()

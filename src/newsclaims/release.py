@@ -195,7 +195,9 @@ def assemble_snapshot(work: Path, version: str, parent_version: str | None,
     if with_reports:
         from newsclaims.reporting import write_reports
 
-        write_reports(db_path, work / "reports")
+        # the snapshot's reports name its files as they are inside the snapshot folder
+        write_reports(db_path, work / "reports", database_label=snapshot.DB_NAME,
+                      reports_label="reports")
     (work / snapshot.CHANGELOG).write_text(
         changelog.render_markdown(version, parent_version, created_at, changes),
         encoding="utf-8")

@@ -6,6 +6,7 @@ file in ``out_dir``, then ``os.replace``): a reader never sees a half-written re
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import tempfile
 from datetime import datetime, timezone
@@ -42,10 +43,13 @@ def _display_path(path: Path) -> str:
 
 
 def write_reports(db_path, out_dir, *, rationales: dict[str, str] | None = None,
-                  generated_at: str | None = None) -> dict[str, Path]:
+                  generated_at: str | None = None, database_label: str | None = None,
+                  reports_label: str | None = None) -> dict[str, Path]:
     """Write ``report.json``, ``report.md`` and ``report.html`` to ``out_dir``.
 
-    ``rationales`` (rule id -> text) defaults to the catalogue's. Returns the paths keyed
+    ``rationales`` (rule id -> text) defaults to the catalogue's. ``database_label`` and
+    ``reports_label`` replace the database path and the reports folder the reports name
+    (a release names them as they sit inside the snapshot). Returns the paths keyed
     ``json``, ``md``, ``html``. All three are complete in temporary files before any is
     moved into place. Memory stays bounded whatever the number of offending records:
     report.json is streamed from DuckDB, the other two list the first records per rule."""
@@ -62,8 +66,10 @@ def write_reports(db_path, out_dir, *, rationales: dict[str, str] | None = None,
                              temp_directory=spill)
         try:
             data = load_report_data(con, db, rationales=rationales)
+            if database_label is not None:  # e.g. a release names its files as the snapshot does
+                data = dataclasses.replace(data, db_path=database_label)
             texts = {
-                "md": render_markdown(data, stamp, _display_path(out)),
+                "md": render_markdown(data, stamp, reports_label or _display_path(out)),
                 "html": render_html(data, stamp, interval_panels(data.chart.figures,
                                                                  data.chart.panel_totals)),
             }

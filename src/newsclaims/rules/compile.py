@@ -1,9 +1,11 @@
 """Compile rules into as few SQL statements as possible (dbt style: select offending rows).
 
 - every ``not_null``/``accepted_values``/``pattern``/``relationship``/``row`` rule of one
-  table is fused into ONE query over ``sql/scans/<table>.sql``, with only the joins the
-  selected rules use, a prefilter ``WHERE (c1) OR (c2) ...`` and, per offending row, the
-  list of (rule, message) pairs it breaks, unnested; when a join the rules use can repeat a
+  table is fused into ONE query over ``sql/scans/<table>.sql``: a ``UNION ALL`` of one
+  branch for the rules that read no join and one branch per rule that reads a join
+  (``join_groups``), each with only the joins it uses, a prefilter ``WHERE (c1) OR (c2)
+  ...`` and, per offending row, the list of (rule, message) pairs it breaks, unnested;
+  when a join the rules use can repeat a
   row (a duplicated parent key), the output is grouped by the base row's ``rowid`` so that
   each row counts once per rule (see docs/rules-authoring.md, "What a count means");
 - the ``unique`` rules of one table are fused into one query with one window count per key;
@@ -184,42 +186,39 @@ def _unnested(table: str, record_id: str, cases: list[str], source: str, where: 
     )
 
 
-def reusable_join(scan: Scan, rule: Rule) -> tuple[str, str] | None:
-    """(alias, referenced column) of a join of the scan that already looks the rule's
-    reference up (``LEFT JOIN <table> <alias> ON <alias>.<key> = t.<column>``), or None.
-
-    A relationship rule then reads that join (``<alias>.<key> IS NULL``) instead of adding
-    its own ``SELECT DISTINCT`` join, when the other rules of the scan need the join anyway."""
-    if rule.test != "relationship":
-        return None
-    ref_table, ref_col = rule.params["to"].split(".", 1)
-    col = rule.params["column"]
-    pattern = re.compile(
-        rf"^LEFT\s+JOIN\s+{re.escape(ref_table)}\s+(?:AS\s+)?(\w+)\s+ON\s+(\w+)\.{re.escape(ref_col)}"
-        rf"\s*=\s*t\.{re.escape(col)}$", re.I)
-    for alias, line, deps in scan.joins:
-        match = pattern.match(line)
-        if match and match.group(1) == alias == match.group(2) and not deps:
-            return alias, ref_col
-    return None
+def join_groups(rules: list[Rule]) -> dict[tuple[str, ...], list[Rule]]:
+    """The row-level rules of one table in groups of one scan branch each: every rule that
+    reads no join together, and every rule that reads a join (a ``row`` rule with
+    ``uses``, a ``relationship``) alone, keyed by ``(rule id,)``."""
+    groups: dict[tuple[str, ...], list[Rule]] = {}
+    for rule in rules:
+        joined = rule.test == "relationship" or (rule.test == "row" and rule.params.get("uses"))
+        groups.setdefault((rule.id,) if joined else (), []).append(rule)
+    return groups
 
 
 def scan_statement(table: str, rules: list[Rule]) -> Statement:
-    """ONE query over the table's scan for all its row-level rules."""
+    """ONE query over the table's scan for all its row-level rules: the ``UNION ALL`` of
+    one branch for the rules that read no join and one per rule that reads a join
+    (``join_groups``).
+
+    Evaluating every rule of a table in one branch made DuckDB carry the widest join
+    (documents with their text) and every condition through all rows; a join shared by
+    several rules does not pay for itself in DuckDB (bench/analysis.md: at 10M claims the
+    claims scan of the core rules took 9.0 s as one branch, 6.6 s as one branch per join,
+    less with one branch per joined rule)."""
+    branches = [_scan_sql(table, group) for _, group in sorted(join_groups(rules).items())]
+    return Statement(f"scan {table}", table, tuple(rules), "\nUNION ALL\n".join(branches))
+
+
+def _scan_sql(table: str, rules: list[Rule]) -> str:
+    """The query over the table's scan, with only the joins ``rules`` use."""
     scan = load_scan(table)
     uses: set[str] = set()
     extra: dict[str, str] = {}
     cases, conditions = [], []
-    # the scan joins the other rules read anyway (with the joins they build on)
-    needed = {a for r in rules if r.test != "relationship" for a in row_condition(r)[2]}
-    joined = set(scan.from_clause(needed & {alias for alias, _, _ in scan.joins}).splitlines()[1:])
     for rule in rules:
         where, message, aliases, join = row_condition(rule)
-        reuse = reusable_join(scan, rule)
-        if reuse and next(line for a, line, _ in scan.joins if a == reuse[0]) in joined:
-            alias, key = reuse
-            col = rule.params["column"]
-            where, aliases, join = f"t.{col} IS NOT NULL AND {alias}.{key} IS NULL", (alias,), None
         uses.update(aliases)
         if join:
             extra[aliases[0]] = join
@@ -230,8 +229,7 @@ def scan_statement(table: str, rules: list[Rule]) -> Statement:
     if extra:
         source += "\n" + "\n".join(extra[a] for a in sorted(extra))
     row_key = "t.rowid" if scan.may_repeat_rows(uses & known) else None
-    sql = _unnested(table, record_id_sql(table), cases, source, "\n   OR ".join(conditions), row_key)
-    return Statement(f"scan {table}", table, tuple(rules), sql)
+    return _unnested(table, record_id_sql(table), cases, source, "\n   OR ".join(conditions), row_key)
 
 
 def unique_statement(table: str, rules: list[Rule]) -> Statement:
@@ -245,9 +243,11 @@ def unique_statement(table: str, rules: list[Rule]) -> Statement:
         message = f"concat('{', '.join(cols)} ', {key}, ' occurs ', w.n{n}, ' times')"
         cases.append(f"CASE WHEN {where} THEN {_hit(rule, message)} END")
         conditions.append(f"({where})")
+    # only the key columns go through the window (DuckDB's window materializes its input)
+    keys = list(dict.fromkeys(c for rule in rules for c in rule.params["columns"]))
     inner = (
-        f"FROM (SELECT {record_id_sql(table)} AS record_id, t.*, {', '.join(windows)} "
-        f"FROM {table} t) w"
+        f"FROM (SELECT {record_id_sql(table)} AS record_id, {', '.join(f't.{c}' for c in keys)}, "
+        f"{', '.join(windows)} FROM {table} t) w"
     )
     sql = _unnested(table, "w.record_id", cases, inner, " OR ".join(conditions))
     return Statement(f"unique {table}", table, tuple(rules), sql)

@@ -107,9 +107,21 @@ def _run_once(config, checks_dir: Path) -> dict:
 
 
 def _records(db, rule_id: str) -> str:
-    from newsclaims.rules.engine import violations
+    """Every offending record of the rule, with the quote of the claim it concerns."""
+    from newsclaims.reporting.violations import first_violations
+    from newsclaims.rules.engine import open_database
 
-    return "\n".join(f"  {record_id}: {message}" for _, record_id, message in violations(db, rule_id))
+    con = open_database(db, read_only=True)
+    try:
+        tables = {row[0] for row in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+        found = first_violations(con, tables, per_rule=1_000_000_000, rule_ids=[rule_id]).get(rule_id, [])
+    finally:
+        con.close()
+    lines = []
+    for v in found:
+        quote = f' "{v.quote}"' if v.quote else ""
+        lines.append(f"  {v.record_id}: {v.message}{quote}")
+    return "\n".join(lines)
 
 
 def pytest_configure(config):

@@ -1,14 +1,14 @@
-"""Compile rules into as few SQL statements as possible (dbt style: select offending rows).
+"""Compile rules into as few SQL statements as pay off (dbt style: select offending rows).
 
 - every ``not_null``/``accepted_values``/``pattern``/``relationship``/``row`` rule of one
-  table is fused into ONE query over ``sql/scans/<table>.sql``: a ``UNION ALL`` of one
-  branch for the rules that read no join and one branch per rule that reads a join
-  (``join_groups``), each with only the joins it uses, a prefilter ``WHERE (c1) OR (c2)
-  ...`` and, per offending row, the list of (rule, message) pairs it breaks, unnested;
-  when a join the rules use can repeat a
-  row (a duplicated parent key), the output is grouped by the base row's ``rowid`` so that
-  each row counts once per rule (see docs/rules-authoring.md, "What a count means");
-- the ``unique`` rules of one table are fused into one query with one window count per key;
+  table that reads no join is fused into ONE pass over the table: a prefilter ``WHERE (c1)
+  OR (c2) ...`` and, per offending row, the list of (rule, message) pairs it breaks,
+  unnested; every rule that reads a join of ``sql/scans/<table>.sql`` (or a
+  ``relationship``'s key lookup) is its own statement, with only that join
+  (``scan_statements``; why: bench/analysis.md). When the join can repeat a row (a
+  duplicated parent key), the rows are grouped by the base row's ``rowid`` so that each
+  row counts once per rule (see docs/rules-authoring.md, "What a count means");
+- each ``unique`` rule is one query: the hashes of repeated keys, then an exact count;
 - each ``sql`` rule runs its own query file (``sql/rules/<id>.sql``);
 - ``pandera`` rules are not SQL: ``rules.pandera_rules`` runs them.
 
@@ -33,12 +33,39 @@ _JOIN = re.compile(r"^\s*LEFT\s+JOIN\s+(?:\(.*\)|\S+)\s+(?:AS\s+)?(\w+)\s+ON\s+(
 
 @dataclass(frozen=True)
 class Statement:
-    """One query of a run and the rules whose violations it selects."""
+    """One query of a run and the rules whose violations it selects.
+
+    ``sql`` selects violations in the shape of ``dq_violations``. With ``group_by`` it
+    selects the offending rows of a join that can repeat a row, plus a ``row_key`` column,
+    and ``steps()`` keeps one violation per ``group_by`` (see ``one_per_row``)."""
 
     label: str
     table: str
     rules: tuple[Rule, ...]
     sql: str
+    group_by: str | None = None
+
+    def steps(self, target: str = "dq_violations") -> list[str]:
+        """The SQL that stores this statement's violations in ``target``.
+
+        The rows of a repeating join are first stored in a temporary table, then grouped:
+        grouping in the join's own query made DuckDB hold the join and the aggregate
+        together and spill (the quote rule at 10M claims under a 1500MB limit: 3.6 s and
+        341 MB written to disk, against 1.9 s in two steps)."""
+        if not self.group_by:
+            return [f"INSERT INTO {target} {self.sql}"]
+        return [
+            f"CREATE OR REPLACE TEMP TABLE nc_rows AS {self.sql}",
+            f"INSERT INTO {target} {one_per_row('nc_rows', self.group_by)}",
+            "DROP TABLE nc_rows",
+        ]
+
+    @property
+    def select_sql(self) -> str:
+        """The violations as one query (``steps`` runs it in two)."""
+        if not self.group_by:
+            return self.sql
+        return one_per_row(f"(\n{self.sql}\n) AS nc_rows", self.group_by)
 
 
 @dataclass(frozen=True)
@@ -162,57 +189,84 @@ def _hit(rule: Rule, message: str) -> str:
 
 def _unnested(table: str, record_id: str, cases: list[str], source: str, where: str,
               row_key: str | None = None) -> str:
-    """Per offending row, the (rule, message) pairs it breaks, one output row each.
-
-    With ``row_key`` (the base row's ``rowid``) the joins of the scan may repeat a row (a
-    duplicated parent key matches it twice): the output then keeps ONE violation per
-    (rule, row), its messages (when the copies differ) joined by ``; ``."""
+    """Per offending row, the (rule, message) pairs it breaks, one output row each (with
+    ``row_key``, the base row's ``rowid``, as a last column)."""
     hits = ",\n    ".join(cases)
     key = f", {row_key} AS row_key" if row_key else ""
-    unnested = (
+    return (
         "SELECT struct_extract(h, 'rule_id') AS rule_id, struct_extract(h, 'severity') AS severity,\n"
         f"  {quote_literal(table)} AS table_name, record_id, struct_extract(h, 'message') AS message"
         f"{', row_key' if row_key else ''}\n"
         f"FROM (\n  SELECT {record_id} AS record_id{key}, unnest(list_filter([\n    {hits}\n"
         f"  ], lambda x: x IS NOT NULL)) AS h\n{source}\nWHERE {where}\n) hits"
     )
-    if not row_key:
-        return unnested
+
+
+def one_per_row(rows: str, group_by: str) -> str:
+    """The violations of ``rows`` (a table or a parenthesised query with a ``row_key``
+    column) grouped by ``group_by``: one per (rule, base row), the distinct messages of its
+    copies joined by ``; ``.
+
+    ``list_distinct`` over ``list()``, not ``string_agg(DISTINCT ...)``: a DISTINCT
+    aggregate over the join's rows made DuckDB carry every joined row into it."""
     return (
-        "SELECT rule_id, any_value(severity) AS severity, any_value(table_name) AS table_name,\n"
-        "  any_value(record_id) AS record_id,\n"
-        "  string_agg(DISTINCT message, '; ' ORDER BY message) AS message\n"
-        f"FROM (\n{unnested}\n) rows\nGROUP BY rule_id, row_key"
+        "SELECT any_value(rule_id) AS rule_id, any_value(severity) AS severity,\n"
+        "  any_value(table_name) AS table_name, any_value(record_id) AS record_id,\n"
+        "  array_to_string(list_sort(list_distinct(list(message))), '; ') AS message\n"
+        f"FROM {rows}\nGROUP BY {group_by}"
     )
 
 
+def _single(rule: Rule, table: str, record_id: str, where: str, message: str, source: str,
+            row_key: str | None) -> str:
+    """The query of one rule alone: its offending rows, no struct to unnest."""
+    key = f", {row_key} AS row_key" if row_key else ""
+    return (
+        f"SELECT {quote_literal(rule.id)} AS rule_id, {quote_literal(rule.severity)} AS severity, "
+        f"{quote_literal(table)} AS table_name, {record_id} AS record_id,\n"
+        f"  coalesce(CAST(({message}) AS VARCHAR), {quote_literal(rule.title)}) AS message{key}\n"
+        f"{source}\nWHERE {where}"
+    )
+
+
+def _join_aliases(rule: Rule) -> tuple[str, ...]:
+    if rule.test == "relationship":
+        return (f"ref_{rule.params['column']}",)
+    if rule.test == "row":
+        return tuple(sorted(rule.params.get("uses") or ()))
+    return ()
+
+
 def join_groups(rules: list[Rule]) -> dict[tuple[str, ...], list[Rule]]:
-    """The row-level rules of one table in groups of one scan branch each: every rule that
+    """The row-level rules of one table in groups of one statement each: every rule that
     reads no join together, and every rule that reads a join (a ``row`` rule with
     ``uses``, a ``relationship``) alone, keyed by ``(rule id,)``."""
     groups: dict[tuple[str, ...], list[Rule]] = {}
     for rule in rules:
-        joined = rule.test == "relationship" or (rule.test == "row" and rule.params.get("uses"))
-        groups.setdefault((rule.id,) if joined else (), []).append(rule)
+        groups.setdefault((rule.id,) if _join_aliases(rule) else (), []).append(rule)
     return groups
 
 
-def scan_statement(table: str, rules: list[Rule]) -> Statement:
-    """ONE query over the table's scan for all its row-level rules: the ``UNION ALL`` of
-    one branch for the rules that read no join and one per rule that reads a join
-    (``join_groups``).
+def scan_statements(table: str, rules: list[Rule]) -> list[Statement]:
+    """The table's row-level rules as one statement per group of ``join_groups``: one for
+    every rule that reads no join (one pass over the table), one per rule that reads a join.
 
-    Evaluating every rule of a table in one branch made DuckDB carry the widest join
-    (documents with their text) and every condition through all rows; a join shared by
-    several rules does not pay for itself in DuckDB (bench/analysis.md: at 10M claims the
-    claims scan of the core rules took 9.0 s as one branch, 6.6 s as one branch per join,
-    less with one branch per joined rule)."""
-    branches = [_scan_sql(table, group) for _, group in sorted(join_groups(rules).items())]
-    return Statement(f"scan {table}", table, tuple(rules), "\nUNION ALL\n".join(branches))
+    Each statement runs alone, so DuckDB holds one join's hash table at a time. Measured at
+    10M claims (bench/analysis.md): the claims scan of the core rules took 9.0 s as one
+    branch evaluating every rule over every join, 8.7 s as a ``UNION ALL`` of one branch per
+    joined rule, less as separate statements; a join shared by several rules (documents,
+    for the quote and date rules) did not pay for itself."""
+    statements = []
+    for key, group in sorted(join_groups(rules).items()):
+        label = f"scan {table}" + (f" [{key[0]}]" if key else "")
+        sql, group_by = _scan_sql(table, group)
+        statements.append(Statement(label, table, tuple(group), sql, group_by))
+    return statements
 
 
-def _scan_sql(table: str, rules: list[Rule]) -> str:
-    """The query over the table's scan, with only the joins ``rules`` use."""
+def _scan_sql(table: str, rules: list[Rule]) -> tuple[str, str | None]:
+    """The query over the table's scan, with only the joins ``rules`` use, and what its
+    rows are grouped by when those joins can repeat a row."""
     scan = load_scan(table)
     uses: set[str] = set()
     extra: dict[str, str] = {}
@@ -229,28 +283,35 @@ def _scan_sql(table: str, rules: list[Rule]) -> str:
     if extra:
         source += "\n" + "\n".join(extra[a] for a in sorted(extra))
     row_key = "t.rowid" if scan.may_repeat_rows(uses & known) else None
-    return _unnested(table, record_id_sql(table), cases, source, "\n   OR ".join(conditions), row_key)
+    group_by = None if not row_key else ("row_key" if len(rules) == 1 else "rule_id, row_key")
+    if len(rules) == 1:
+        return _single(rules[0], table, record_id_sql(table), where, message, source, row_key), group_by
+    return _unnested(table, record_id_sql(table), cases, source, "\n   OR ".join(conditions), row_key), group_by
 
 
-def unique_statement(table: str, rules: list[Rule]) -> Statement:
-    """One query with a window count per key: every row carrying a duplicated key."""
-    windows, cases, conditions = [], [], []
-    for n, rule in enumerate(rules):
-        cols = list(rule.params["columns"])
-        windows.append(f"count(*) OVER (PARTITION BY {', '.join(f't.{c}' for c in cols)}) AS n{n}")
-        key = "concat_ws('|', " + ", ".join(f"CAST(w.{c} AS VARCHAR)" for c in cols) + ")"
-        where = " AND ".join([f"w.n{n} > 1"] + [f"w.{c} IS NOT NULL" for c in cols])
-        message = f"concat('{', '.join(cols)} ', {key}, ' occurs ', w.n{n}, ' times')"
-        cases.append(f"CASE WHEN {where} THEN {_hit(rule, message)} END")
-        conditions.append(f"({where})")
-    # only the key columns go through the window (DuckDB's window materializes its input)
-    keys = list(dict.fromkeys(c for rule in rules for c in rule.params["columns"]))
-    inner = (
-        f"FROM (SELECT {record_id_sql(table)} AS record_id, {', '.join(f't.{c}' for c in keys)}, "
-        f"{', '.join(windows)} FROM {table} t) w"
+def unique_statement(table: str, rule: Rule) -> Statement:
+    """Every row carrying a key that occurs more than once, found in two steps: the 64-bit
+    hashes of the keys that occur more than once (one aggregate over hashes, whatever the
+    key's width), then an exact window count over the rows whose key has such a hash (a
+    hash collision is a candidate, never a violation). At 10M claims the (doc_id, quote) key
+    took 2.3 s as one window over every row and 1.4 s this way."""
+    cols = list(rule.params["columns"])
+    not_null = " AND ".join(f"t.{c} IS NOT NULL" for c in cols)
+    hashed = "hash(" + ", ".join(f"t.{c}" for c in cols) + ")"
+    key = "concat_ws('|', " + ", ".join(f"CAST(w.{c} AS VARCHAR)" for c in cols) + ")"
+    message = f"concat('{', '.join(cols)} ', {key}, ' occurs ', w.n, ' times')"
+    sql = (
+        f"WITH repeated AS (\n  SELECT {hashed} AS h FROM {table} t WHERE {not_null}\n"
+        "  GROUP BY h HAVING count(*) > 1\n), w AS (\n"
+        f"  SELECT {record_id_sql(table)} AS record_id, {', '.join(f't.{c}' for c in cols)},\n"
+        f"    count(*) OVER (PARTITION BY {', '.join(f't.{c}' for c in cols)}) AS n\n"
+        f"  FROM {table} t SEMI JOIN repeated ON repeated.h = {hashed}\n  WHERE {not_null}\n)\n"
+        f"SELECT {quote_literal(rule.id)} AS rule_id, {quote_literal(rule.severity)} AS severity, "
+        f"{quote_literal(table)} AS table_name, w.record_id,\n"
+        f"  coalesce(CAST(({message}) AS VARCHAR), {quote_literal(rule.title)}) AS message\n"
+        "FROM w WHERE w.n > 1"
     )
-    sql = _unnested(table, "w.record_id", cases, inner, " OR ".join(conditions))
-    return Statement(f"unique {table}", table, tuple(rules), sql)
+    return Statement(f"unique {rule.id}", table, (rule,), sql)
 
 
 def sql_statement(rule: Rule) -> Statement:
@@ -265,16 +326,15 @@ def sql_statement(rule: Rule) -> Statement:
 
 
 def compile_rules(rules: list[Rule]) -> list[Statement]:
-    """The statements of a run: one scan and one unique query per table, one per sql rule."""
+    """The statements of a run, per table: the scans (``scan_statements``), one query per
+    ``unique`` rule, one per ``sql`` rule."""
     statements: list[Statement] = []  # pandera rules: none (rules.pandera_rules)
     for table in contract.TABLES:
         of_table = [r for r in rules if r.table == table]
         row = [r for r in of_table if r.test in ROW_KINDS]
         if row:
-            statements.append(scan_statement(table, row))
-        unique = [r for r in of_table if r.test == "unique"]
-        if unique:
-            statements.append(unique_statement(table, unique))
+            statements.extend(scan_statements(table, row))
+        statements.extend(unique_statement(table, r) for r in of_table if r.test == "unique")
         statements.extend(sql_statement(r) for r in of_table if r.test == "sql")
     return statements
 

@@ -150,9 +150,11 @@ def _store_results(con, results: list[RuleResult], run_at: datetime) -> None:
 def _execute(con, statement: Statement) -> dict[str, str]:
     """Run one statement; on failure re-run its rules one by one. Returns rule -> error."""
     try:
-        con.execute(f"INSERT INTO dq_violations {statement.sql}")
+        for step in statement.steps():
+            con.execute(step)
         return {}
     except duckdb.Error as exc:
+        con.execute("DROP TABLE IF EXISTS nc_rows")
         if len(statement.rules) == 1:
             return {statement.rules[0].id: _one_line(exc)}
     errors: dict[str, str] = {}

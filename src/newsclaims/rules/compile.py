@@ -136,8 +136,15 @@ def record_id_sql(table: str, alias: str = "t") -> str:
     return parts[0] if len(parts) == 1 else "concat_ws('|', " + ", ".join(parts) + ")"
 
 
-def row_condition(rule: Rule) -> tuple[str, str, tuple[str, ...], str | None]:
-    """(where, message, join aliases used, extra join line) of a rule fused in a scan."""
+def row_condition(rule: Rule, sizes: dict[str, int] | None = None
+                  ) -> tuple[str, str, tuple[str, ...], str | None]:
+    """(where, message, join aliases used, extra join line) of a rule fused in a scan.
+
+    ``sizes`` (table -> rows) picks the cheaper form of a ``relationship``: a table smaller
+    than the one it references is checked with ``NOT EXISTS`` (DuckDB builds its hash table
+    on the smaller side), a larger one against the referenced keys made distinct. At 10M
+    claims: 20k relays -> claims 0.33 s against 1.28 s; 10M claims -> 1M documents 0.16 s
+    against 0.40 s."""
     p = rule.params
     if rule.test == "row":
         return p["where"], p["message"], tuple(p.get("uses") or ()), None
@@ -167,6 +174,11 @@ def row_condition(rule: Rule) -> tuple[str, str, tuple[str, ...], str | None]:
     if rule.test == "relationship":
         ref_table, ref_col = p["to"].split(".", 1)
         alias = f"ref_{col}"
+        message = f"concat('{col} ', {value}, ' is not a {p['to']}')"
+        if sizes and sizes.get(rule.table, 0) < sizes.get(ref_table, 0):
+            where = (f"t.{col} IS NOT NULL AND NOT EXISTS "
+                     f"(SELECT 1 FROM {ref_table} {alias} WHERE {alias}.{ref_col} = t.{col})")
+            return where, message, (alias,), ""
         join = (
             f"LEFT JOIN (SELECT DISTINCT {ref_col} AS key FROM {ref_table}) {alias} "
             f"ON {alias}.key = t.{col}"
@@ -247,7 +259,7 @@ def join_groups(rules: list[Rule]) -> dict[tuple[str, ...], list[Rule]]:
     return groups
 
 
-def scan_statements(table: str, rules: list[Rule]) -> list[Statement]:
+def scan_statements(table: str, rules: list[Rule], sizes: dict[str, int] | None = None) -> list[Statement]:
     """The table's row-level rules as one statement per group of ``join_groups``: one for
     every rule that reads no join (one pass over the table), one per rule that reads a join.
 
@@ -259,12 +271,12 @@ def scan_statements(table: str, rules: list[Rule]) -> list[Statement]:
     statements = []
     for key, group in sorted(join_groups(rules).items()):
         label = f"scan {table}" + (f" [{key[0]}]" if key else "")
-        sql, group_by = _scan_sql(table, group)
+        sql, group_by = _scan_sql(table, group, sizes)
         statements.append(Statement(label, table, tuple(group), sql, group_by))
     return statements
 
 
-def _scan_sql(table: str, rules: list[Rule]) -> tuple[str, str | None]:
+def _scan_sql(table: str, rules: list[Rule], sizes: dict[str, int] | None = None) -> tuple[str, str | None]:
     """The query over the table's scan, with only the joins ``rules`` use, and what its
     rows are grouped by when those joins can repeat a row."""
     scan = load_scan(table)
@@ -272,7 +284,7 @@ def _scan_sql(table: str, rules: list[Rule]) -> tuple[str, str | None]:
     extra: dict[str, str] = {}
     cases, conditions = [], []
     for rule in rules:
-        where, message, aliases, join = row_condition(rule)
+        where, message, aliases, join = row_condition(rule, sizes)
         uses.update(aliases)
         if join:
             extra[aliases[0]] = join
@@ -325,7 +337,7 @@ def sql_statement(rule: Rule) -> Statement:
     return Statement(f"sql {rule.id}", rule.table, (rule,), sql)
 
 
-def compile_rules(rules: list[Rule]) -> list[Statement]:
+def compile_rules(rules: list[Rule], sizes: dict[str, int] | None = None) -> list[Statement]:
     """The statements of a run, per table: the scans (``scan_statements``), one query per
     ``unique`` rule, one per ``sql`` rule."""
     statements: list[Statement] = []  # pandera rules: none (rules.pandera_rules)
@@ -333,12 +345,12 @@ def compile_rules(rules: list[Rule]) -> list[Statement]:
         of_table = [r for r in rules if r.table == table]
         row = [r for r in of_table if r.test in ROW_KINDS]
         if row:
-            statements.extend(scan_statements(table, row))
+            statements.extend(scan_statements(table, row, sizes))
         statements.extend(unique_statement(table, r) for r in of_table if r.test == "unique")
         statements.extend(sql_statement(r) for r in of_table if r.test == "sql")
     return statements
 
 
-def compile_each(rules: list[Rule]) -> list[Statement]:
+def compile_each(rules: list[Rule], sizes: dict[str, int] | None = None) -> list[Statement]:
     """One statement per rule (no fusing): for isolating a failing rule and for measuring."""
-    return [replace(s, label=f"rule {rule.id}") for rule in rules for s in compile_rules([rule])]
+    return [replace(s, label=f"rule {rule.id}") for rule in rules for s in compile_rules([rule], sizes)]

@@ -8,8 +8,8 @@ every rule has real violations), run every tool once on it and print the parity 
 the tools interleaved round-robin so machine noise hits all alike. Each run is a fresh
 process: wall clock of the whole process, peak RSS of that child (``os.wait4``).
 
-Tools (see bench/README.md): core, full (the ``newsclaims check`` CLI), floor, per_rule
-(plain DuckDB SQL), gx, pandera, soda (Soda Core in ``bench/.venv-soda``, made here when
+Tools (see bench/README.md): core, full (the ``newsclaims check`` CLI), floor,
+floor_one_scan, per_rule (plain DuckDB SQL), gx, pandera, soda (Soda Core in ``bench/.venv-soda``, made here when
 missing). The measurements of each size go to ``bench/results/<size>.json``;
 ``bench/RESULTS.md`` is rendered from every stored size.
 """
@@ -35,7 +35,7 @@ PY = sys.executable
 NEWSCLAIMS = str(Path(PY).parent / "newsclaims")
 SODA_VENV = HERE / ".venv-soda"
 SODA_PACKAGES = ["soda-core==4.28.0", "soda-duckdb==4.28.0"]
-ORDER = ["core", "full", "floor", "per_rule", "gx", "pandera", "soda"]
+ORDER = ["core", "full", "floor", "floor_one_scan", "per_rule", "gx", "pandera", "soda"]
 CORE_RULES = [
     "claims.claimant_not_null", "claims.claim_date_not_null", "figures.no_negative_values",
     "figures.low_le_high", "figures.qualifier_accepted", "claims.claim_id_unique",
@@ -86,6 +86,7 @@ def commands(db: Path, memory_limit: str, reports: Path | None) -> dict[str, lis
         "core": [NEWSCLAIMS, "check", "--db", str(db), "--select", "core", *out],
         "full": [NEWSCLAIMS, "check", "--db", str(db), *out],
         "floor": [PY, str(tools / "duckdb_sql.py"), "floor", str(db), memory_limit],
+        "floor_one_scan": [PY, str(tools / "duckdb_sql.py"), "floor_one_scan", str(db), memory_limit],
         "per_rule": [PY, str(tools / "duckdb_sql.py"), "per_rule", str(db), memory_limit],
         "gx": [PY, str(tools / "gx_core.py"), str(db), memory_limit],
         "pandera": [PY, str(tools / "pandera_core.py"), str(db), memory_limit],
@@ -224,6 +225,17 @@ def bench_size(label: str, db: Path, args, reports: Path | None) -> dict:
             "measured_at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
 
 
+def time_help(repeat: int) -> dict:
+    """Median wall seconds of ``newsclaims --help`` as a whole process (fast-start target)."""
+    walls = []
+    for _ in range(max(repeat, 5)):
+        started = time.perf_counter()
+        subprocess.run([NEWSCLAIMS, "--help"], check=True, capture_output=True, cwd=ROOT)
+        walls.append(time.perf_counter() - started)
+    print(f"newsclaims --help: median {statistics.median(walls):.3f} s", flush=True)
+    return {"median_s": round(statistics.median(walls), 3), "walls": [round(w, 3) for w in walls]}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="1M,10M", help="comma list, e.g. 20k,1M,10M")
@@ -248,6 +260,12 @@ def main() -> None:
                 (results / f"{label}.json").write_text(json.dumps(result, indent=1) + "\n")
     if args.parity_only:
         return
+    help_s = time_help(args.repeat)
+    for label in args.sizes.split(","):
+        path = results / f"{label}.json"
+        stored = json.loads(path.read_text())
+        stored["help_s"] = help_s
+        path.write_text(json.dumps(stored, indent=1) + "\n")
     from results_md import write_results_md
 
     write_results_md(HERE / "results", HERE / "RESULTS.md", " ".join(sys.argv[1:]))

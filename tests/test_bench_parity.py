@@ -1,5 +1,5 @@
 """The benchmark's parity step (bench/run.py) at a tiny size: every tool available in the
-main environment (the ``newsclaims check`` CLI, the hand-fused DuckDB floor, DuckDB one
+main environment (the ``newsclaims check`` CLI, the two hand-fused DuckDB floors, DuckDB one
 query per rule, Great Expectations, pandera on polars) counts the same offending rows for
 each of the 15 core rules, and those counts are the synthetic ground truth."""
 
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-TOOLS = ["core", "floor", "per_rule", "gx", "pandera"]
+TOOLS = ["core", "floor", "floor_one_scan", "per_rule", "gx", "pandera"]
 
 
 def _bench_run():
@@ -54,3 +54,29 @@ def test_parity_notices_a_disagreement():
     table = {"claims.claim_id_unique": {"floor": 8, "per_rule": 8, "pandera": 12}}
     assert not bench.agree(table)
     assert bench.agree({"claims.claim_id_unique": {"floor": 8, "per_rule": 8}})
+
+
+def test_the_acceptance_targets_are_computed_from_the_measurements():
+    spec = importlib.util.spec_from_file_location("results_md", REPO / "bench" / "results_md.py")
+    results_md = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(results_md)
+
+    def size(core, floor, one_scan, soda, full=None, peak=1000):
+        tools = {"core": {"median_s": core}, "floor": {"median_s": floor},
+                 "floor_one_scan": {"median_s": one_scan}, "soda": {"median_s": soda}}
+        if full is not None:
+            tools["full"] = {"median_s": full, "peak_mb": peak}
+        return {"tools": tools}
+
+    lines = results_md.targets({"1M": size(1.2, 1.0, 1.2, 1.5, full=3.0),
+                                "10M": size(9.0, 8.0, 11.0, 8.5, full=30.0, peak=2100)})
+    met = {tuple(cell.strip() for cell in line.strip("|").split("|")[:2]): line.endswith("| yes |")
+           for line in lines if line.startswith("| ") and not line.startswith("| target")}
+    assert met[("core faster than soda", "1M")] and not met[("core faster than soda", "10M")]
+    assert not met[("core within 1.1× DuckDB floor, fastest found", "1M")]  # 1.20×
+    assert met[("core within 1.1× DuckDB floor, one statement per table", "1M")]  # 1.00×
+    assert not met[("core within 1.1× DuckDB floor, fastest found", "10M")]  # 1.125×
+    assert met[("core within 1.1× DuckDB floor, one statement per table", "10M")]  # 0.82×
+    assert not met[("full catalogue within 1.5× DuckDB floor, fastest found", "10M")]  # 3.75×
+    assert not met[("full catalogue peak memory < 2 GB", "10M")]  # 2100 MB
+    assert met[("full catalogue grows ≤ 11× from 1M to 10M", "1M→10M")]  # 10×

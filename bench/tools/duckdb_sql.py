@@ -1,7 +1,7 @@
 """Bench tool: the core rules in plain DuckDB SQL, hand-fused (``floor``) or one query per
 rule (``per_rule``). Prints one JSON line of counts: {"counts": {rule_id: n}}.
 
-    python bench/tools/duckdb_sql.py floor|per_rule <db> [memory_limit]"""
+    python bench/tools/duckdb_sql.py floor|floor_one_scan|per_rule <db> [memory_limit]"""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 
 HERE = Path(__file__).resolve().parents[1]
+FLOORS = {"floor": "floor.sql", "floor_one_scan": "floor_one_scan.sql"}
 
 
 def per_rule_queries() -> dict[str, str]:
@@ -22,9 +23,9 @@ def per_rule_queries() -> dict[str, str]:
     return {blocks[i]: blocks[i + 1].strip().rstrip(";") for i in range(1, len(blocks), 2)}
 
 
-def floor_parts() -> dict[str, str]:
-    """The statements of bench/floor.sql ("-- part: <name>" blocks), run one after another."""
-    text = (HERE / "floor.sql").read_text(encoding="utf-8")
+def floor_parts(name: str = "floor.sql") -> dict[str, str]:
+    """The statements of a floor file ("-- part: <name>" blocks), run one after another."""
+    text = (HERE / name).read_text(encoding="utf-8")
     blocks = re.split(r"^-- part: (\S+)\s*$", text, flags=re.M)
     return {blocks[i]: blocks[i + 1].strip().rstrip(";") for i in range(1, len(blocks), 2)}
 
@@ -32,9 +33,9 @@ def floor_parts() -> dict[str, str]:
 def main(mode: str, db: str, memory_limit: str = "1500MB") -> None:
     con = duckdb.connect(db, read_only=True, config={
         "memory_limit": memory_limit, "threads": os.cpu_count() or 1, "temp_directory": db + ".tmp"})
-    if mode == "floor":
+    if mode in FLOORS:
         counts = {}
-        for sql in floor_parts().values():
+        for sql in floor_parts(FLOORS[mode]).values():
             cur = con.execute(sql)
             names = [d[0] for d in cur.description]
             counts.update(zip(names, (int(v) for v in cur.fetchone())))

@@ -46,13 +46,23 @@ def test_one_scan_per_table_and_one_statement_per_joined_rule():
     labels = [s.label for s in statements]
     plain = [s for s in statements if s.label.startswith("scan ") and "[" not in s.label]
     joined = [s for s in statements if s.label.startswith("scan ") and "[" in s.label]
+    references = [s for s in statements if s.label.startswith("references ")]
     # every rule that reads no join, of one table, in one pass over the table
     assert len(plain) == len({s.table for s in plain}) == 11
     assert all(len(s.rules) == 1 for s in joined)
-    assert {s.rules[0].id for s in joined} == {r.id for r in RULES if r.test == "relationship"
-                                               or (r.test == "row" and r.params.get("uses"))}
+    # the relationship rules that reference one key share one statement; the others are alone
+    targets = {}
+    for rule in RULES:
+        if rule.test == "relationship":
+            targets.setdefault(rule.params["to"], set()).add(rule.id)
+    assert {s.label.split(" ", 1)[1]: {r.id for r in s.rules} for s in references} == {
+        t: ids for t, ids in targets.items() if len(ids) > 1}
+    alone = {r.id for r in RULES if r.test == "row" and r.params.get("uses")} | {
+        next(iter(ids)) for ids in targets.values() if len(ids) == 1}
+    assert {s.rules[0].id for s in joined} == alone
     unique = sum(r.test == "unique" for r in RULES)
-    assert len(labels) == len(set(labels)) == 11 + len(joined) + unique + sum(r.test == "sql" for r in RULES)
+    assert len(labels) == len(set(labels)) == (
+        11 + len(joined) + len(references) + unique + sum(r.test == "sql" for r in RULES))
 
 
 def test_a_broken_rule_gets_status_error_and_the_run_continues(broken):

@@ -213,6 +213,7 @@ def bench_size(label: str, db: Path, args, reports: Path | None) -> dict:
     for tool, row in rows.items():
         ratio = f"{row['median_s'] / floor:5.2f}x floor" if floor else ""
         print(f"[{label}] {tool:<9} median {row['median_s']:7.2f} s  peak {row['peak_mb']:6.0f} MB  {ratio}", flush=True)
+    verified = verify_truth(label, db)
     con = duckdb.connect(str(db), read_only=True)
     shape = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
              for t in ("claims", "figures", "documents", "incidents", "places", "claim_links")}
@@ -221,8 +222,21 @@ def bench_size(label: str, db: Path, args, reports: Path | None) -> dict:
             "rows": shape, "repeat": args.repeat, "memory_limit": args.memory_limit,
             "reports": "--no-reports" if reports is None else "--reports <temp dir>",
             "parity": table, "agree": agree(table), "off_truth": off_truth(table), "tools": rows,
-            "failed": dict(FAILED),
+            "failed": dict(FAILED), "verify": verified,
             "measured_at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+
+
+def verify_truth(label: str, db: Path) -> str | None:
+    """Untimed: the full catalogue once more, then ``newsclaims synth --verify``: does
+    ``check`` report exactly the injected defects, rule by rule? Returns its summary line."""
+    if not Path(f"{db}.truth.json").exists():
+        return None
+    subprocess.run([NEWSCLAIMS, "check", "--db", str(db), "--no-reports"], capture_output=True, cwd=ROOT)
+    done = subprocess.run([NEWSCLAIMS, "synth", "--verify", str(db)], capture_output=True, text=True, cwd=ROOT)
+    summary = next((line for line in done.stdout.splitlines() if "rules compared" in line),
+                   (done.stdout + done.stderr).strip()[-300:])
+    print(f"[{label}] ground truth: {summary}", flush=True)
+    return summary
 
 
 def time_help(repeat: int) -> dict:

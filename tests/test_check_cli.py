@@ -76,6 +76,21 @@ def test_database_without_contract_tables_exits_2(tmp_path):
     assert result.stderr.startswith(f"Error: {other}: not a newsclaims database: missing table(s) countries, actors")
 
 
+def test_bad_memory_limit_exits_2_with_one_line(db):
+    result = check("--db", db, "--memory-limit", "lots")
+    assert result.exit_code == 2
+    assert result.stderr == "Error: --memory-limit lots: expected a size such as 1500MB or 4GB\n"
+
+
+def test_memory_limit_is_duckdbs(db, tmp_path):
+    from newsclaims.rules.engine import open_database
+
+    assert check("--db", db, "--memory-limit", "300MB", "--reports", tmp_path / "r").exit_code == 0
+    con = open_database(db, memory_limit="300MB", read_only=True)
+    assert con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == "286.1 MiB"
+    con.close()
+
+
 def test_unknown_selector_exits_2(db):
     result = check("--db", db, "--select", "nosuch.*")
     assert result.exit_code == 2

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from click.testing import CliRunner
 
 import report_fixtures as rf
 from newsclaims.errors import InputError

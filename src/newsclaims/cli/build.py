@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-from contextlib import nullcontext
 from pathlib import Path
 
 import click
@@ -29,30 +27,10 @@ def command(dataset_dir: Path | None, output: Path | None) -> None:
 
     dataset_dir = dataset_dir or project.dataset_dir()
     output = output or project.default_db_path()
-    with _progress(len(STEPS)) as advance:
+    from newsclaims.progress import steps
+
+    with steps("build", len(STEPS)) as advance:
         build_database(dataset_dir, output, progress=advance)
     counts = row_counts(output)
     summary = ", ".join(f"{n} {table}" for table, n in counts.items())
     click.echo(f"Built {output}: {summary}")
-
-
-def _progress(total: int):
-    """A rich progress bar on stderr when it is a terminal; otherwise nothing."""
-    if not sys.stderr.isatty():
-        return nullcontext(lambda name: None)
-    from contextlib import contextmanager
-
-    from rich.console import Console
-    from rich.progress import Progress
-
-    @contextmanager
-    def bar():
-        with Progress(console=Console(stderr=True), transient=True) as progress:
-            task = progress.add_task("build", total=total)
-
-            def advance(name: str) -> None:
-                progress.update(task, advance=1, description=f"build: {name}")
-
-            yield advance
-
-    return bar()

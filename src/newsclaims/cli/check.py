@@ -27,12 +27,17 @@ from newsclaims.errors import GateFailure
               help="Run the pandera rules: auto skips a table of more than 250,000 rows "
                    "(pandera validates in memory).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--progress/--no-progress", default=False, help="Show a progress bar per scan.")
-def command(db_path, fail_on, select, engine, reports_dir, no_reports, pandera, fmt, progress):
+@click.option("--progress/--no-progress", default=None,
+              help="A progress bar (one step per statement); default: on when stderr is a terminal "
+                   "and the run lasts longer than half a second.")
+@click.option("--memory-limit", default="1500MB", show_default=True,
+              help="DuckDB's memory limit; beyond it DuckDB spills to <db>.tmp/.")
+def command(db_path, fail_on, select, engine, reports_dir, no_reports, pandera, fmt, progress, memory_limit):
     from newsclaims.rules.engine import run_checks
 
     db = db_path or project.default_db_path()
-    run = run_checks(db, select=list(select) or None, engine=engine, progress=progress, pandera=pandera)
+    run = run_checks(db, select=list(select) or None, engine=engine, progress=progress, pandera=pandera,
+                     memory_limit=memory_limit)
     if no_reports or str(reports_dir) == "none":
         written = {}
     else:

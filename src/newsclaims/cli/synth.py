@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -43,7 +42,7 @@ def command(claims: str | None, seed: int, defect_rate: float | None, output: Pa
 
     result = generate(
         output, _count(claims), seed=seed, defect_rate=defect_rate,
-        strict=False if loose else None, memory_limit=memory_limit, progress=sys.stderr.isatty(),
+        strict=False if loose else None, memory_limit=memory_limit, progress=None,
     )
     total = sum(result.step_seconds.values())
     click.echo(

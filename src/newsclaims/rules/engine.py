@@ -11,8 +11,8 @@ the SQL statements, on the same connection; a rule that does not run gets status
 from __future__ import annotations
 
 import os
+import re
 import time
-from contextlib import nullcontext
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -20,6 +20,7 @@ import duckdb
 
 from newsclaims import contract
 from newsclaims.errors import InputError, NewsclaimsError
+from newsclaims.progress import steps as progress_steps
 from newsclaims.rules import pandera_rules
 from newsclaims.rules.catalogue import Rule, load_catalogue, select_rules
 from newsclaims.rules.compile import Statement, compile_each, compile_rules
@@ -41,8 +42,13 @@ CREATE OR REPLACE TABLE dq_violations (
 """
 
 
+_SIZE = re.compile(r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KIB|MIB|GIB|TIB)\s*$", re.I)
+
+
 def open_database(db_path, *, memory_limit: str | None = None, read_only: bool = False):
     """A connection to an existing newsclaims database, or one ``InputError`` line."""
+    if memory_limit is not None and not _SIZE.match(memory_limit):
+        raise InputError(f"--memory-limit {memory_limit}: expected a size such as 1500MB or 4GB")
     path = Path(db_path)
     if not path.is_file():
         raise InputError(f"{path}: no such database file (build it with `newsclaims build`)")
@@ -85,7 +91,7 @@ def run_checks(
     select=None,
     engine: str = "duckdb",
     memory_limit: str | None = None,
-    progress: bool = False,
+    progress: bool | None = False,
     fuse: bool = True,
     pandera: str = "auto",
     pandera_max_rows: int = pandera_rules.DEFAULT_MAX_ROWS,
@@ -117,7 +123,7 @@ def run_checks(
         to_validate, skipped = pandera_rules.plan(
             con, [r for r in chosen if r.test == "pandera"], pandera, pandera_max_rows)
         steps = len(statements) + (1 if to_validate else 0)
-        with _progress(progress, steps) as advance:
+        with progress_steps("check", steps, enabled=progress) as advance:
             for statement in statements:
                 started = time.perf_counter()
                 errors.update(_execute(con, statement, sizes))
@@ -190,27 +196,6 @@ def _result(rule: Rule, count: int, error: str | None, skipped: str | None = Non
         engine=engine,
         detail=detail,
     )
-
-
-def _progress(enabled: bool, total: int):
-    """A rich progress bar with one step per statement (or nothing)."""
-    if not enabled:
-        return nullcontext(lambda label: None)
-    from contextlib import contextmanager
-
-    from rich.progress import Progress
-
-    @contextmanager
-    def bar():
-        with Progress(transient=True) as progress:
-            task = progress.add_task("checking", total=total)
-
-            def advance(label: str) -> None:
-                progress.update(task, advance=1, description=label)
-
-            yield advance
-
-    return bar()
 
 
 def _run_gx(db_path, rules: list[Rule], *, memory_limit: str | None = None) -> CheckRun:

@@ -12,7 +12,6 @@ import os
 import shutil
 import time
 from collections.abc import Callable
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +19,7 @@ import duckdb
 
 from newsclaims import contract
 from newsclaims.errors import InputError
+from newsclaims.progress import steps as progress_steps
 from newsclaims.synth import documents, entities, events
 from newsclaims.synth.expressions import Random
 from newsclaims.synth.plan import Plan
@@ -58,18 +58,6 @@ def _steps(plan: Plan, rnd: Random) -> list[tuple[str, Callable[[duckdb.DuckDBPy
     ]
 
 
-def _progress(enabled: bool):
-    if not enabled:
-        return nullcontext(None)
-    from rich.console import Console
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-    return Progress(
-        TextColumn("synth {task.description:<22}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(), console=Console(stderr=True),
-    )
-
-
 def generate(
     output: Path | str,
     claims: int,
@@ -79,7 +67,7 @@ def generate(
     strict: bool | None = None,
     memory_limit: str = DEFAULT_MEMORY_LIMIT,
     threads: int | None = None,
-    progress: bool = False,
+    progress: bool | None = False,
 ) -> SynthResult:
     """Write a synthetic database of ``claims`` claims to ``output`` (and its ground truth
     to ``<output>.truth.json``). Clean data conforms to the strict contract DDL; with a
@@ -121,29 +109,20 @@ def generate(
             else:
                 con.execute(contract.loose_ddl())
             events.define_macros(con)
-            with _progress(progress) as bar:
-                total = len(steps) + (2 if defect_rate is not None else 1)
-                task = bar.add_task("", total=total) if bar else None
+            total = len(steps) + (2 if defect_rate is not None else 1)
+            with progress_steps("synth", total, enabled=progress) as advance:
                 for name, step in steps:
-                    if bar:
-                        bar.update(task, description=name)
                     started = time.perf_counter()
                     step(con)
                     timings[name] = time.perf_counter() - started
-                    if bar:
-                        bar.advance(task)
+                    advance(name)
                 started = time.perf_counter()
                 truth = truth_mod.by_design(con)
                 if defect_rate is not None:
-                    if bar:
-                        bar.update(task, description="defects")
                     injected, skipped = truth_mod.inject_all(con, plan, defect_rate, truth)
                     truth = truth_mod.merge(truth, injected)
                     timings["defects"] = time.perf_counter() - started
-                    if bar:
-                        bar.advance(task)
-                if bar:
-                    bar.update(task, description="checkpoint")
+                    advance("defects")
                 started = time.perf_counter()
                 for table in ("syn_part", "syn_claim", "syn_claim_date", "syn_doc"):
                     con.execute(f"DROP TABLE IF EXISTS {table}")
@@ -152,8 +131,7 @@ def generate(
                 }
                 con.execute("CHECKPOINT")
                 timings["checkpoint"] = time.perf_counter() - started
-                if bar:
-                    bar.advance(task)
+                advance("checkpoint")
         finally:
             con.close()
         truth_doc = {

@@ -1,22 +1,11 @@
 """Defect recipes: for every rule, a set-wise way to break exactly that rule.
 
-A recipe picks target records among the "safe" candidates of its table (records whose
-change cannot trip another rule: no referrers, no cross-source partners, ...), changes them
-with a few UPDATE/INSERT statements (works on 10M-row tables made with
-``contract.loose_ddl()``) and returns the exact record ids every rule it makes fire will
-report: ``{rule_id: {record_id, ...}}`` (normally one rule).
-
-The safe sets are computed once per table with anti-joins and kept in temporary tables
-(``nc_safe_<table>``, see ``prepare``), so that choosing the targets of many rules costs one
-scan per rule of a precomputed set. Every record also has a *footprint* (``footprint_sql``):
-the keys of the records its change could affect or depends on (the document, claim and
-incident of a claim-bound record; the record itself otherwise; plus what a recipe reads or
-changes around its targets: a parent, a merge target, the cross-source partners). Targets
-whose footprints are disjoint cannot interfere; the synthetic generator allocates them that
-way (``newsclaims.synth.allocation``).
-
-``inject(con, rule_id, record_ids | k, seed)`` breaks one rule on a small database (the rule
-fixture tests). Each recipe's one-line description is in ``RECIPES`` (``describe(rule_id)``)."""
+A recipe (``Recipe``) changes its target records (the rowids in the temp table
+``nc_targets``, read as ``T``) with a few UPDATE/INSERT statements, on databases made with
+``contract.loose_ddl()`` up to 10M rows, and returns the exact record ids every rule it
+makes fire will report: ``{rule_id: {record_id, ...}}`` (normally one rule). Rules without
+a specific recipe in ``RECIPES`` get the generic one of their kind (``recipe``); each
+recipe's one-line description is its ``doc`` (``describe(rule_id)``)."""
 
 from __future__ import annotations
 
@@ -24,109 +13,9 @@ from dataclasses import dataclass
 from typing import Callable
 
 from newsclaims import contract
+from newsclaims.defects.safe import _PICKED, _REFS, CASUALTY, KEY_PREFIX, MISSING, T, safe_table
 from newsclaims.rules.catalogue import Rule, load_catalogue
-from newsclaims.rules.compile import quote_literal, record_id_sql
-
-T = "(SELECT row FROM nc_targets)"  # the rowids of the chosen records
-CASUALTY = "('killed', 'wounded', 'injured', 'casualties')"
-MISSING = {  # a well-formed id that no record has, per referenced table
-    "actors": "'act-missing'", "places": "'plc-missing'", "documents": "'doc-99999999'",
-    "incidents": "'inc-99999999'", "claims": "'clm-99999999'", "figures": "'fig-99999999'",
-    "countries": "'ZZZ'",
-}
-_REFS = "(SELECT x FROM ({}) refs(x) WHERE x IS NOT NULL)"
-# table -> the condition (over alias t, uncorrelated subqueries only) of its safe records.
-SAFE: dict[str, str] = {
-    "countries": "t.country NOT IN " + _REFS.format("SELECT country FROM places"),
-    "actors": "CAST(t.status AS VARCHAR) = 'active' AND t.actor_id NOT IN " + _REFS.format(
-        "SELECT parent_id FROM actors UNION ALL SELECT merged_into FROM actors "
-        "UNION ALL SELECT actor_id FROM actor_aliases UNION ALL SELECT publisher_id FROM documents "
-        "UNION ALL SELECT claimant_id FROM claims UNION ALL SELECT actor_id FROM claim_relays "
-        "UNION ALL SELECT party_id FROM figures"),
-    "places": "CAST(t.status AS VARCHAR) = 'active' AND t.place_id NOT IN " + _REFS.format(
-        "SELECT parent_id FROM places UNION ALL SELECT merged_into FROM places "
-        "UNION ALL SELECT place_id FROM place_aliases UNION ALL SELECT place_id FROM incidents"),
-    "actor_aliases": "TRUE",
-    "place_aliases": "TRUE",
-    "documents": "CAST(t.published_precision AS VARCHAR) = 'day'",
-    "incidents": "CAST(t.status AS VARCHAR) = 'active' AND t.merged_into IS NULL AND t.incident_id NOT IN "
-    + _REFS.format("SELECT merged_into FROM incidents"),
-    "claims": "CAST(t.status AS VARCHAR) = 'active' AND t.claimant_id IS NOT NULL AND t.claim_date IS NOT NULL "
-    "AND t.claim_id NOT IN " + _REFS.format(
-        "SELECT claim_id FROM figures UNION ALL SELECT claim_id FROM claim_relays "
-        "UNION ALL SELECT claim_id FROM claim_links UNION ALL SELECT other_claim_id FROM claim_links")
-    + " AND t.doc_id IN (SELECT doc_id FROM claims GROUP BY doc_id HAVING count(*) >= 2)"
-    " AND t.incident_id IN (SELECT incident_id FROM claims GROUP BY incident_id HAVING count(*) >= 2)",
-    "claim_relays": "TRUE",
-    "claim_links": "CAST(t.relation AS VARCHAR) IS DISTINCT FROM 'contradicts'",
-}
-# A figure is safe when no figure of another claimant (NULL counting as one) shares its
-# incident, measure and victim group: changing it cannot make a cross-source pair.
-_SAFE_FIGURES = """
-    SELECT t.rowid AS row FROM figures t
-    LEFT JOIN claims tc ON tc.claim_id = t.claim_id
-    LEFT JOIN (
-        SELECT c.incident_id, f.measure, f.victim_group FROM figures f JOIN claims c ON c.claim_id = f.claim_id
-        WHERE c.incident_id IS NOT NULL AND f.victim_group IS NOT NULL AND f.measure IS NOT NULL
-        GROUP BY ALL HAVING count(DISTINCT coalesce(c.claimant_id, chr(0))) > 1
-    ) g ON g.incident_id = tc.incident_id AND g.measure = t.measure AND g.victim_group = t.victim_group
-    WHERE g.incident_id IS NULL"""
-# At most one target per group, so that targets cannot add up to a new violation
-# (two claims of one document both losing their doc_id, ...).
-ONE_PER = {"claims": ("doc_id", "incident_id")}
-
-# Footprint keys: 'doc:<doc_id>', 'clm:<claim_id>', 'inc:<incident_id>', 'act:', 'plc:', 'cty:'.
-_PICKED = "FROM nc_pick p JOIN {table} t ON t.rowid = p.row"
-
-
-def _claim_keys(table: str, *columns: str) -> str:
-    return " UNION ALL ".join(
-        f"SELECT p.row, unnest(['clm:' || t.{col}, 'doc:' || c.doc_id, 'inc:' || c.incident_id]) AS key "
-        f"{_PICKED.format(table=table)} LEFT JOIN claims c ON c.claim_id = t.{col}" for col in columns)
-
-
-FOOTPRINT: dict[str, str] = {
-    "claims": _claim_keys("claims", "claim_id"),
-    "figures": _claim_keys("figures", "claim_id"),
-    "claim_relays": _claim_keys("claim_relays", "claim_id"),
-    "claim_links": _claim_keys("claim_links", "claim_id", "other_claim_id"),
-    "documents": f"SELECT p.row, 'doc:' || t.doc_id AS key {_PICKED.format(table='documents')}",
-    "incidents": f"SELECT p.row, 'inc:' || t.incident_id AS key {_PICKED.format(table='incidents')}",
-    "actors": f"SELECT p.row, 'act:' || t.actor_id AS key {_PICKED.format(table='actors')}",
-    "actor_aliases": f"SELECT p.row, 'act:' || t.actor_id AS key {_PICKED.format(table='actor_aliases')}",
-    "places": f"SELECT p.row, 'plc:' || t.place_id AS key {_PICKED.format(table='places')}",
-    "place_aliases": f"SELECT p.row, 'plc:' || t.place_id AS key {_PICKED.format(table='place_aliases')}",
-    "countries": f"SELECT p.row, 'cty:' || t.country AS key {_PICKED.format(table='countries')}",
-}
-KEY_PREFIX = {"actors": "act", "places": "plc", "incidents": "inc", "documents": "doc", "claims": "clm"}
-
-
-def safe_table(con, table: str) -> str:
-    """The temporary table of the safe records of ``table`` (rowids), made once."""
-    name = f"nc_safe_{table}"
-    query = _SAFE_FIGURES if table == "figures" else f"SELECT t.rowid AS row FROM {table} t WHERE {SAFE[table]}"
-    con.execute(f"CREATE TEMP TABLE IF NOT EXISTS {name} AS {query}")
-    return name
-
-
-def prepare(con, rules: list[Rule]) -> None:
-    """Compute, once, the safe sets and the recipes' own candidate tables for ``rules``."""
-    con.execute("CREATE TEMP TABLE IF NOT EXISTS nc_used (key VARCHAR)")
-    for rule in rules:
-        r = recipe(rule)
-        if r.safe:
-            safe_table(con, r.table)
-        if r.prepare:
-            r.prepare(con)
-
-
-def cleanup(con) -> None:
-    """Drop the temporary tables of ``prepare`` (the database has changed since)."""
-    for (name,) in con.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE temporary AND starts_with(table_name, 'nc_')"
-    ).fetchall():
-        con.execute(f"DROP TABLE IF EXISTS {name}")
-
+from newsclaims.rules.compile import record_id_sql
 
 @dataclass(frozen=True)
 class Recipe:
@@ -569,101 +458,3 @@ def _find(rule_id: str, rules) -> Rule:
         if rule.id == rule_id:
             return rule
     raise KeyError(f"unknown rule {rule_id}")
-
-
-def candidates_sql(rule: Rule, one_per: bool = True) -> str:
-    """The records the recipe may break (record id and rowid), as a query over the tables
-    ``prepare`` made. ``one_per``: at most one claim per document and per incident (the
-    synthetic generator's footprints already ensure it)."""
-    r = recipe(rule)
-    where, qualify = r.where, ""
-    if " QUALIFY " in where:
-        where, qualify = where.split(" QUALIFY ", 1)
-        qualify = f" QUALIFY {qualify}"
-    if r.safe:
-        where = f"t.rowid IN (SELECT row FROM nc_safe_{r.table}) AND ({where})"
-    sql = f"SELECT {record_id_sql(r.table)} AS rid, t.rowid AS row FROM {r.table} t WHERE {where}{qualify}"
-    if one_per and r.safe and r.table in ONE_PER:
-        windows = " AND ".join(
-            f"row_number() OVER (PARTITION BY c.{col} ORDER BY c.rid) = 1" for col in ONE_PER[r.table])
-        sql = (f"SELECT rid, row FROM (SELECT s.*, " + ", ".join(f"t.{col}" for col in ONE_PER[r.table])
-               + f" FROM ({sql}) s JOIN {r.table} t ON t.rowid = s.row) c QUALIFY {windows}")
-    return sql
-
-
-# Specific recipes whose change the table's pandera model (newsclaims.schemas) also rejects,
-# on the same records: a quote whose length no longer matches its offsets, an end before a
-# start, a negative or out-of-range value. (Every not-null, accepted-values, id-pattern and
-# unique-key recipe is rejected too: see ``pandera_companion``.)
-PANDERA_ALSO = frozenset({
-    "claims.quote_matches_text", "claims.quote_offsets_within_text", "claims.quote_not_empty",
-    "incidents.end_not_before_start", "figures.period_end_not_before_start", "figures.low_le_high",
-    "figures.no_negative_values", "places.coordinates_in_range", "actors.name_unique",
-})
-
-
-def pandera_companion(rule: Rule, rules: list[Rule] | None) -> str | None:
-    """The ``<table>.pandera_schema`` rule that fires on the same records as ``rule``'s
-    recipe, when the catalogue has one and the table's pandera model rejects the change."""
-    companion = f"{rule.table}.pandera_schema"
-    if rules is None or not any(r.id == companion for r in rules):
-        return None
-    p = rule.params
-    if rule.id in PANDERA_ALSO or rule.test in ("accepted_values", "pattern"):
-        return companion
-    if rule.test == "not_null" and not contract.tables()[rule.table].column(p["column"]).nullable:
-        return companion
-    if rule.test == "unique" and tuple(p["columns"]) == contract.tables()[rule.table].primary_key:
-        return companion
-    return None
-
-
-def footprint_sql(rule: Rule) -> str:
-    """The footprint keys ``(row, key)`` of the candidates in the temp table ``nc_pick(rid, row)``."""
-    r = recipe(rule)
-    parts = [FOOTPRINT[r.table]] + ([r.related] if r.related else [])
-    return "SELECT row, key FROM (" + " UNION ALL ".join(parts) + ") WHERE key IS NOT NULL"
-
-
-def apply(con, rule: Rule, picks: list[tuple[str, int]], rules: list[Rule] | None = None) -> dict[str, set[str]]:
-    """Break ``rule`` on ``picks`` (record id, rowid), candidates chosen on this database:
-    returns ``{rule_id: offending record ids}`` of every rule of ``rules`` (the catalogue)
-    the change makes fire."""
-    r = recipe(rule)
-    con.execute("CREATE OR REPLACE TEMP TABLE nc_targets AS SELECT unnest(?::VARCHAR[]) AS rid, "
-                "unnest(?::BIGINT[]) AS row", [[p[0] for p in picks], [p[1] for p in picks]])
-    (found,) = con.execute(
-        f"SELECT count(*) FROM (SELECT t.rowid AS row, {record_id_sql(r.table)} AS rid FROM {r.table} t "
-        f"WHERE t.rowid IN {T}) x JOIN nc_targets n USING (row, rid)").fetchone()
-    if found != len(picks):
-        raise RuntimeError(f"{rule.id}: {len(picks) - found} target(s) changed since they were chosen")
-    effects = r.apply(con, rule)
-    companion = pandera_companion(rule, rules if rules is not None else load_catalogue())
-    if companion:
-        effects[companion] = set(effects[rule.id])
-    con.execute("DROP TABLE IF EXISTS nc_targets")
-    return {k: v for k, v in effects.items() if v}
-
-
-def inject(con, rule_id: str, targets, seed: int = 0, rules: list[Rule] | None = None) -> dict[str, set[str]]:
-    """Break ``rule_id`` on ``targets`` (record ids, or a number k of records chosen with
-    ``seed``) in the database of ``con``; return ``{rule_id: offending record ids}`` of every
-    rule the change makes fire."""
-    rule = _find(rule_id, rules)
-    prepare(con, [rule])
-    try:
-        cand = candidates_sql(rule)
-        if isinstance(targets, int):
-            pick = f"SELECT rid, row FROM ({cand}) ORDER BY hash(rid, {int(seed)}), row LIMIT {targets}"
-        else:
-            wanted = ", ".join(quote_literal(t) for t in targets)
-            pick = f"SELECT rid, row FROM ({cand}) WHERE rid IN ({wanted})"
-        picks = con.execute(pick).fetchall()
-        chosen = {rid for rid, _ in picks}
-        if not chosen:
-            raise ValueError(f"{rule_id}: no record can carry this defect here ({recipe(rule).doc})")
-        if not isinstance(targets, int) and chosen != set(targets):
-            raise ValueError(f"{rule_id}: not safe targets for this defect: {sorted(set(targets) - chosen)}")
-        return apply(con, rule, picks, rules)
-    finally:
-        cleanup(con)

@@ -17,15 +17,23 @@ HERE = Path(__file__).resolve().parents[1]
 FLOORS = {"floor": "floor.sql", "floor_one_scan": "floor_one_scan.sql"}
 
 
+def read_sql(name: str) -> str:
+    """A bench SQL file, each ``-- include: <file>`` line replaced by that file's text (one
+    copy of the cross-source query for every tool: ``cross_source_ids.sql``)."""
+    text = (HERE / name).read_text(encoding="utf-8")
+    return re.sub(r"^-- include: (\S+)\s*$", lambda m: read_sql(m.group(1)).strip().rstrip(";"),
+                  text, flags=re.M)
+
+
 def per_rule_queries() -> dict[str, str]:
-    text = (HERE / "core_rules.sql").read_text(encoding="utf-8")
+    text = read_sql("core_rules.sql")
     blocks = re.split(r"^-- rule: (\S+)\s*$", text, flags=re.M)
     return {blocks[i]: blocks[i + 1].strip().rstrip(";") for i in range(1, len(blocks), 2)}
 
 
 def floor_parts(name: str = "floor.sql") -> dict[str, str]:
     """The statements of a floor file ("-- part: <name>" blocks), run one after another."""
-    text = (HERE / name).read_text(encoding="utf-8")
+    text = read_sql(name)
     blocks = re.split(r"^-- part: (\S+)\s*$", text, flags=re.M)
     return {blocks[i]: blocks[i + 1].strip().rstrip(";") for i in range(1, len(blocks), 2)}
 

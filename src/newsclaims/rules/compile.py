@@ -199,17 +199,14 @@ def _hit(rule: Rule, message: str) -> str:
     )
 
 
-def _unnested(table: str, record_id: str, cases: list[str], source: str, where: str,
-              row_key: str | None = None) -> str:
-    """Per offending row, the (rule, message) pairs it breaks, one output row each (with
-    ``row_key``, the base row's ``rowid``, as a last column)."""
+def _unnested(table: str, record_id: str, cases: list[str], source: str, where: str) -> str:
+    """Per offending row of one pass over the table, the (rule, message) pairs it breaks,
+    one output row each."""
     hits = ",\n    ".join(cases)
-    key = f", {row_key} AS row_key" if row_key else ""
     return (
         "SELECT struct_extract(h, 'rule_id') AS rule_id, struct_extract(h, 'severity') AS severity,\n"
-        f"  {quote_literal(table)} AS table_name, record_id, struct_extract(h, 'message') AS message"
-        f"{', row_key' if row_key else ''}\n"
-        f"FROM (\n  SELECT {record_id} AS record_id{key}, unnest(list_filter([\n    {hits}\n"
+        f"  {quote_literal(table)} AS table_name, record_id, struct_extract(h, 'message') AS message\n"
+        f"FROM (\n  SELECT {record_id} AS record_id, unnest(list_filter([\n    {hits}\n"
         f"  ], lambda x: x IS NOT NULL)) AS h\n{source}\nWHERE {where}\n) hits"
     )
 
@@ -295,10 +292,12 @@ def _scan_sql(table: str, rules: list[Rule], sizes: dict[str, int] | None = None
     if extra:
         source += "\n" + "\n".join(extra[a] for a in sorted(extra))
     row_key = "t.rowid" if scan.may_repeat_rows(uses & known) else None
-    group_by = None if not row_key else ("row_key" if len(rules) == 1 else "rule_id, row_key")
-    if len(rules) == 1:
-        return _single(rules[0], table, record_id_sql(table), where, message, source, row_key), group_by
-    return _unnested(table, record_id_sql(table), cases, source, "\n   OR ".join(conditions), row_key), group_by
+    if len(rules) == 1:  # a rule that reads a join is always alone (join_groups)
+        sql = _single(rules[0], table, record_id_sql(table), where, message, source, row_key)
+        return sql, ("row_key" if row_key else None)
+    if uses:
+        raise ValueError(f"{table}: rules that read a join are compiled one per statement")
+    return _unnested(table, record_id_sql(table), cases, source, "\n   OR ".join(conditions)), None
 
 
 def unique_statement(table: str, rule: Rule) -> Statement:

@@ -42,3 +42,42 @@ def test_no_bar_when_stderr_is_not_a_terminal():
         advance("documents and claims")
         advance("figures")
     assert out.getvalue() == ""
+
+
+def test_a_real_pseudo_terminal_without_a_size_shows_the_bar():
+    # a pty made by openpty() reports 0 columns and 0 lines, where tqdm alone draws nothing
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    main, child = pty.openpty()
+    code = ("import time\nfrom newsclaims.progress import steps\n"
+            "with steps('synth', 2, delay=0.05) as advance:\n"
+            "    time.sleep(0.1); advance('documents and claims'); time.sleep(0.1); advance('figures')\n")
+    proc = subprocess.Popen([sys.executable, "-c", code], stderr=child, stdout=subprocess.DEVNULL)
+    os.close(child)
+    chunks = []
+    while True:
+        try:
+            data = os.read(main, 4096)
+        except OSError:  # the child closed the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    proc.wait()
+    os.close(main)
+    assert proc.returncode == 0
+    assert b"synth: documents and claims" in b"".join(chunks) or b"synth: figures" in b"".join(chunks)
+
+
+def test_check_reports_its_statements(built_db, capsys, monkeypatch):
+    from newsclaims import progress
+    from newsclaims.rules.engine import run_checks
+
+    monkeypatch.setattr(progress, "DELAY_SECONDS", 0)
+    run = run_checks(built_db, select="core", progress=True)
+    err = capsys.readouterr().err
+    # one step per statement (tqdm redraws at most every 0.1 s, so not every name shows)
+    assert re.search(rf"check:.* [0-9]+/{len(run.timings)} ", err), err[-500:]

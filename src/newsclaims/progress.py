@@ -15,11 +15,26 @@ from typing import Callable, Iterator, TextIO
 DELAY_SECONDS = 0.5
 
 
+def _screen(out: TextIO) -> tuple[int, int]:
+    """(columns, lines) of the terminal, (80, 24) where it reports none: a pseudo-terminal
+    without a size reports 0, and tqdm then hides its bar as "outside the screen"."""
+    import os
+
+    try:
+        size = os.get_terminal_size(out.fileno())
+        columns, lines = size.columns, size.lines
+    except (AttributeError, OSError, ValueError):
+        columns = lines = 0
+    return columns or 80, lines or 24
+
+
 @contextmanager
 def steps(label: str, total: int, *, enabled: bool | None = None, file: TextIO | None = None,
-          delay: float = DELAY_SECONDS) -> Iterator[Callable[[str], None]]:
-    """Yield ``advance(name)``; ``name`` is the step that just finished (or starts next)."""
+          delay: float | None = None) -> Iterator[Callable[[str], None]]:
+    """Yield ``advance(name)``; ``name`` is the step that just finished (or starts next).
+    ``delay``: seconds before the bar appears (``DELAY_SECONDS``)."""
     out = file if file is not None else sys.stderr
+    delay = DELAY_SECONDS if delay is None else delay
     if enabled is None:
         enabled = out.isatty()
     if not enabled:
@@ -27,8 +42,9 @@ def steps(label: str, total: int, *, enabled: bool | None = None, file: TextIO |
         return
     from tqdm import tqdm
 
+    columns, lines = _screen(out)
     with tqdm(total=total, desc=label, file=out, delay=delay, leave=False, unit="step",
-              bar_format="{desc}: {bar} {n_fmt}/{total_fmt} [{elapsed}]", dynamic_ncols=True) as bar:
+              bar_format="{desc}: {bar} {n_fmt}/{total_fmt} [{elapsed}]", ncols=columns, nrows=lines) as bar:
 
         def advance(name: str) -> None:
             bar.set_description_str(f"{label}: {name}", refresh=False)

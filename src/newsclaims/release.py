@@ -20,7 +20,6 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -31,31 +30,6 @@ from newsclaims import changelog, project, signing, snapshot, versioning
 from newsclaims.errors import GateFailure, InputError
 
 Step = Callable[[str], None]
-
-
-@contextmanager
-def steps(names: list[str], enabled: bool):
-    """A rich progress bar over the named steps of a release (silent when not enabled)."""
-    if not enabled:
-        yield lambda name: None
-        return
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-    from rich.console import Console
-
-    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
-                  transient=True, console=Console(stderr=True)) as bar:
-        task = bar.add_task("release", total=len(names))
-        seen: list[str] = []
-
-        def advance(name: str) -> None:
-            if seen:
-                bar.advance(task)
-            seen.append(name)
-            bar.update(task, description=f"release: {name}")
-
-        yield advance
-        bar.update(task, completed=len(names))
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -27,10 +26,11 @@ import click
 def command(version, dataset, db, out, parent, registry, key, reports_dir) -> None:
     """Build, run every rule, and write releases/VERSION/ (exit 1 when a gate refuses)."""
     from newsclaims import project, signing
-    from newsclaims.release import create_release, steps
+    from newsclaims.progress import steps
+    from newsclaims.release import create_release
 
     names = ["build", "check", "changelog", "export", "reports", "publish"]
-    with steps(names, enabled=sys.stderr.isatty()) as step:
+    with steps("release", len(names)) as step:
         result = create_release(
             version, dataset_dir=dataset, db=db, releases_dir=out, parent=parent,
             registry=registry, signing_key=signing.signing_key_path(key),

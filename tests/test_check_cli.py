@@ -91,6 +91,18 @@ def test_memory_limit_is_duckdbs(db, tmp_path):
     con.close()
 
 
+def test_jobs(db, tmp_path):
+    one = check("--db", db, "--jobs", "1", "--format", "json", "--no-reports")
+    two = check("--db", db, "--jobs", "2", "--format", "json", "--no-reports")
+    assert one.exit_code == two.exit_code == 0
+    counts = [[(r["rule_id"], r["status"], r["violation_count"]) for r in json.loads(x.stdout)["results"]]
+              for x in (one, two)]
+    assert counts[0] == counts[1] and len(counts[0]) > 100
+    bad = check("--db", db, "--jobs", "0")
+    assert bad.exit_code == 2
+    assert "Invalid value for '--jobs': 0 is not in the range x>=1" in bad.stderr
+
+
 def test_unknown_selector_exits_2(db):
     result = check("--db", db, "--select", "nosuch.*")
     assert result.exit_code == 2

@@ -3,6 +3,7 @@ broken rule isolated as status error, results stored in the database."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from dataclasses import replace
 
@@ -12,7 +13,8 @@ import pytest
 from newsclaims.defects import inject
 from newsclaims.rules.catalogue import load_catalogue
 from newsclaims.rules.compile import compile_rules
-from newsclaims.rules.engine import run_checks, violations
+from newsclaims.errors import InputError
+from newsclaims.rules.engine import plan_jobs, run_checks, size_bytes, violations
 
 RULES = load_catalogue()
 
@@ -78,6 +80,36 @@ def test_a_broken_rule_gets_status_error_and_the_run_continues(broken):
         "places.coordinates_in_range", "actors.parent_acyclic", "claims.bad_sql",
         # the pandera models reject the out-of-range coordinates and the duplicated relay too
         "places.pandera_schema", "claim_relays.pandera_schema"}
+
+
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_statements_run_at_a_time_store_what_one_at_a_time_stores(broken, jobs):
+    bad = replace(RULES[0], id="claims.bad_sql", params={"where": "t.no_such_column = 1", "message": "'x'"},
+                  test="row", table="claims", severity="error")
+    serial = run_checks(broken, rules=[*RULES, bad], jobs=1)
+    serial_rows = violations(broken)
+    together = run_checks(broken, rules=[*RULES, bad], jobs=jobs)
+    assert violations(broken) == serial_rows
+    assert len(serial_rows) > 10
+    assert [(r.rule_id, r.status, r.violation_count) for r in together.results] == [
+        (r.rule_id, r.status, r.violation_count) for r in serial.results]
+    assert together.result("claims.bad_sql").status == "error"
+    assert set(together.timings) == set(serial.timings)
+
+
+def test_plan_jobs(tmp_path):
+    db = tmp_path / "x.duckdb"
+    db.write_bytes(b"\0" * 1000)
+    assert plan_jobs(3, db) == 3
+    assert plan_jobs(None, db, "1GB") == (2 if (os.cpu_count() or 1) >= 2 else 1)
+    assert plan_jobs(None, db, "1999B") == 1  # the file is more than half the limit
+    assert plan_jobs(None, db, "2000B") == (2 if (os.cpu_count() or 1) >= 2 else 1)
+    with pytest.raises(InputError, match="--jobs 0"):
+        plan_jobs(0, db)
+    assert size_bytes("1500MB") == 1_500_000_000
+    assert size_bytes("1.5 GiB") == 3 * 2**29
+    with pytest.raises(InputError, match="--memory-limit lots"):
+        size_bytes("lots")
 
 
 def test_results_are_stored_and_replace_the_previous_run(broken):

@@ -32,12 +32,16 @@ from newsclaims.errors import GateFailure
                    "and the run lasts longer than half a second.")
 @click.option("--memory-limit", default="1500MB", show_default=True,
               help="DuckDB's memory limit; beyond it DuckDB spills to <db>.tmp/.")
-def command(db_path, fail_on, select, engine, reports_dir, no_reports, pandera, fmt, progress, memory_limit):
+@click.option("--jobs", type=click.IntRange(min=1), default=None,
+              help="Statements run at a time (default: 2 when the database file is at most half "
+                   "the memory limit and there are 2 cores or more, else 1).")
+def command(db_path, fail_on, select, engine, reports_dir, no_reports, pandera, fmt, progress, memory_limit,
+            jobs):
     from newsclaims.rules.engine import run_checks
 
     db = db_path or project.default_db_path()
     run = run_checks(db, select=list(select) or None, engine=engine, progress=progress, pandera=pandera,
-                     memory_limit=memory_limit)
+                     memory_limit=memory_limit, jobs=jobs)
     if no_reports or str(reports_dir) == "none":
         written = {}
     else:

@@ -7,14 +7,11 @@ from the catalog DuckDB builds from it.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 from dataclasses import asdict, dataclass, field
 from functools import cache
-from pathlib import Path
 
-from newsclaims import project
+from newsclaims import derived_cache, project
 
 # Tables of the contract, in load order (parents before children).
 TABLES: tuple[str, ...] = (
@@ -109,55 +106,24 @@ def _column_comments(sql: str) -> dict[tuple[str, str], str]:
     return comments
 
 
-CACHE_ENV = "NEWSCLAIMS_CONTRACT_CACHE"
-_CACHE_FORMAT = "1"  # bump when Table/Column/ForeignKey change shape
-
-
 @cache
 def tables() -> dict[str, Table]:
-    """The contract's tables, introspected from an in-memory database built from the DDL.
-
-    The introspection (an in-memory DuckDB, the DDL, three catalog queries: 0.05 s) runs
-    once per version of ``sql/schema.sql``; its result is kept in the user cache folder
-    under the DDL's SHA-256 (``contract_cache_path``), so an edited DDL is introspected
-    afresh. A cache that cannot be read or written is skipped: the contract is then
-    introspected on every run, never wrong."""
+    """The contract's tables, introspected from an in-memory database built from the DDL
+    (``introspect``), once per version of ``sql/schema.sql`` (``derived_cache``)."""
     sql = schema_sql()
-    path = contract_cache_path(sql)
-    if path is not None:
-        try:
-            return _from_json(json.loads(path.read_text(encoding="utf-8")))
-        except (OSError, ValueError, KeyError, TypeError):
-            pass
-    found = introspect(sql)
-    if path is not None:
-        _write_cache(path, found)
-    return found
+    return _from_json(derived_cache.derived("contract", sql, lambda: _to_json(introspect(sql)), _valid))
 
 
-def contract_cache_path(sql: str) -> Path | None:
-    """``<user cache>/newsclaims/contract/<sha256 of the DDL>.json``; ``NEWSCLAIMS_CONTRACT_CACHE``
-    names another folder, or ``off`` for none."""
-    where = os.environ.get(CACHE_ENV)
-    if where == "off":
-        return None
-    if not where:
-        import platformdirs
-
-        where = str(Path(platformdirs.user_cache_dir("newsclaims")) / "contract")
-    digest = hashlib.sha256(f"{_CACHE_FORMAT}\n{sql}".encode("utf-8")).hexdigest()
-    return Path(where) / f"{digest}.json"
+def _to_json(found: dict[str, Table]) -> dict:
+    return json.loads(json.dumps({name: asdict(table) for name, table in found.items()}))
 
 
-def _write_cache(path: Path, found: dict[str, Table]) -> None:
-    """Write atomically (a reader never sees half a file); give up quietly on any OSError."""
+def _valid(data) -> bool:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({t: asdict(v) for t, v in found.items()}), encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError:
-        pass
+        _from_json(data)
+        return True
+    except (KeyError, TypeError, IndexError, AttributeError):
+        return False
 
 
 def _from_json(data: dict) -> dict[str, Table]:

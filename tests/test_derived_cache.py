@@ -113,3 +113,13 @@ def test_a_warm_cache_starts_no_duckdb_and_imports_no_yaml(cache):
     env = {**os.environ, derived_cache.ENV: str(cache)}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["0", "False"]
+
+
+def test_the_cache_keeps_the_newest_entries(cache, monkeypatch):
+    monkeypatch.setattr(derived_cache, "KEEP", 3)
+    for n in range(5):
+        derived_cache.derived("t", f"text {n}", lambda n=n: [n])
+        path = derived_cache.entry_path("t", f"text {n}")
+        os.utime(path, ns=(n * 10**9, n * 10**9))  # distinct write times
+    kept = sorted(json.loads(p.read_text()) for p in cache.glob("*.json"))
+    assert kept == [[2], [3], [4]]

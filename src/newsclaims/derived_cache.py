@@ -20,6 +20,7 @@ from pathlib import Path
 
 ENV = "NEWSCLAIMS_DERIVED_CACHE"
 FORMAT = "1"  # bump when a cached shape changes
+KEEP = 256  # entries kept: each write beyond it removes the least recently written ones
 
 
 def folder() -> Path | None:
@@ -74,5 +75,16 @@ def _write(path: Path, value) -> None:
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, path)
+        _prune(path.parent)
     except OSError:
         pass
+
+
+def _prune(base: Path) -> None:
+    """Every edit of a catalogue file or of the DDL adds an entry: keep the newest ``KEEP``."""
+    entries = list(base.glob("*.json"))
+    if len(entries) <= KEEP:
+        return
+    entries.sort(key=lambda p: p.stat().st_mtime_ns)
+    for old in entries[: len(entries) - KEEP]:
+        old.unlink(missing_ok=True)

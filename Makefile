@@ -11,11 +11,16 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# The package is byte-compiled as a regular (non-editable) pip install does: Python never
+# writes the cache itself where PYTHONDONTWRITEBYTECODE is set, and every command would
+# then compile the package's modules afresh (about 20 ms of each `newsclaims check`).
 install: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m compileall -q src/newsclaims >/dev/null
 
 install-test: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m compileall -q src/newsclaims >/dev/null
 
 # Debian's Chromium and ChromeDriver for the HTML report tests (root, as on CI).
 browser:

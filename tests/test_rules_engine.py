@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
+import threading
+import time
 from dataclasses import replace
 
 import duckdb
@@ -252,3 +255,40 @@ def test_pandera_skipped_above_the_row_limit_and_on_request(fixture_db, tmp_path
     stored = con.execute("SELECT DISTINCT status, detail FROM dq_results").fetchall()
     con.close()
     assert stored == [("skipped", "skipped: pandera rules are off (--pandera never)")]
+
+
+def _stored(db):
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        tables = sorted(r[0] for r in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'dq_%'").fetchall())
+        results = con.execute("SELECT * FROM dq_results ORDER BY rule_id").fetchall()
+        found = con.execute("SELECT * FROM dq_violations ORDER BY ALL").fetchall()
+        return tables, results, found
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_ctrl_c_stops_the_run_and_keeps_the_previous_results(broken, tmp_path, jobs):
+    """A real SIGINT to this process while a (deliberately slow) statement runs: the run
+    stops at once with KeyboardInterrupt, and the stored results are the previous run's."""
+    run_checks(broken, rules=RULES)
+    before = _stored(broken)
+    assert before[0] == ["dq_results", "dq_violations"] and before[2]
+    slow = tmp_path / "slow.sql"
+    slow.write_text("SELECT CAST(range AS VARCHAR) AS record_id, 'm' AS message "
+                    "FROM range(100000000000) WHERE hash(range) = 0\n", encoding="utf-8")
+    rule = replace(RULES[0], id="claims.slow", test="sql", params={"file": str(slow)},
+                   table="claims", severity="error")
+    main = threading.main_thread().ident
+    timer = threading.Timer(1.5, lambda: signal.pthread_kill(main, signal.SIGINT))
+    started = time.perf_counter()
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            run_checks(broken, rules=[*RULES, rule], jobs=jobs)
+    finally:
+        timer.cancel()
+    assert time.perf_counter() - started < 30  # stopped, not run to the end (minutes)
+    assert _stored(broken) == before  # no dq_*_next left, the previous run intact

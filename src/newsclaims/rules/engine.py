@@ -1,8 +1,9 @@
 """Run the rule catalogue on a database and store the results in it.
 
 ``run_checks`` compiles the selected rules into fused statements (``rules.compile``), runs
-each as ``INSERT INTO dq_violations SELECT ...`` inside DuckDB (every offending record, no
-sampling cap, nothing pulled through Python), then writes one ``dq_results`` row per rule.
+each as ``INSERT INTO dq_violations_next SELECT ...`` inside DuckDB (every offending record,
+no sampling cap, nothing pulled through Python), writes one ``dq_results_next`` row per
+rule, then replaces ``dq_results``/``dq_violations`` with them in one transaction.
 A statement that fails is re-run rule by rule, so only the broken rule gets status
 ``error`` and the run continues. The ``pandera`` rules (``rules.pandera_rules``) run after
 the SQL statements, on the same connection; a rule that does not run gets status
@@ -13,7 +14,8 @@ from __future__ import annotations
 import os
 import re
 import time
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from contextlib import closing
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -41,6 +43,34 @@ CREATE OR REPLACE TABLE dq_violations (
     rule_id VARCHAR, severity VARCHAR, table_name VARCHAR, record_id VARCHAR, message VARCHAR
 );
 """
+# A run writes into these, and replaces dq_results/dq_violations with them in one
+# transaction at its end (``_publish``): an interrupted or failed run leaves the previous
+# run's results as they were, never a half-written one.
+NEXT = {"dq_results": "dq_results_next", "dq_violations": "dq_violations_next"}
+STAGING_DDL = (RESULTS_DDL.replace("TABLE dq_results", f"TABLE {NEXT['dq_results']}")
+               + VIOLATIONS_DDL.replace("TABLE dq_violations", f"TABLE {NEXT['dq_violations']}"))
+
+
+def _publish(con) -> None:
+    """Replace the stored results with the staged ones, atomically."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for table, staged in NEXT.items():
+            con.execute(f"DROP TABLE IF EXISTS {table}")
+            con.execute(f"ALTER TABLE {staged} RENAME TO {table}")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def _discard_staging(con) -> None:
+    """After a failed or interrupted run: drop the staged tables (best effort)."""
+    for staged in NEXT.values():
+        try:
+            con.execute(f"DROP TABLE IF EXISTS {staged}")
+        except duckdb.Error:
+            pass
 
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB|KIB|MIB|GIB|TIB)\s*$", re.I)
@@ -150,7 +180,7 @@ def run_checks(
     try:
         sizes = table_sizes(con)
         statements = compile_rules(in_sql, sizes) if fuse else compile_each(in_sql, sizes)
-        con.execute(RESULTS_DDL + VIOLATIONS_DDL)
+        con.execute(STAGING_DDL)
         errors: dict[str, str] = {}
         timings: dict[str, float] = {}
         to_validate, skipped = pandera_rules.plan(
@@ -158,21 +188,26 @@ def run_checks(
         steps = len(statements) + (1 if to_validate else 0)
         workers = min(plan_jobs(jobs, db_path, memory_limit), max(len(statements), 1))
         with progress_steps("check", steps, enabled=progress) as advance:
-            for label, seconds, failed in _run_statements(con, statements, sizes, workers):
-                errors.update(failed)
-                timings[label] = seconds
-                advance(label)
+            # closing: an exception here (Ctrl-C) stops the statements still running
+            with closing(_run_statements(con, statements, sizes, workers)) as ran:
+                for label, seconds, failed in ran:
+                    errors.update(failed)
+                    timings[label] = seconds
+                    advance(label)
             if to_validate:
                 started = time.perf_counter()
-                errors.update(pandera_rules.run(con, to_validate))
+                errors.update(pandera_rules.run(con, to_validate, NEXT["dq_violations"]))
                 timings["pandera"] = round(time.perf_counter() - started, 4)
                 advance("pandera")
-        counts = dict(
-            con.execute("SELECT rule_id, count(*) FROM dq_violations GROUP BY rule_id").fetchall()
-        )
+        counts = dict(con.execute(
+            f"SELECT rule_id, count(*) FROM {NEXT['dq_violations']} GROUP BY rule_id").fetchall())
         results = [_result(rule, counts.get(rule.id, 0), errors.get(rule.id), skipped.get(rule.id))
                    for rule in chosen]
-        _store_results(con, results, run_at)
+        _store_results(con, results, run_at, NEXT["dq_results"])
+        _publish(con)
+    except BaseException:
+        _discard_staging(con)
+        raise
     finally:
         con.close()
     return CheckRun(str(db_path), "duckdb", run_at.isoformat(), results, timings)
@@ -182,7 +217,7 @@ def _now() -> datetime:
     return datetime.now(timezone.utc).replace(microsecond=0, tzinfo=None)
 
 
-def _store_results(con, results: list[RuleResult], run_at: datetime) -> None:
+def _store_results(con, results: list[RuleResult], run_at: datetime, table: str = "dq_results") -> None:
     """One ``INSERT`` of every row (``executemany`` runs one statement per row: 14 ms for
     15 rules)."""
     if not results:
@@ -191,40 +226,50 @@ def _store_results(con, results: list[RuleResult], run_at: datetime) -> None:
     params = [v for r in results for v in (
         r.rule_id, r.title, r.family, r.severity, r.table_name, r.status,
         r.violation_count, r.fail_above, r.engine, run_at, r.detail)]
-    con.execute(f"INSERT INTO dq_results VALUES {rows}", params)
+    con.execute(f"INSERT INTO {table} VALUES {rows}", params)
 
 
 def _run_statements(con, statements: list[Statement], sizes: dict[str, int], workers: int):
     """Run the statements, ``workers`` at a time; yield (label, seconds, rule -> error) as
-    each ends. Concurrent statements run on cursors: a cursor is its own connection to
-    the same database (its own temporary tables), and DuckDB appends from several
-    connections to ``dq_violations`` safely."""
-    def timed(cursor, statement: Statement):
-        started = time.perf_counter()
-        failed = _execute(cursor, statement, sizes)
-        return statement.label, round(time.perf_counter() - started, 4), failed
+    each ends.
 
-    if workers <= 1:
-        for statement in statements:
-            yield timed(con, statement)
-        return
+    Statements run on worker threads, each with its own cursor (a cursor is its own
+    connection to the same database, with its own temporary tables; DuckDB appends from
+    several connections to one table safely), even one at a time: the calling thread only
+    waits, a quarter second at a time, so that Ctrl-C reaches it and stops the running
+    statements (``cursor.interrupt()``). A thread blocked in DuckDB or in a wait without a
+    timeout may never see Ctrl-C: polars, once imported (the pandera rules import it),
+    installs a SIGINT handler with ``SA_RESTART``, so the blocked call resumes
+    (pola-rs/polars#21739)."""
+    workers = max(1, workers)
     cursors = [con.cursor() for _ in range(workers)]
     free = list(cursors)
 
     def on_cursor(statement: Statement):
         cursor = free.pop()  # list.pop/append are atomic: each worker holds one cursor
         try:
-            return timed(cursor, statement)
+            started = time.perf_counter()
+            failed = _execute(cursor, statement, sizes)
+            return statement.label, round(time.perf_counter() - started, 4), failed
         finally:
             free.append(cursor)
 
-    # the largest tables first, so that no long statement starts last
-    ordered = sorted(statements, key=lambda s: -sizes.get(s.table, 0))
+    # two at a time: the largest tables first, so that no long statement starts last
+    ordered = statements if workers == 1 else sorted(statements, key=lambda s: -sizes.get(s.table, 0))
+    pool = ThreadPoolExecutor(workers)
     try:
-        with ThreadPoolExecutor(workers) as pool:
-            for future in as_completed([pool.submit(on_cursor, s) for s in ordered]):
+        pending = {pool.submit(on_cursor, s) for s in ordered}
+        while pending:
+            done, pending = wait(pending, timeout=0.25, return_when=FIRST_COMPLETED)
+            for future in done:
                 yield future.result()
+    except BaseException:  # Ctrl-C: stop the running statements now, start no other
+        pool.shutdown(wait=False, cancel_futures=True)
+        for cursor in cursors:
+            cursor.interrupt()
+        raise
     finally:
+        pool.shutdown(wait=True)
         for cursor in cursors:
             cursor.close()
 
@@ -232,9 +277,15 @@ def _run_statements(con, statements: list[Statement], sizes: dict[str, int], wor
 def _execute(con, statement: Statement, sizes: dict[str, int] | None = None) -> dict[str, str]:
     """Run one statement; on failure re-run its rules one by one. Returns rule -> error."""
     try:
-        for step in statement.steps():
+        for step in statement.steps(NEXT["dq_violations"]):
             con.execute(step)
         return {}
+    except duckdb.InterruptException:  # con.interrupt(): the run is being stopped
+        raise KeyboardInterrupt from None
+    except RuntimeError as exc:  # Ctrl-C during a query: DuckDB's client raises this
+        if str(exc).startswith("Query interrupted"):
+            raise KeyboardInterrupt from None
+        raise
     except duckdb.Error as exc:
         con.execute("DROP TABLE IF EXISTS nc_rows")
         if len(statement.rules) == 1:
@@ -303,16 +354,20 @@ def _run_gx(db_path, rules: list[Rule], *, memory_limit: str | None = None) -> C
     run_at = datetime.fromisoformat(gx_run.run_at)
     con = open_database(db_path, memory_limit=memory_limit)
     try:
-        con.execute(RESULTS_DDL + VIOLATIONS_DDL)
+        con.execute(STAGING_DDL)
         if rows:  # through Arrow: GX may list many records, executemany is row by row
             import pyarrow as pa
 
             columns = ("rule_id", "severity", "table_name", "record_id", "message")
             listed = pa.table({c: [row[i] for row in rows] for i, c in enumerate(columns)})
             con.register("nc_gx_violations", listed)
-            con.execute("INSERT INTO dq_violations SELECT * FROM nc_gx_violations")
+            con.execute(f"INSERT INTO {NEXT['dq_violations']} SELECT * FROM nc_gx_violations")
             con.unregister("nc_gx_violations")
-        _store_results(con, results, run_at)
+        _store_results(con, results, run_at, NEXT["dq_results"])
+        _publish(con)
+    except BaseException:
+        _discard_staging(con)
+        raise
     finally:
         con.close()
     return CheckRun(str(db_path), "gx", gx_run.run_at, results, gx_run.timings)

@@ -45,8 +45,9 @@ def plan(con, rules: list[Rule], mode: str = "auto",
     return run, skipped
 
 
-def run(con, rules: list[Rule]) -> dict[str, str]:
-    """Validate the table of each rule and insert its violations into ``dq_violations``.
+def run(con, rules: list[Rule], target: str = "dq_violations") -> dict[str, str]:
+    """Validate the table of each rule and insert its violations into ``target`` (a table
+    in the shape of ``dq_violations``).
 
     Returns rule id -> one-line error for the rules whose validation itself failed."""
     if not rules:
@@ -78,7 +79,7 @@ def run(con, rules: list[Rule]) -> dict[str, str]:
                              orient="row")
         con.register("nc_pandera_violations", frame)
         try:
-            con.execute("INSERT INTO dq_violations SELECT * FROM nc_pandera_violations")
+            con.execute(f"INSERT INTO {target} SELECT * FROM nc_pandera_violations")
         finally:
             con.unregister("nc_pandera_violations")
     return errors

@@ -292,3 +292,26 @@ def test_ctrl_c_stops_the_run_and_keeps_the_previous_results(broken, tmp_path, j
         timer.cancel()
     assert time.perf_counter() - started < 30  # stopped, not run to the end (minutes)
     assert _stored(broken) == before  # no dq_*_next left, the previous run intact
+
+
+def test_pandera_is_imported_in_the_background_only_when_its_rules_run(fixture_db, tmp_path):
+    """``preload`` imports polars, pandera and the models on a thread; a run whose pandera
+    rules are all skipped (or not selected) imports none of them."""
+    import subprocess
+    import sys
+
+    db = tmp_path / "f.duckdb"
+    shutil.copy(fixture_db, db)
+    code = (
+        "import sys\n"
+        "from newsclaims.rules import pandera_rules\n"
+        "from newsclaims.rules.engine import run_checks\n"
+        f"run_checks({str(db)!r}, pandera='never')\n"
+        "before = 'pandera' in sys.modules or 'polars' in sys.modules\n"
+        "thread = pandera_rules.preload()\n"
+        "thread.join(120)\n"
+        "print(before, thread.name, all(m in sys.modules for m in "
+        "('polars', 'pandera.polars', 'newsclaims.schemas')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "newsclaims-pandera-import", "True"]

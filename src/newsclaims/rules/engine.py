@@ -186,9 +186,11 @@ def run_checks(
         to_validate, skipped = pandera_rules.plan(
             con, [r for r in chosen if r.test == "pandera"], pandera, pandera_max_rows)
         steps = len(statements) + (1 if to_validate else 0)
-        if to_validate:
-            pandera_rules.preload()  # the 0.7 s import overlaps the SQL statements
         workers = min(plan_jobs(jobs, db_path, memory_limit), max(len(statements), 1))
+        if to_validate and workers > 1:
+            # a small database leaves cores idle: the 0.7 s import overlaps the statements
+            # (not on a large one: there the cores are busy and memory is at its limit)
+            pandera_rules.preload()
         with progress_steps("check", steps, enabled=progress) as advance:
             # closing: an exception here (Ctrl-C) stops the statements still running
             with closing(_run_statements(con, statements, sizes, workers)) as ran:

@@ -15,7 +15,7 @@ import os
 import re
 import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
-from contextlib import closing
+from contextlib import closing, contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -44,33 +44,37 @@ CREATE OR REPLACE TABLE dq_violations (
 );
 """
 # A run writes into these, and replaces dq_results/dq_violations with them in one
-# transaction at its end (``_publish``): an interrupted or failed run leaves the previous
+# transaction at its end (``_staged_results``): an interrupted or failed run leaves the previous
 # run's results as they were, never a half-written one.
 NEXT = {"dq_results": "dq_results_next", "dq_violations": "dq_violations_next"}
 STAGING_DDL = (RESULTS_DDL.replace("TABLE dq_results", f"TABLE {NEXT['dq_results']}")
                + VIOLATIONS_DDL.replace("TABLE dq_violations", f"TABLE {NEXT['dq_violations']}"))
 
 
-def _publish(con) -> None:
-    """Replace the stored results with the staged ones, atomically."""
-    con.execute("BEGIN TRANSACTION")
+@contextmanager
+def _staged_results(con):
+    """Create the staging tables; when the block ends without an exception, replace the
+    stored results with them in one transaction; otherwise drop them (best effort) and
+    leave the stored results as they were."""
+    con.execute(STAGING_DDL)
     try:
-        for table, staged in NEXT.items():
-            con.execute(f"DROP TABLE IF EXISTS {table}")
-            con.execute(f"ALTER TABLE {staged} RENAME TO {table}")
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-
-
-def _discard_staging(con) -> None:
-    """After a failed or interrupted run: drop the staged tables (best effort)."""
-    for staged in NEXT.values():
+        yield
+        con.execute("BEGIN TRANSACTION")
         try:
-            con.execute(f"DROP TABLE IF EXISTS {staged}")
-        except duckdb.Error:
-            pass
+            for table, staged in NEXT.items():
+                con.execute(f"DROP TABLE IF EXISTS {table}")
+                con.execute(f"ALTER TABLE {staged} RENAME TO {table}")
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    except BaseException:
+        for staged in NEXT.values():
+            try:
+                con.execute(f"DROP TABLE IF EXISTS {staged}")
+            except duckdb.Error:
+                pass
+        raise
 
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB|KIB|MIB|GIB|TIB)\s*$", re.I)
@@ -180,38 +184,34 @@ def run_checks(
     try:
         sizes = table_sizes(con)
         statements = compile_rules(in_sql, sizes) if fuse else compile_each(in_sql, sizes)
-        con.execute(STAGING_DDL)
-        errors: dict[str, str] = {}
-        timings: dict[str, float] = {}
-        to_validate, skipped = pandera_rules.plan(
-            con, [r for r in chosen if r.test == "pandera"], pandera, pandera_max_rows)
-        steps = len(statements) + (1 if to_validate else 0)
-        workers = min(plan_jobs(jobs, db_path, memory_limit), max(len(statements), 1))
-        if to_validate and workers > 1:
-            # a small database leaves cores idle: the 0.7 s import overlaps the statements
-            # (not on a large one: there the cores are busy and memory is at its limit)
-            pandera_rules.preload()
-        with progress_steps("check", steps, enabled=progress) as advance:
-            # closing: an exception here (Ctrl-C) stops the statements still running
-            with closing(_run_statements(con, statements, sizes, workers)) as ran:
-                for label, seconds, failed in ran:
-                    errors.update(failed)
-                    timings[label] = seconds
-                    advance(label)
-            if to_validate:
-                started = time.perf_counter()
-                errors.update(pandera_rules.run(con, to_validate, NEXT["dq_violations"]))
-                timings["pandera"] = round(time.perf_counter() - started, 4)
-                advance("pandera")
-        counts = dict(con.execute(
-            f"SELECT rule_id, count(*) FROM {NEXT['dq_violations']} GROUP BY rule_id").fetchall())
-        results = [_result(rule, counts.get(rule.id, 0), errors.get(rule.id), skipped.get(rule.id))
-                   for rule in chosen]
-        _store_results(con, results, run_at, NEXT["dq_results"])
-        _publish(con)
-    except BaseException:
-        _discard_staging(con)
-        raise
+        with _staged_results(con):
+            errors: dict[str, str] = {}
+            timings: dict[str, float] = {}
+            to_validate, skipped = pandera_rules.plan(
+                con, [r for r in chosen if r.test == "pandera"], pandera, pandera_max_rows)
+            steps = len(statements) + (1 if to_validate else 0)
+            workers = min(plan_jobs(jobs, db_path, memory_limit), max(len(statements), 1))
+            if to_validate and workers > 1:
+                # a small database leaves cores idle: the 0.7 s import overlaps the statements
+                # (not on a large one: there the cores are busy and memory is at its limit)
+                pandera_rules.preload()
+            with progress_steps("check", steps, enabled=progress) as advance:
+                # closing: an exception here (Ctrl-C) stops the statements still running
+                with closing(_run_statements(con, statements, sizes, workers)) as ran:
+                    for label, seconds, failed in ran:
+                        errors.update(failed)
+                        timings[label] = seconds
+                        advance(label)
+                if to_validate:
+                    started = time.perf_counter()
+                    errors.update(pandera_rules.run(con, to_validate, NEXT["dq_violations"]))
+                    timings["pandera"] = round(time.perf_counter() - started, 4)
+                    advance("pandera")
+            counts = dict(con.execute(
+                f"SELECT rule_id, count(*) FROM {NEXT['dq_violations']} GROUP BY rule_id").fetchall())
+            results = [_result(rule, counts.get(rule.id, 0), errors.get(rule.id), skipped.get(rule.id))
+                       for rule in chosen]
+            _store_results(con, results, run_at, NEXT["dq_results"])
     finally:
         con.close()
     return CheckRun(str(db_path), "duckdb", run_at.isoformat(), results, timings)
@@ -358,20 +358,16 @@ def _run_gx(db_path, rules: list[Rule], *, memory_limit: str | None = None) -> C
     run_at = datetime.fromisoformat(gx_run.run_at)
     con = open_database(db_path, memory_limit=memory_limit)
     try:
-        con.execute(STAGING_DDL)
-        if rows:  # through Arrow: GX may list many records, executemany is row by row
-            import pyarrow as pa
+        with _staged_results(con):
+            if rows:  # through Arrow: GX may list many records, executemany is row by row
+                import pyarrow as pa
 
-            columns = ("rule_id", "severity", "table_name", "record_id", "message")
-            listed = pa.table({c: [row[i] for row in rows] for i, c in enumerate(columns)})
-            con.register("nc_gx_violations", listed)
-            con.execute(f"INSERT INTO {NEXT['dq_violations']} SELECT * FROM nc_gx_violations")
-            con.unregister("nc_gx_violations")
-        _store_results(con, results, run_at, NEXT["dq_results"])
-        _publish(con)
-    except BaseException:
-        _discard_staging(con)
-        raise
+                columns = ("rule_id", "severity", "table_name", "record_id", "message")
+                listed = pa.table({c: [row[i] for row in rows] for i, c in enumerate(columns)})
+                con.register("nc_gx_violations", listed)
+                con.execute(f"INSERT INTO {NEXT['dq_violations']} SELECT * FROM nc_gx_violations")
+                con.unregister("nc_gx_violations")
+            _store_results(con, results, run_at, NEXT["dq_results"])
     finally:
         con.close()
     return CheckRun(str(db_path), "gx", gx_run.run_at, results, gx_run.timings)

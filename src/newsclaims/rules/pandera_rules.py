@@ -16,6 +16,7 @@ pandera rule actually runs.
 
 from __future__ import annotations
 
+import importlib
 import threading
 
 from newsclaims.rules.catalogue import Rule
@@ -48,10 +49,8 @@ def plan(con, rules: list[Rule], mode: str = "auto",
 
 
 def _import_models() -> None:
-    import polars  # noqa: F401
-    import pandera.polars  # noqa: F401
-
-    from newsclaims import schemas  # noqa: F401
+    for name in ("polars", "pandera.polars", "newsclaims.schemas"):
+        importlib.import_module(name)
 
 
 def preload() -> threading.Thread:

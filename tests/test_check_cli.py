@@ -8,6 +8,8 @@ import shutil
 import subprocess
 import sys
 
+from pathlib import Path
+
 import duckdb
 import pytest
 from click.testing import CliRunner
@@ -161,3 +163,42 @@ def test_no_reports_and_pandera_never(db, tmp_path, monkeypatch):
     assert result.exit_code == 1
     assert "FAIL  error claims.pandera_schema: 1 record(s)" in result.output
     assert (tmp_path / "reports" / "latest" / "report.json").is_file()
+
+
+def test_ctrl_c_exits_130_with_one_line_and_keeps_the_previous_results(db, tmp_path, repo):
+    """A real SIGINT to a real `newsclaims check` process while a slow rule runs (a project
+    root with one extra, deliberately slow, sql rule: NEWSCLAIMS_ROOT)."""
+    import os
+    import signal
+    import time
+
+    assert check("--db", db, "--no-reports").exit_code == 0
+    con = duckdb.connect(str(db), read_only=True)
+    before = con.execute("SELECT * FROM dq_results ORDER BY rule_id").fetchall()
+    con.close()
+    root = tmp_path / "root"
+    for folder in ("sql", "checks", "dataset"):
+        shutil.copytree(repo / folder, root / folder)
+    (root / "sql" / "rules" / "claims.slow.sql").write_text(
+        "SELECT CAST(range AS VARCHAR) AS record_id, 'm' AS message "
+        "FROM range(100000000000) WHERE hash(range) = 0\n", encoding="utf-8")
+    (root / "checks" / "zz_slow.yml").write_text(
+        "- id: claims.slow\n  title: slow\n  family: coverage\n  severity: warn\n"
+        "  rationale: a rule that runs for minutes\n  table: claims\n  test: sql\n"
+        "  file: rules/claims.slow.sql\n", encoding="utf-8")
+    env = {**os.environ, "NEWSCLAIMS_ROOT": str(root)}
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "newsclaims"), "check", "--db", str(db), "--no-reports"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(4)  # well into the slow rule, which alone would run for minutes
+    assert proc.poll() is None
+    started = time.perf_counter()
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert time.perf_counter() - started < 30
+    assert proc.returncode == 130
+    assert err == "Error: interrupted\n"
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT * FROM dq_results ORDER BY rule_id").fetchall() == before
+    assert con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE '%_next'").fetchone() == (0,)
+    con.close()

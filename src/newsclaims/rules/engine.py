@@ -31,24 +31,20 @@ from newsclaims.rules.results import CheckRun, RuleResult
 
 DEFAULT_MEMORY_LIMIT = "1500MB"
 
-RESULTS_DDL = """
-CREATE OR REPLACE TABLE dq_results (
+# A run writes into the staging tables (``NEXT``) and replaces dq_results/dq_violations
+# with them in one transaction at its end (``_staged_results``): an interrupted or failed
+# run leaves the previous run's results as they were, never a half-written one.
+NEXT = {"dq_results": "dq_results_next", "dq_violations": "dq_violations_next"}
+STAGING_DDL = f"""
+CREATE OR REPLACE TABLE {NEXT['dq_results']} (
     rule_id VARCHAR, title VARCHAR, family VARCHAR, severity VARCHAR, table_name VARCHAR,
     status VARCHAR, violation_count BIGINT, fail_above BIGINT, engine VARCHAR,
     run_at TIMESTAMP, detail VARCHAR
 );
-"""
-VIOLATIONS_DDL = """
-CREATE OR REPLACE TABLE dq_violations (
+CREATE OR REPLACE TABLE {NEXT['dq_violations']} (
     rule_id VARCHAR, severity VARCHAR, table_name VARCHAR, record_id VARCHAR, message VARCHAR
 );
 """
-# A run writes into these, and replaces dq_results/dq_violations with them in one
-# transaction at its end (``_staged_results``): an interrupted or failed run leaves the previous
-# run's results as they were, never a half-written one.
-NEXT = {"dq_results": "dq_results_next", "dq_violations": "dq_violations_next"}
-STAGING_DDL = (RESULTS_DDL.replace("TABLE dq_results", f"TABLE {NEXT['dq_results']}")
-               + VIOLATIONS_DDL.replace("TABLE dq_violations", f"TABLE {NEXT['dq_violations']}"))
 
 
 @contextmanager

@@ -315,3 +315,28 @@ def test_pandera_is_imported_in_the_background_only_when_its_rules_run(fixture_d
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "newsclaims-pandera-import", "True"]
+
+
+def test_is_interrupt_recognises_duckdb_interruptions_and_nothing_else():
+    """``connection.interrupt()`` from another thread stops a real query; DuckDB's error
+    for it (and for Ctrl-C: ``RuntimeError: Query interrupted``) reads as an interruption,
+    other DuckDB errors and other runtime errors do not."""
+    import threading
+
+    from newsclaims.errors import is_interrupt
+
+    con = duckdb.connect()
+    timer = threading.Timer(0.5, con.interrupt)
+    timer.start()
+    with pytest.raises(BaseException) as stopped:
+        con.execute("SELECT count(*) FROM range(10000000000000) WHERE hash(range) = 0").fetchall()
+    timer.join()
+    assert is_interrupt(stopped.value), repr(stopped.value)
+    assert is_interrupt(RuntimeError("Query interrupted"))
+    assert is_interrupt(KeyboardInterrupt())
+    with pytest.raises(duckdb.Error) as failed:
+        con.execute("SELECT * FROM no_such_table")
+    assert not is_interrupt(failed.value)
+    assert not is_interrupt(RuntimeError("something else"))
+    assert not is_interrupt(ValueError("Query interrupted"))
+    con.close()

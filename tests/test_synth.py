@@ -167,3 +167,32 @@ def test_bad_arguments_give_one_line_and_exit_2(tmp_path):
     done = subprocess.run([str(exe), "synth", "--claims", "10", "--output", str(tmp_path / "no" / "x.duckdb")],
                           capture_output=True, text=True)
     assert done.returncode == 2 and done.stderr.strip() == f"Error: {tmp_path / 'no'}: folder does not exist"
+
+
+def test_ctrl_c_exits_130_with_one_line_and_keeps_the_previous_output(tmp_path):
+    """A real SIGINT to a real ``synth`` process while DuckDB runs one of its statements:
+    DuckDB reports that as ``RuntimeError: Query interrupted``, which must read as an
+    interruption (exit 130), not as an internal error (exit 3); the database and truth file
+    already at the output path stay as they were, and no temporary file is left."""
+    import hashlib
+    import signal
+    import time
+
+    exe = Path(sys.executable).parent / "newsclaims"
+    out = tmp_path / "s.duckdb"
+    truth = Path(str(out) + ".truth.json")
+    assert subprocess.run([str(exe), "synth", "--claims", "100", "--output", str(out)],
+                          capture_output=True, text=True).returncode == 0
+    before = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in (out, truth)}
+    proc = subprocess.Popen([str(exe), "synth", "--claims", "2M", "--defect-rate", "0.001", "--output", str(out)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob(".s.duckdb.*.tmp")) and time.monotonic() < deadline:
+        time.sleep(0.05)  # wait for the temporary database: DuckDB statements are running
+    time.sleep(2)
+    assert proc.poll() is None, proc.communicate()
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert (proc.returncode, err) == (130, "Error: interrupted\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(before)
+    assert {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in (out, truth)} == before

@@ -2,7 +2,7 @@
 
 The library raises these; only the CLI turns them into one ``Error: ...`` line and an
 exit code. Exit codes: 0 passed, 1 a gate or check failed, 2 bad usage or bad input,
-3 internal error.
+3 internal error, 130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ EXIT_OK = 0
 EXIT_GATE = 1
 EXIT_INPUT = 2
 EXIT_INTERNAL = 3
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a process stopped by Ctrl-C
 
 
 class NewsclaimsError(Exception):
@@ -39,3 +40,18 @@ def source_error(path, where, what: str) -> InputError:
     """An input error that names the file and the line or record: ``file:line: what``."""
     location = f"{path}:{where}" if where is not None else f"{path}"
     return InputError(f"{location}: {what}")
+
+
+def is_interrupt(exc: BaseException) -> bool:
+    """Whether ``exc`` is DuckDB reporting a query stopped by Ctrl-C or ``interrupt()``.
+
+    DuckDB's Python client turns a SIGINT during a query into ``RuntimeError: Query
+    interrupted`` (not KeyboardInterrupt), and ``connection.interrupt()`` into
+    ``duckdb.InterruptException``. Recognised by name, so that this module (imported by
+    ``newsclaims --help``) does not import DuckDB."""
+    if isinstance(exc, KeyboardInterrupt):
+        return True
+    kind = type(exc)
+    if kind.__name__ == "InterruptException" and kind.__module__.split(".")[0] in ("duckdb", "_duckdb"):
+        return True
+    return kind is RuntimeError and str(exc).startswith("Query interrupted")

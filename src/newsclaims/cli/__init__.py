@@ -13,7 +13,7 @@ import sys
 import click
 
 from newsclaims import __version__
-from newsclaims.errors import EXIT_INTERNAL, NewsclaimsError
+from newsclaims.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, NewsclaimsError, is_interrupt
 
 # name -> (module, one-line help). The help is here so that --help imports nothing else.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -63,8 +63,11 @@ class LazyGroup(click.Group):
             raise
         except KeyboardInterrupt:
             click.echo("Error: interrupted", err=True)
-            ctx.exit(130)
+            ctx.exit(EXIT_INTERRUPTED)
         except Exception as exc:  # an internal error: still one line, exit 3
+            if is_interrupt(exc):  # Ctrl-C inside a DuckDB query, in any command
+                click.echo("Error: interrupted", err=True)
+                ctx.exit(EXIT_INTERRUPTED)
             click.echo(f"Error: internal error: {type(exc).__name__}: {exc}", err=True)
             if "NEWSCLAIMS_DEBUG" in __import__("os").environ:
                 raise
@@ -77,7 +80,7 @@ def cli() -> None:
     """newsclaims: news incidents and the claims made about them.
 
     Exit codes: 0 passed, 1 a gate or check failed, 2 bad usage or bad input,
-    3 internal error.
+    3 internal error, 130 interrupted (Ctrl-C).
     """
 
 

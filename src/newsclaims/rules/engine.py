@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 
 from newsclaims import contract
-from newsclaims.errors import InputError, NewsclaimsError
+from newsclaims.errors import InputError, NewsclaimsError, is_interrupt
 from newsclaims.progress import steps as progress_steps
 from newsclaims.rules import pandera_rules
 from newsclaims.rules.catalogue import Rule, load_catalogue, select_rules
@@ -285,13 +285,11 @@ def _execute(con, statement: Statement, sizes: dict[str, int] | None = None) -> 
         for step in statement.steps(NEXT["dq_violations"]):
             con.execute(step)
         return {}
-    except duckdb.InterruptException:  # con.interrupt(): the run is being stopped
-        raise KeyboardInterrupt from None
-    except RuntimeError as exc:  # Ctrl-C during a query: DuckDB's client raises this
-        if str(exc).startswith("Query interrupted"):
+    except (duckdb.Error, RuntimeError) as exc:
+        if is_interrupt(exc):  # Ctrl-C or cursor.interrupt(): the run is being stopped
             raise KeyboardInterrupt from None
-        raise
-    except duckdb.Error as exc:
+        if not isinstance(exc, duckdb.Error):
+            raise
         con.execute("DROP TABLE IF EXISTS nc_rows")
         if len(statement.rules) == 1:
             return {statement.rules[0].id: _one_line(exc)}

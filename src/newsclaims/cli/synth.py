@@ -21,7 +21,7 @@ def _count(value: str) -> int:
 @click.command(help="Generate a synthetic database (optionally with known defects), or with --verify "
                     "compare a checked synthetic database with its ground truth.")
 @click.option("--claims", "claims", metavar="N", help="Number of claims (20000, 20k, 1M).")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed: the same seed gives the same data.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed: the same seed gives the same records and the same ground truth (the rows may be stored in another order).")
 @click.option("--defect-rate", type=float, default=None, metavar="R",
               help="Fraction of records broken per rule, e.g. 0.001; writes <output>.truth.json.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),

@@ -85,10 +85,11 @@ def _generic(rule: Rule) -> Recipe:
             return Recipe("point merged_into of a merged record to a missing id", table,
                           f"t.{col} IS NOT NULL AND t.{table[:-1]}_id NOT IN {_REFS.format(f'SELECT merged_into FROM {table}')}",
                           _update(table, f"{col} = {MISSING[ref_table]}"), safe=False)
-        # one missing id per record, so that no two targets come to share a key
-        # (a relay's claim_id and hop, a claim's doc_id and quote)
+        # one missing id per record, so that no two targets come to share a key (a relay's
+        # claim_id and hop, a claim's doc_id and quote): the record's own id appended, not
+        # its rowid, which depends on the order DuckDB's threads inserted the rows in
         return Recipe(f"point {col} to a missing {ref_table} id (one per record)", table, f"t.{col} IS NOT NULL",
-                      _update(table, f"{col} = concat({MISSING[ref_table]}, '-', rowid)"))
+                      _update(table, f"{col} = concat({MISSING[ref_table]}, '-', {record_id_sql(table, table)})"))
     if rule.test == "unique" and tuple(p["columns"]) == contract.tables()[table].primary_key:
         also = {
             "claims": ("claims.quote_unique_in_document",),

@@ -22,7 +22,8 @@ from build_fixtures import (
     write_dataset,
 )
 from newsclaims import contract, intervals, offsets
-from newsclaims.build import STEPS, build_database, row_counts
+from newsclaims.build import STEPS, build_database
+from newsclaims.snapshot import row_counts
 from newsclaims.cli import cli
 from newsclaims.sources import read_dataset
 

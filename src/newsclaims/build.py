@@ -276,13 +276,3 @@ def build_database(dataset_dir: Path, output: Path, *, progress: Progress | None
         shutil.rmtree(workdir, ignore_errors=True)
     return output
 
-
-def row_counts(db_path: Path) -> dict[str, int]:
-    """Rows per contract table of a built database."""
-    import duckdb
-
-    con = duckdb.connect(str(db_path), read_only=True)
-    try:
-        return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in contract.TABLES}
-    finally:
-        con.close()

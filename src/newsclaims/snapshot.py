@@ -96,6 +96,7 @@ def export_parquet(db_path: Path, data_dir: Path) -> dict[str, Path]:
 
 
 def row_counts(db_path: Path) -> dict[str, int]:
+    """Rows per contract table of a database."""
     con = duckdb.connect(str(db_path), read_only=True)
     try:
         return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in contract.TABLES}

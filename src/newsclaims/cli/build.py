@@ -23,7 +23,8 @@ def command(dataset_dir: Path | None, output: Path | None) -> None:
 
     Exit codes: 0 built, 2 bad input (one line naming the file, line and record; nothing
     is written at the output path), 3 internal error."""
-    from newsclaims.build import STEPS, build_database, row_counts
+    from newsclaims.build import STEPS, build_database
+    from newsclaims.snapshot import row_counts
 
     dataset_dir = dataset_dir or project.dataset_dir()
     output = output or project.default_db_path()

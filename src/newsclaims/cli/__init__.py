@@ -61,13 +61,11 @@ class LazyGroup(click.Group):
             ctx.exit(exc.exit_code)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
-        except KeyboardInterrupt:
-            click.echo("Error: interrupted", err=True)
-            ctx.exit(EXIT_INTERRUPTED)
-        except Exception as exc:  # an internal error: still one line, exit 3
-            if is_interrupt(exc):  # Ctrl-C inside a DuckDB query, in any command
+        except (KeyboardInterrupt, Exception) as exc:
+            if is_interrupt(exc):  # Ctrl-C: KeyboardInterrupt, or DuckDB's error for it
                 click.echo("Error: interrupted", err=True)
                 ctx.exit(EXIT_INTERRUPTED)
+            # an internal error: still one line, exit 3
             click.echo(f"Error: internal error: {type(exc).__name__}: {exc}", err=True)
             if "NEWSCLAIMS_DEBUG" in __import__("os").environ:
                 raise

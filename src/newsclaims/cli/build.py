@@ -22,7 +22,7 @@ def command(dataset_dir: Path | None, output: Path | None) -> None:
     """Validate dataset/ and build the DuckDB database.
 
     Exit codes: 0 built, 2 bad input (one line naming the file, line and record; nothing
-    is written at the output path), 3 internal error."""
+    is written at the output path), 3 internal error, 130 interrupted (nothing written)."""
     from newsclaims.build import STEPS, build_database
     from newsclaims.snapshot import row_counts
 

@@ -63,9 +63,14 @@ _PICKED = "FROM nc_pick p JOIN {table} t ON t.rowid = p.row"
 
 
 def _claim_keys(table: str, *columns: str) -> str:
+    # the claims looked up are narrowed to those of the picked rows first: joined to the
+    # whole claims table, DuckDB hashed every claim for a few thousand picks (2M claims:
+    # 0.11-0.14 s per batch, against 0.06-0.08 s; the same keys, the same targets)
     return " UNION ALL ".join(
         f"SELECT p.row, unnest(['clm:' || t.{col}, 'doc:' || c.doc_id, 'inc:' || c.incident_id]) AS key "
-        f"{_PICKED.format(table=table)} LEFT JOIN claims c ON c.claim_id = t.{col}" for col in columns)
+        f"{_PICKED.format(table=table)} LEFT JOIN (SELECT claim_id, doc_id, incident_id FROM claims "
+        f"WHERE claim_id IN (SELECT t.{col} {_PICKED.format(table=table)})) c ON c.claim_id = t.{col}"
+        for col in columns)
 
 
 FOOTPRINT: dict[str, str] = {

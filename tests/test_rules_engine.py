@@ -326,11 +326,20 @@ def test_is_interrupt_recognises_duckdb_interruptions_and_nothing_else():
     from newsclaims.errors import is_interrupt
 
     con = duckdb.connect()
-    timer = threading.Timer(0.5, con.interrupt)
-    timer.start()
-    with pytest.raises(BaseException) as stopped:
-        con.execute("SELECT count(*) FROM range(10000000000000) WHERE hash(range) = 0").fetchall()
-    timer.join()
+    done = threading.Event()
+
+    def interrupt_until_stopped():  # an interrupt() before the query starts would be lost
+        while not done.wait(0.2):
+            con.interrupt()
+
+    interrupter = threading.Thread(target=interrupt_until_stopped)
+    interrupter.start()
+    try:
+        with pytest.raises(BaseException) as stopped:
+            con.execute("SELECT count(*) FROM range(10000000000000) WHERE hash(range) = 0").fetchall()
+    finally:
+        done.set()
+        interrupter.join()
     assert is_interrupt(stopped.value), repr(stopped.value)
     assert is_interrupt(RuntimeError("Query interrupted"))
     assert is_interrupt(KeyboardInterrupt())

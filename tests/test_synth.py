@@ -205,3 +205,36 @@ def test_ctrl_c_exits_130_with_one_line_and_keeps_the_previous_output(tmp_path):
     assert (proc.returncode, err) == (130, "Error: interrupted\n")
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(before)
     assert {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in (out, truth)} == before
+
+
+@pytest.mark.parametrize("margin", [0.01, 8])  # 0.01: every first bound is too narrow
+def test_a_batch_read_under_a_hash_bound_is_the_batch_read_without_one(tmp_path, monkeypatch, margin):
+    """``allocation._batch`` narrows the candidates by a bound on their order hash before
+    sorting them: whatever the bound, it must read exactly the rows an unbounded read does,
+    at every offset, for rules with many candidates and with few."""
+    from newsclaims import defects
+    from newsclaims.synth import allocation
+
+    db = generate(tmp_path / "b.duckdb", 20_000, seed=3).path
+    con = duckdb.connect(str(db))
+    rules = {r.id: r for r in load_catalogue()}
+    chosen = [rules[i] for i in ("claims.claim_date_basis_accepted", "figures.unit_not_null",
+                                 "claims.no_future_dates", "claims.quote_matches_text")]
+    defects.prepare(con, chosen)
+    con.execute("CREATE OR REPLACE TEMP TABLE nc_used AS SELECT 'doc:doc-00001' AS key")
+
+    def read(rule, limit, offset, cut_margin):
+        monkeypatch.setattr(allocation, "CUT_MARGIN", cut_margin)
+        table = defects.recipe(rule).table
+        rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        batch = allocation._batch(con, rule, "hash(rid, 3, 1)", limit, offset, rows)
+        usable = [(rid, row, sorted(keys)) for rid, row, keys in batch]  # keys: a set, in any order
+        return usable, con.execute("SELECT * FROM nc_pick ORDER BY o, row").fetchall()
+
+    for rule in chosen:
+        for limit, offset in [(20, 0), (20, 20), (200, 40)]:
+            bounded = read(rule, limit, offset, margin)
+            unbounded = read(rule, limit, offset, 10**12)  # a share >= 1: no bound at all
+            assert bounded == unbounded, (rule.id, limit, offset)
+            assert unbounded[1], rule.id  # the rule has candidates at this offset
+    con.close()

@@ -227,7 +227,8 @@ def test_a_batch_read_under_a_hash_bound_is_the_batch_read_without_one(tmp_path,
         monkeypatch.setattr(allocation, "CUT_MARGIN", cut_margin)
         table = defects.recipe(rule).table
         rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-        batch = allocation._batch(con, rule, "hash(rid, 3, 1)", limit, offset, rows)
+        batch, read = allocation._batch(con, rule, "hash(rid, 3, 1)", limit, offset, rows)
+        assert read == con.execute("SELECT count(*) FROM nc_pick").fetchone()[0]
         usable = [(rid, row, sorted(keys)) for rid, row, keys in batch]  # keys: a set, in any order
         return usable, con.execute("SELECT * FROM nc_pick ORDER BY o, row").fetchall()
 

@@ -41,9 +41,11 @@ def hash_cuts(wanted: int, rows: int):
     yield None
 
 
-def _batch(con, rule: Rule, order: str, limit: int, offset: int, rows: int) -> list[tuple[str, int, list[str]]]:
+def _batch(con, rule: Rule, order: str, limit: int, offset: int, rows: int
+           ) -> tuple[list[tuple[str, int, list[str]]], int]:
     """Candidates ``offset`` .. ``offset + limit`` of ``rule`` in (``order``, rowid) order,
-    into the temp table ``nc_pick``; returns those whose footprint keys are all unused.
+    into the temp table ``nc_pick``; returns those whose footprint keys are all unused, and
+    how many were read (fewer than ``limit``: no candidates are left).
 
     Read under the narrowest hash bound of ``hash_cuts`` that still holds a full batch: the
     same rows as without a bound (a short batch under a bound is read again under the next)."""
@@ -54,14 +56,15 @@ def _batch(con, rule: Rule, order: str, limit: int, offset: int, rows: int) -> l
         con.execute(f"""CREATE OR REPLACE TEMP TABLE nc_pick AS
             SELECT * FROM (SELECT rid, row, {order} AS o FROM ({defects.candidates_sql(rule, one_per=False)}))
             {where} ORDER BY o, row LIMIT {int(limit)} OFFSET {int(offset)}""")
-        if cut is None or con.execute("SELECT count(*) FROM nc_pick").fetchone()[0] == limit:
+        (read,) = con.execute("SELECT count(*) FROM nc_pick").fetchone()
+        if cut is None or read == limit:
             break
     return con.execute(f"""
         SELECT p.rid, p.row, list(DISTINCT k.key) AS keys
         FROM nc_pick p JOIN ({defects.footprint_sql(rule)}) k ON k.row = p.row
         GROUP BY p.rid, p.row, p.o
         HAVING count(*) FILTER (WHERE k.key IN (SELECT key FROM nc_used)) = 0
-        ORDER BY p.o, p.row""").fetchall()
+        ORDER BY p.o, p.row""").fetchall(), read
 
 
 def allocate(
@@ -86,8 +89,7 @@ def allocate(
         keys_of_chosen: list[str] = []
         limit, offset = 4 * k + FIRST_BATCH, 0
         while len(chosen) < k:
-            batch = _batch(con, rule, order, limit, offset, rows[table])
-            (read,) = con.execute("SELECT count(*) FROM nc_pick").fetchone()
+            batch, read = _batch(con, rule, order, limit, offset, rows[table])
             for rid, row, keys in batch:
                 if len(chosen) == k:
                     break

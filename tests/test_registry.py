@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import stat
 
 import pytest
@@ -102,3 +103,59 @@ def test_publish_validates_the_version_first(tmp_path, version):
     assert result.exit_code == 2
     assert result.stderr.startswith(f"Error: release.version_syntax: invalid version '{version}'")
     assert not (tmp_path / "reg").exists()
+
+
+def _stopped_before_the_index(releases, reg, version):
+    """The registry as a publish stopped between the folder's rename and the index write
+    leaves it: the release's folder in place, the index without it."""
+    reg.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(releases / version, reg / version)
+
+
+def test_publish_run_again_completes_a_publish_stopped_before_the_index(tmp_path):
+    invoke("keygen", "--out", tmp_path / "k.pem")
+    releases, reg = tmp_path / "releases", tmp_path / "registry"
+    make_snapshot(releases, "1.0.0", key=tmp_path / "k.pem")
+    make_snapshot(releases, "1.1.0", key=tmp_path / "k.pem", parent="1.0.0")
+    assert invoke("publish", "1.0.0", "--to", reg, "--releases", releases).exit_code == 0
+    _stopped_before_the_index(releases, reg, "1.1.0")
+    folder = listing(reg / "1.1.0")
+    result = invoke("publish", "1.1.0", "--to", reg, "--releases", releases)
+    assert result.exit_code == 0, result.output
+    index = json.loads((reg / "index.json").read_text())
+    assert sorted(index["versions"]) == ["1.0.0", "1.1.0"] and index["latest"] == "1.1.0"
+    assert index["versions"]["1.1.0"]["signature"] == "1.1.0/manifest.json.sig"
+    assert listing(reg / "1.1.0") == folder
+    assert not [p for p in reg.iterdir() if p.name.startswith(".")]
+
+
+def test_publish_leaves_an_unindexed_folder_of_another_release_alone(tmp_path):
+    releases, other, reg = tmp_path / "a", tmp_path / "b", tmp_path / "registry"
+    make_snapshot(releases, "1.0.0")
+    make_snapshot(other, "1.0.0")
+    manifest = json.loads((other / "1.0.0" / "manifest.json").read_text())
+    manifest["created_at"] = "2000-01-01T00:00:00Z"
+    (other / "1.0.0" / "manifest.json").write_text(json.dumps(manifest))
+    _stopped_before_the_index(other, reg, "1.0.0")
+    before = listing(reg)
+    result = invoke("publish", "1.0.0", "--to", reg, "--releases", releases)
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        f"Error: publish 1.0.0 refused: {reg / '1.0.0'} exists but is not in "
+        f"{reg / 'index.json'}, and its manifest.json differs from release 1.0.0's; remove it "
+        "by hand after checking")
+    assert listing(reg) == before and not (reg / "index.json").exists()
+
+
+def test_publish_does_not_index_an_unindexed_folder_whose_files_were_altered(tmp_path):
+    releases, reg = tmp_path / "releases", tmp_path / "registry"
+    make_snapshot(releases, "1.0.0")
+    _stopped_before_the_index(releases, reg, "1.0.0")
+    data = bytearray((reg / "1.0.0" / "data" / "claims.parquet").read_bytes())
+    data[len(data) // 2] ^= 0x01
+    (reg / "1.0.0" / "data" / "claims.parquet").write_bytes(bytes(data))
+    result = invoke("publish", "1.0.0", "--to", reg, "--releases", releases)
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (f"Error: {reg / '1.0.0'}: data/claims.parquet does not "
+                                     "match its sha256 in the manifest")
+    assert not (reg / "index.json").exists()

@@ -118,7 +118,8 @@ def publish(version: str, releases_dir: Path, to: Path) -> Path:
 
     The release is verified against its manifest first and refused (exit 1) when an
     error-level rule failed in it. Publishing the same release twice is a no-op; a
-    different release under a published version is refused."""
+    different release under a published version is refused. A publish stopped between
+    the folder's rename and the index write is completed by running it again."""
     versioning.validate_version(version)
     if str(to).startswith(("http://", "https://")):
         raise InputError(f"{to}: publish writes to a folder registry; copy that folder to "
@@ -148,26 +149,58 @@ def publish(version: str, releases_dir: Path, to: Path) -> Path:
         raise GateFailure(f"publish {version} refused: {to} already holds a different "
                           f"release {version}; published versions are immutable")
     if (to / version).exists():
-        raise GateFailure(f"publish {version} refused: {to / version} exists but is not in "
-                          f"{to / INDEX}; remove it by hand after checking")
+        _resume(source, to, version)
+    else:
+        _copy_in(source, manifest, to, version)
+    _add_to_index(to, index, version, manifest, digest,
+                  signed=(to / version / snapshot.SIGNATURE).is_file())
+    return to / version
+
+
+def _copy_in(source: Path, manifest: dict, to: Path, version: str) -> None:
+    """Copy the release's files into ``to/version`` through a temporary folder renamed at
+    the end, so that the registry never holds half a release."""
     work = Path(tempfile.mkdtemp(dir=to, prefix=f".tmp-{version}-"))
     try:
         for entry in manifest["files"]:
             dst = work / entry["path"]
             dst.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source / entry["path"], dst)
-        shutil.copyfile(manifest_path, work / snapshot.MANIFEST)
-        if (source / snapshot.SIGNATURE).is_file():
-            shutil.copyfile(source / snapshot.SIGNATURE, work / snapshot.SIGNATURE)
+        for name in (snapshot.MANIFEST, snapshot.SIGNATURE):
+            if (source / name).is_file():
+                shutil.copyfile(source / name, work / name)
         os.rename(work, to / version)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
+
+
+def _resume(source: Path, to: Path, version: str) -> None:
+    """``to/version`` exists but the index does not list it: a publish stopped between
+    renaming the folder into place and writing the index (Ctrl-C). When the folder holds
+    this very release (the same manifest and signature bytes, every file matching its
+    sha256), the index entry is all that is missing; anything else is refused and left for
+    a person to look at."""
+    folder = to / version
+    for name in (snapshot.MANIFEST, snapshot.SIGNATURE):
+        ours, theirs = source / name, folder / name
+        if ours.is_file() != theirs.is_file() or (
+                ours.is_file() and ours.read_bytes() != theirs.read_bytes()):
+            raise GateFailure(f"publish {version} refused: {folder} exists but is not in "
+                              f"{to / INDEX}, and its {name} differs from release {version}'s; "
+                              "remove it by hand after checking")
+    manifest = snapshot.parse_manifest((folder / snapshot.MANIFEST).read_bytes(), str(folder))
+    snapshot.verify_folder(folder, manifest, str(folder))
+
+
+def _add_to_index(to: Path, index: dict, version: str, manifest: dict, digest: str,
+                  signed: bool) -> None:
+    """Add ``version`` to the registry's index, written to a temporary file and renamed
+    over the old one."""
     index["versions"][version] = {
         "manifest": f"{version}/{snapshot.MANIFEST}",
         "manifest_sha256": digest,
-        "signature": (f"{version}/{snapshot.SIGNATURE}"
-                      if (source / snapshot.SIGNATURE).is_file() else None),
+        "signature": f"{version}/{snapshot.SIGNATURE}" if signed else None,
         "created_at": manifest.get("created_at"),
         "parent_version": manifest.get("parent_version"),
         "row_counts": manifest.get("row_counts", {}),
@@ -183,7 +216,6 @@ def publish(version: str, releases_dir: Path, to: Path) -> Path:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return to / version
 
 
 def list_versions(spec: str) -> list[dict]:

@@ -238,6 +238,22 @@ def test_real_build_every_quote_is_the_text_at_its_offsets(built_db):
     assert bad == 0
 
 
+def test_real_build_stores_coarse_dates_as_the_first_day_of_their_period(built_db):
+    """docs/curation.md: a date known to its week, month or year is that period's first day."""
+    checked = """
+        SELECT 'documents', doc_id, published_on, published_precision FROM documents
+        UNION ALL SELECT 'claims', claim_id, claim_date, claim_date_precision FROM claims
+        UNION ALL SELECT 'incidents', incident_id, start_date, date_precision FROM incidents
+        UNION ALL SELECT 'incidents', incident_id, end_date, date_precision FROM incidents"""
+    ((coarse,),) = rows(built_db, f"SELECT count(*) FROM ({checked}) d(t, id, day, p) "
+                                  "WHERE day IS NOT NULL AND CAST(p AS VARCHAR) <> 'day'")
+    off = rows(built_db, f"SELECT t, id, day, p FROM ({checked}) d(t, id, day, p) "
+                         "WHERE day IS NOT NULL AND CAST(p AS VARCHAR) <> 'day' "
+                         "AND date_trunc(CAST(p AS VARCHAR), day) <> day ORDER BY ALL")
+    assert coarse > 10
+    assert off == []
+
+
 def test_real_build_seed_document_hash(built_db, seed_path):
     assert seed_path.is_file(), (
         f"the seed document {seed_path} is missing: the tests expect a copy of shared/ beside the clone"

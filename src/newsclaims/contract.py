@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from functools import cache
 
 from newsclaims import derived_cache, project
+from newsclaims.errors import InputError
 
 # Tables of the contract, in load order (parents before children).
 TABLES: tuple[str, ...] = (
@@ -82,7 +83,7 @@ class Table:
 
 
 def schema_sql() -> str:
-    return (project.sql_dir() / "schema.sql").read_text(encoding="utf-8")
+    return project.read_text(project.sql_dir() / "schema.sql")
 
 
 def create_schema(con) -> None:
@@ -145,14 +146,20 @@ def _from_json(data: dict) -> dict[str, Table]:
     return out
 
 
-def introspect(sql: str | None = None) -> dict[str, Table]:
+def introspect(sql: str | None = None, source: str = "sql/schema.sql") -> dict[str, Table]:
     """The tables of the DDL ``sql`` (default: ``sql/schema.sql``), read from the catalog of
-    an in-memory DuckDB database it was run in (three catalog queries in all)."""
+    an in-memory DuckDB database it was run in (three catalog queries in all). ``source``
+    names the DDL in the one-line error of a DDL that does not run."""
     import duckdb
 
     sql = schema_sql() if sql is None else sql
     con = duckdb.connect()
-    con.execute(sql)
+    try:
+        con.execute(sql)
+    except duckdb.Error as exc:  # a broken sql/schema.sql: one line, not DuckDB's four
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        con.close()
+        raise InputError(f"{source}: the contract DDL does not run: {first}") from None
     comments = _column_comments(sql)
     enums: dict[str, tuple[str, ...]] = {}
     columns: dict[str, list[Column]] = {t: [] for t in TABLES}

@@ -1,8 +1,9 @@
 """The exception hierarchy and the one exit-code contract.
 
 The library raises these; only the CLI turns them into one ``Error: ...`` line and an
-exit code. Exit codes: 0 passed, 1 a gate or check failed, 2 bad usage or bad input,
-3 internal error, 130 interrupted (Ctrl-C).
+exit code. Exit codes: 0 passed, 1 a gate or check failed, 2 bad usage or bad input
+(including a path that cannot be read or written), 3 internal error, 130 interrupted
+(Ctrl-C).
 """
 
 from __future__ import annotations
@@ -55,3 +56,14 @@ def is_interrupt(exc: BaseException) -> bool:
     if kind.__name__ == "InterruptException" and kind.__module__.split(".")[0] in ("duckdb", "_duckdb"):
         return True
     return kind is RuntimeError and str(exc).startswith("Query interrupted")
+
+
+def location_error(exc: BaseException) -> InputError | None:
+    """An ``InputError`` for an operating-system error on a path the user named (an output
+    folder that is a file, a read-only file system, a full disk, a key path that is a
+    folder, ...): ``<path>: <reason>``. ``None`` for anything else, which stays internal."""
+    if not (isinstance(exc, OSError) and exc.filename is not None and exc.strerror):
+        return None
+    if isinstance(exc, FileExistsError):  # mkdir(exist_ok=True) on a path that is a file
+        return InputError(f"{exc.filename}: exists and is not a folder")
+    return InputError(f"{exc.filename}: {exc.strerror[0].lower()}{exc.strerror[1:]}")

@@ -43,6 +43,21 @@ def reports_dir() -> Path:
     return root() / "reports"
 
 
+def read_text(path: Path) -> str:
+    """A declaration file of the project (``checks/``, ``sql/``) as text; a file that is not
+    UTF-8 is one ``InputError`` line naming it (relative to the project) and the byte."""
+    from newsclaims.errors import InputError
+
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        try:
+            shown = Path(path).resolve().relative_to(root()).as_posix()
+        except ValueError:
+            shown = str(path)
+        raise InputError(f"{shown}: not UTF-8 text (byte {exc.start})") from None
+
+
 def default_db_path() -> Path:
     """``build/newsclaims.duckdb`` under the current directory (the CLI's default)."""
     return Path("build") / "newsclaims.duckdb"

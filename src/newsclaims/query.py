@@ -104,6 +104,8 @@ class QueryResult:
 
 def run(sql: str, version: str | None = None, **kwargs) -> QueryResult:
     """Run one SQL statement on a snapshot; a refused or failing query raises ``InputError``."""
+    if not sql.strip():
+        raise InputError("query: the SQL is empty; give one statement, e.g. 'SELECT count(*) FROM claims'")
     con = connect(version, **kwargs)
     try:
         try:

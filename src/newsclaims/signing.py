@@ -34,6 +34,8 @@ def keygen(out: Path) -> tuple[Path, Path]:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     out = Path(out)
+    if not out.name or out.is_dir():
+        raise InputError(f"{out}: give the path of a key file to create, not a folder")
     pub = out.with_name(out.name + ".pub")
     for path in (out, pub):
         if path.exists():

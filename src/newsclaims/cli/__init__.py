@@ -13,7 +13,8 @@ import sys
 import click
 
 from newsclaims import __version__
-from newsclaims.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, NewsclaimsError, is_interrupt
+from newsclaims.errors import (EXIT_INTERNAL, EXIT_INTERRUPTED, NewsclaimsError, is_interrupt,
+                               location_error)
 
 # name -> (module, one-line help). The help is here so that --help imports nothing else.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -65,6 +66,10 @@ class LazyGroup(click.Group):
             if is_interrupt(exc):  # Ctrl-C: KeyboardInterrupt, or DuckDB's error for it
                 click.echo("Error: interrupted", err=True)
                 ctx.exit(EXIT_INTERRUPTED)
+            located = location_error(exc)  # a path the user gave cannot be read or written
+            if located is not None:
+                click.echo(f"Error: {located}", err=True)
+                ctx.exit(located.exit_code)
             # an internal error: still one line, exit 3
             click.echo(f"Error: internal error: {type(exc).__name__}: {exc}", err=True)
             if "NEWSCLAIMS_DEBUG" in __import__("os").environ:
@@ -77,7 +82,7 @@ class LazyGroup(click.Group):
 def cli() -> None:
     """newsclaims: news incidents and the claims made about them.
 
-    Exit codes: 0 passed, 1 a gate or check failed, 2 bad usage or bad input,
+    Exit codes: 0 passed, 1 a gate or check failed, 2 bad usage or bad input (a path that cannot be read or written included),
     3 internal error, 130 interrupted (Ctrl-C).
     """
 

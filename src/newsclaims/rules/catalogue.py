@@ -118,6 +118,7 @@ def _parse_rule(raw, source: str, index: int) -> Rule:
         raise _fail(source, index, rule_id, f"query file sql/{params['file']} does not exist")
     if test == "relationship" and "." not in str(params["to"]):
         raise _fail(source, index, rule_id, "'to' must be 'table.column'")
+    _check_columns(params, raw["table"], lambda what: _fail(source, index, rule_id, what))
     return Rule(
         id=rule_id,
         title=raw["title"],
@@ -131,6 +132,22 @@ def _parse_rule(raw, source: str, index: int) -> Rule:
         core=bool(raw.get("core", False)),
         source=source,
     )
+
+
+def _check_columns(params: dict, table: str, fail) -> None:
+    """The columns a declaration names (``column``, ``columns``, ``to``) exist in the
+    contract: a misspelt column is refused here, not left to fail as SQL at run time."""
+    names = params["columns"] if "columns" in params else [params["column"]] if "column" in params else []
+    if "columns" in params and not isinstance(names, list):
+        raise fail(f"'columns' must be a list of column names, not {names!r}")
+    tables = contract.tables()
+    for name in names:
+        if not isinstance(name, str) or name not in {c.name for c in tables[table].columns}:
+            raise fail(f"unknown column {name!r} of table '{table}'")
+    if "to" in params:
+        ref_table, _, ref_column = str(params["to"]).partition(".")
+        if ref_table not in tables or ref_column not in {c.name for c in tables[ref_table].columns}:
+            raise fail(f"'to' names no column of the contract: '{params['to']}'")
 
 
 def load_catalogue(checks_dir: Path | None = None) -> list[Rule]:
@@ -150,11 +167,12 @@ def load_catalogue(checks_dir: Path | None = None) -> list[Rule]:
 def load_file(path: Path) -> list[Rule]:
     """The rules of one catalogue file."""
     source = f"checks/{path.name}"
-    text = path.read_text(encoding="utf-8")
+    text = project.read_text(path)
     data = derived_cache.derived("catalogue", text, lambda: _parse_yaml(text, source),
                                  lambda value: value is None or isinstance(value, list))
     if data is None:
-        return []
+        raise InputError(f"{source}: empty; a catalogue file is a YAML list of rules (delete the "
+                         "file to drop its rules)")
     if not isinstance(data, list):
         raise InputError(f"{source}: a catalogue file must be a YAML list of rules")
     return [_parse_rule(raw, source, i) for i, raw in enumerate(data, start=1)]

@@ -103,7 +103,7 @@ def load_scan(table: str) -> Scan:
         return Scan(table, f"FROM {table} t", ())
     base = None
     joins = []
-    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, raw in enumerate(project.read_text(path).splitlines(), start=1):
         line = raw.split("--", 1)[0].rstrip()
         if not line.strip():
             continue
@@ -335,7 +335,7 @@ def unique_statement(table: str, rule: Rule) -> Statement:
 
 def sql_statement(rule: Rule) -> Statement:
     path = rule.sql_path()
-    query = path.read_text(encoding="utf-8").strip().rstrip(";")
+    query = project.read_text(path).strip().rstrip(";")
     sql = (
         f"SELECT {quote_literal(rule.id)} AS rule_id, {quote_literal(rule.severity)} AS severity, "
         f"{quote_literal(rule.table)} AS table_name, CAST(q.record_id AS VARCHAR) AS record_id, "

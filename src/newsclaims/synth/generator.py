@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 
 from newsclaims import contract
+from newsclaims.rules.engine import size_bytes
 from newsclaims.errors import InputError
 from newsclaims.progress import steps as progress_steps
 from newsclaims.synth import documents, entities, events
@@ -87,6 +88,9 @@ def generate(
         raise InputError(f"{output}: is a directory; give a database file path")
     if not output.parent.exists():
         raise InputError(f"{output.parent}: folder does not exist")
+    if not output.parent.is_dir():
+        raise InputError(f"{output.parent}: not a folder")
+    size_bytes(memory_limit)  # a malformed limit: one line, before anything is written
     rnd = Random(seed)
     tmp = output.with_name(f".{output.name}.{os.getpid()}.tmp")
     spill = output.with_name(f".{output.name}.{os.getpid()}.spill")

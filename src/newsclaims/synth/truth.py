@@ -96,6 +96,10 @@ def read_truth(truth_path) -> dict:
         raise InputError(f"{path}: not a ground-truth file: {exc}") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("rules"), dict):
         raise InputError(f"{path}: not a ground-truth file: no 'rules' mapping")
+    for rule_id, ids in doc["rules"].items():
+        if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+            raise InputError(f"{path}: rule {rule_id}: expected a list of record ids (text), "
+                             f"got {json.dumps(ids)[:60]}")
     return doc
 
 

@@ -202,3 +202,56 @@ def test_ctrl_c_exits_130_with_one_line_and_keeps_the_previous_results(db, tmp_p
     assert con.execute("SELECT * FROM dq_results ORDER BY rule_id").fetchall() == before
     assert con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE '%_next'").fetchone() == (0,)
     con.close()
+
+
+def _outputs(db: Path, reports: Path):
+    """The stored results and the report folder (every file's bytes, temporary ones included)."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        results = con.execute("SELECT * FROM dq_results ORDER BY rule_id").fetchall()
+        staged = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE '%_next'").fetchone()[0]
+    finally:
+        con.close()
+    files = {p.name: p.read_bytes() for p in sorted(reports.iterdir())}
+    return results, staged, files
+
+
+def test_ctrl_c_while_the_reports_are_written_leaves_results_and_reports_as_they_were(tmp_path):
+    """A real SIGINT the moment a report's temporary file appears (the rules have all run, the
+    reports are being rendered from the new results): exit 130, and the stored results and
+    the three reports are those of the previous run, with no temporary file left. A run
+    that ends before the signal lands must leave all new outputs; the test needs at least
+    one interrupted run."""
+    import os
+    import signal
+    import time
+
+    from newsclaims.synth import generate
+
+    db = generate(tmp_path / "r.duckdb", 20_000, seed=5, defect_rate=0.01).path
+    reports = tmp_path / "rep"
+    exe = [str(Path(sys.executable).parent / "newsclaims"), "check", "--db", str(db),
+           "--reports", str(reports), "--pandera", "never"]
+    assert subprocess.run(exe, capture_output=True).returncode == 1  # error rules fail, by design
+    before = _outputs(db, reports)
+    assert sorted(before[2]) == ["report.html", "report.json", "report.md"] and before[1] == 0
+    interrupted = 0
+    for _ in range(5):
+        proc = subprocess.Popen(exe, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        while proc.poll() is None and not any(n.startswith(".") for n in os.listdir(reports)):
+            time.sleep(0.0005)
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=120)
+        after = _outputs(db, reports)
+        assert after[1] == 0 and sorted(after[2]) == ["report.html", "report.json", "report.md"]
+        if proc.returncode == 130:
+            assert err == "Error: interrupted\n"
+            assert after == before
+            interrupted += 1
+        else:  # the run ended first: every output is the new run's
+            assert proc.returncode == 1, err
+            run_at = {str(row[-2]) for row in after[0]}  # dq_results.run_at
+            assert run_at == {json.loads(after[2]["report.json"])["run"]["run_at"]}
+            before = after
+    assert interrupted >= 1

@@ -40,12 +40,20 @@ def command(db_path, fail_on, select, engine, reports_dir, no_reports, pandera, 
     from newsclaims.rules.engine import run_checks
 
     db = db_path or project.default_db_path()
+    out = None if no_reports or str(reports_dir) == "none" else reports_dir or Path("reports") / "latest"
+    written: dict = {}
+
+    def reports(con):
+        """The reports, rendered from the new results before they replace the stored ones,
+        and moved into place with them (an interrupted run leaves both as they were)."""
+        from newsclaims.reporting import prepare_reports
+
+        pending = prepare_reports(con, db, out)
+        written.update(pending.paths)
+        return pending
+
     run = run_checks(db, select=list(select) or None, engine=engine, progress=progress, pandera=pandera,
-                     memory_limit=memory_limit, jobs=jobs)
-    if no_reports or str(reports_dir) == "none":
-        written = {}
-    else:
-        written = _write_reports(db, reports_dir or Path("reports") / "latest")
+                     memory_limit=memory_limit, jobs=jobs, before_swap=reports if out else None)
     if fmt == "json":
         click.echo(json.dumps(run.to_dict(), indent=2))
     else:
@@ -54,16 +62,6 @@ def command(db_path, fail_on, select, engine, reports_dir, no_reports, pandera, 
     if failed:
         ids = ", ".join(r.rule_id for r in failed[:5]) + (", ..." if len(failed) > 5 else "")
         raise GateFailure(f"{len(failed)} rule(s) fail at level {fail_on}: {ids}")
-
-
-def _write_reports(db: Path, out_dir: Path) -> dict:
-    try:
-        from newsclaims.reporting import write_reports
-    except ModuleNotFoundError as exc:  # the reporting package is optional while it is being built
-        if exc.name and exc.name.startswith("newsclaims.reporting"):
-            return {}
-        raise
-    return write_reports(db, out_dir)
 
 
 def _print_text(run, written: dict) -> None:

@@ -13,6 +13,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from newsclaims.interrupts import held
 from newsclaims.reporting.results import ReportData
 from newsclaims.reporting.violations import copy_violations
 
@@ -59,9 +60,11 @@ def write_json_report(con, data: ReportData, generated_at: str, folder: Path) ->
     (the caller renames it to ``report.json``). ``con`` is the connection ``data`` came
     from. On failure nothing is left behind."""
     head = json.dumps(report_head(data, generated_at), indent=2, ensure_ascii=False)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".report.json.", suffix=".tmp")
-    part = Path(tmp[: -len(".tmp")] + ".part")  # unique as the temporary file's name is
+    tmp = part = None
     try:
+        with held():  # a Ctrl-C here would leave the file without its name to remove it by
+            fd, tmp = tempfile.mkstemp(dir=folder, prefix=".report.json.", suffix=".tmp")
+            part = Path(tmp[: -len(".tmp")] + ".part")  # unique as the temporary file's name is
         with os.fdopen(fd, "wb") as out:
             copy_violations(con, data.tables, part)
             with open(part, "rb") as lines:
@@ -73,11 +76,11 @@ def write_json_report(con, data: ReportData, generated_at: str, folder: Path) ->
         os.chmod(tmp, 0o644)  # mkstemp creates 0600; a report is meant to be read
         return Path(tmp)
     except BaseException:
-        if os.path.exists(tmp):
+        if tmp is not None and os.path.exists(tmp):
             os.unlink(tmp)
         raise
     finally:
-        if part.exists():
+        if part is not None and part.exists():
             part.unlink()
 
 

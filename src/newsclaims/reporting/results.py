@@ -136,7 +136,10 @@ def _rationales() -> dict[str, str]:
 
 
 def _table_names(con) -> set[str]:
-    return {row[0] for row in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    """Tables and views (``check`` renders its reports from views on the staged results)."""
+    return {row[0] for row in con.execute(
+        "SELECT table_name FROM duckdb_tables() UNION SELECT view_name FROM duckdb_views() "
+        "WHERE NOT internal").fetchall()}
 
 
 def open_read_only(db_path: Path, *, memory_limit: str | None = None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -313,6 +314,106 @@ def test_claim_in_another_documents_file(ds, good_db):
         "dataset/claims/doc-0002.yml:1: claim clm-0008: doc_id doc-0001 does not match the file name doc-0002; "
         "move the record to doc-0001.yml (and 1 more problem)",
     )
+
+
+@pytest.mark.parametrize(
+    ("rel", "old", "new", "where", "message"),
+    [
+        ("claims/doc-0002.yml", "claim_id: clm-0008", "claim_id: 5", "claim_id: 5",
+         "claim 5: claim_id: expected text, got 5 (a number)"),
+        ("claims/doc-0002.yml", "claim_id: clm-0008", "claim_id: true", "claim_id: true",
+         "claim ?: claim_id: expected text, got true (a YAML boolean; quote it if it is text)"),
+        ("claims/doc-0002.yml", "claim_id: clm-0008", "claim_id: 1.5", "claim_id: 1.5",
+         "claim 1.5: claim_id: expected text, got 1.5 (a number)"),
+        ("claims/doc-0002.yml", "claim_id: clm-0008", "claim_id: [a]", "claim_id: [a]",
+         "claim ?: claim_id: expected text, got a list"),
+        ("actors.yml", "actor_id: act-sohr", "actor_id: 5", "actor_id: 5",
+         "actor 5: actor_id: expected text, got 5 (a number)"),
+        ("actors.yml", "name: Syrian army", "name: 1", "actor_id: act-syrian-army",
+         "actor act-syrian-army: name: expected text, got 1 (a number)"),
+        ("documents/doc-0002.yml", "doc_id: doc-0002", "doc_id: 2", "doc_id: 2",
+         "document 2: doc_id: expected text, got 2 (a number)"),
+        ("figures/doc-0001.yml", "figure_id: fig-0003", "figure_id: 3", "figure_id: 3",
+         "figure 3: figure_id: expected text, got 3 (a number)"),
+        ("incidents.yml", "incident_id: inc-0002", "incident_id: 2", "incident_id: 2",
+         "incident 2: incident_id: expected text, got 2 (a number)"),
+        ("places.yml", "place_id: plc-syria", "place_id: 1", "place_id: 1",
+         "place 1: place_id: expected text, got 1 (a number)"),
+    ],
+    ids=["claim_id-int", "claim_id-bool", "claim_id-float", "claim_id-list", "actor_id", "actor-name",
+         "doc_id", "figure_id", "incident_id", "place_id"],
+)
+def test_non_text_id_or_name(ds, good_db, rel, old, new, where, message):
+    """A unique text column (an id, an actor's name) holding a YAML number, boolean or
+    list is a curator's mistake reported with its record, not a crash of the validation."""
+    edit(ds, rel, old, new)
+    assert_refused(ds, good_db, f"dataset/{rel}:{line_of(ds, rel, where)}: {message}")
+
+
+def test_document_id_differs_from_its_file_name(ds, good_db):
+    """Named in the document's file, before any claim of the document is judged."""
+    (ds / "documents" / "doc-0002.yml").unlink()
+    (ds / "documents" / "doc-0002.txt").unlink()
+    edit(ds, "documents/doc-0001.yml", "doc_id: doc-0001", "doc_id: doc-0002")
+    assert_refused(
+        ds, good_db,
+        "dataset/documents/doc-0001.yml:1: document doc-0002: doc_id doc-0002 does not match the file name "
+        "doc-0001; a document is documents/<doc_id>.yml with its text in documents/<doc_id>.txt",
+    )
+
+
+def test_document_id_of_another_documents_file(ds, good_db):
+    """Not reported as a duplicate doc_id in the other document's file."""
+    edit(ds, "documents/doc-0001.yml", "doc_id: doc-0001", "doc_id: doc-0002")
+    assert_refused(
+        ds, good_db,
+        "dataset/documents/doc-0001.yml:1: document doc-0002: doc_id doc-0002 does not match the file name "
+        "doc-0001; a document is documents/<doc_id>.yml with its text in documents/<doc_id>.txt",
+    )
+
+
+def test_empty_yaml_list_entry(ds, good_db):
+    edit(ds, "incidents.yml", "- incident_id: inc-0002\n", "-\n- incident_id: inc-0002\n")
+    line = line_of(ds, "incidents.yml", "incident_id: inc-0002") - 1
+    assert_refused(
+        ds, good_db,
+        f"dataset/incidents.yml:{line}: expected every list entry to be a mapping, got an empty entry ('-' alone)",
+    )
+
+
+def test_nul_byte_in_yaml(ds, good_db):
+    edit(ds, "incidents.yml", "title: Airstrike near", "title: Airstrike\0near")
+    line = line_of(ds, "incidents.yml", "Airstrike")
+    assert_refused(ds, good_db, f"dataset/incidents.yml:{line}: malformed YAML: special character #x0000 is not allowed")
+
+
+def test_deeply_nested_yaml(ds, good_db):
+    edit(ds, "claims/doc-0002.yml", "  status: active\n", "  status: active\n  notes: " + "[" * 5000 + "\n")
+    line = line_of(ds, "claims/doc-0002.yml", "notes: [")
+    assert_refused(ds, good_db, f"dataset/claims/doc-0002.yml:{line}: malformed YAML: nested more than 50 levels deep")
+
+
+def test_lone_surrogate_escape_in_yaml(ds, good_db):
+    edit(ds, "incidents.yml", "title: The truce", 'title: "The \\ud800 truce"')
+    line = line_of(ds, "incidents.yml", "The \\ud800 truce")
+    assert_refused(
+        ds, good_db,
+        f"dataset/incidents.yml:{line}: malformed YAML: '\\ud800' is not a character (a lone UTF-16 surrogate escape)",
+    )
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this platform")
+def test_output_that_is_a_fifo_is_refused(ds):
+    """``os.replace`` would put the database in place of the FIFO (of a device, as root)."""
+    fifo = Path("out") / "pipe"
+    fifo.parent.mkdir()
+    os.mkfifo(fifo)
+    result = run_build(fifo)
+    assert (result.exit_code, result.stderr) == (
+        2, f"Error: {fifo}: is a FIFO (named pipe), not a file; --output takes the path of the database file\n"
+    )
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
+    assert os.listdir(fifo.parent) == ["pipe"]  # no temp file either
 
 
 def test_missing_source_file(ds, good_db):

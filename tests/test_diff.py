@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import json
 
+import duckdb
+import pytest
 from click.testing import CliRunner
 
-from newsclaims.changelog import describe, diff_databases, render_markdown
+from newsclaims import contract
+from newsclaims.changelog import Change, describe, diff_databases, render_markdown
 from newsclaims.cli import cli
-from release_fixtures import base_rows, make_db, make_snapshot
+from newsclaims.errors import InputError
+from release_fixtures import base_rows, listing, make_db, make_snapshot
 
 
 def edited_rows():
@@ -85,3 +89,76 @@ def test_cli_diff_json_equals_the_api_and_changes_table(tmp_path):
     missing = runner.invoke(cli, ["diff", "1.0.0", "3.0.0", "--releases", str(releases),
                                   "--cache", str(tmp_path / "cache")])
     assert missing.exit_code == 2 and "version 3.0.0 is not in" in missing.stderr
+
+
+def _other_duckdb(path):
+    path.unlink()
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE notes (x INTEGER)")
+    con.close()
+
+
+def _flip_a_byte(path):
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    path.write_bytes(bytes(data))
+
+
+DAMAGE = {
+    "replaced by text": (lambda p: p.write_text("not a database\n"), "has {size} bytes"),
+    "truncated": (lambda p: p.write_bytes(p.read_bytes()[:5000]), "has {size} bytes"),
+    "another DuckDB file": (_other_duckdb, "has {size} bytes"),
+    "a flipped byte": (_flip_a_byte, "does not match its sha256 in the manifest"),
+}
+
+
+@pytest.mark.parametrize("damage", list(DAMAGE))
+def test_cli_diff_refuses_a_damaged_snapshot_naming_it(tmp_path, damage):
+    releases = tmp_path / "releases"
+    make_snapshot(releases, "1.0.0")
+    make_snapshot(releases, "1.0.2", rows=edited_rows(), parent="1.0.0")
+    db = releases / "1.0.2" / "newsclaims.duckdb"
+    expected = json.loads((releases / "1.0.2" / "manifest.json").read_text())
+    listed = next(f["bytes"] for f in expected["files"] if f["path"] == "newsclaims.duckdb")
+    tamper, what = DAMAGE[damage]
+    tamper(db)
+    what = what.format(size=db.stat().st_size)
+    if what.startswith("has"):
+        what += f", the manifest says {listed}"
+    before = listing(tmp_path)
+    for old, new in (("1.0.0", "1.0.2"), ("1.0.2", "1.0.0")):
+        result = CliRunner().invoke(cli, ["diff", old, new, "--releases", str(releases),
+                                          "--cache", str(tmp_path / "cache")])
+        assert result.exit_code == 2, result.output
+        assert result.stdout == ""
+        assert result.stderr == f"Error: {releases / '1.0.2'}: newsclaims.duckdb {what}\n"
+    assert listing(tmp_path) == before
+
+
+def test_diff_databases_names_a_file_that_is_not_a_newsclaims_database(tmp_path):
+    good = make_db(tmp_path / "good.duckdb")
+    text = tmp_path / "text.duckdb"
+    text.write_text("not a database\n")
+    other = tmp_path / "other.duckdb"
+    other.touch()
+    _other_duckdb(other)
+    with pytest.raises(InputError) as caught:
+        diff_databases(good, text)
+    assert str(caught.value) == f"{text}: not a DuckDB database file"
+    with pytest.raises(InputError) as caught:
+        diff_databases(other, good)
+    assert str(caught.value) == (f"{other}: not a newsclaims database: none of the tables "
+                                 + ", ".join(contract.TABLES))
+
+
+def test_a_table_only_one_database_has_is_all_added_or_all_removed(tmp_path):
+    """A table removed by a major release (or added by a minor one): its records are
+    removed (added), never silently left out."""
+    full = make_db(tmp_path / "full.duckdb")
+    less = make_db(tmp_path / "less.duckdb")
+    con = duckdb.connect(str(less))
+    con.execute("DROP TABLE claim_links")
+    con.close()
+    link = "clm-0001|clm-0002|contradicts"
+    assert diff_databases(full, less) == [Change("claim_links", link, "removed")]
+    assert diff_databases(less, full) == [Change("claim_links", link, "added")]

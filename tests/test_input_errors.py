@@ -35,7 +35,8 @@ def afile(tmp_path) -> Path:
 
 
 @pytest.mark.parametrize("args, message", [
-    (("build", "--output", "afile/x.duckdb"), "Error: afile: exists and is not a folder"),
+    (("build", "--output", "afile/x.duckdb"),
+     "Error: afile/x.duckdb: cannot be used as the output (Not a directory)"),
     (("synth", "--claims", "100", "-o", "afile/x.duckdb"), "Error: afile: not a folder"),
     (("synth", "--claims", "100", "--memory-limit", "lots", "-o", "s.duckdb"),
      "Error: --memory-limit lots: expected a size such as 1500MB or 4GB"),

@@ -146,6 +146,18 @@ def malformed_index(reg):
     (reg / "index.json").write_text("{not json")
 
 
+def index_entry_not_an_object(reg):
+    index = json.loads((reg / "index.json").read_text())
+    index["versions"]["1.1.0"] = "1.1.0/manifest.json"
+    (reg / "index.json").write_text(json.dumps(index))
+
+
+def index_row_counts_not_an_object(reg):
+    index = json.loads((reg / "index.json").read_text())
+    index["versions"]["1.1.0"]["row_counts"] = 5
+    (reg / "index.json").write_text(json.dumps(index))
+
+
 ATTACKS = {
     "flipped byte in a parquet file": (
         flip_parquet, "1.1.0", 2,
@@ -165,6 +177,14 @@ ATTACKS = {
     "unknown version": (lambda reg: None, "7.7.7", 2,
                         "version 7.7.7 is not in registry"),
     "malformed index": (malformed_index, "1.1.0", 2, "index.json: malformed index"),
+    # the same check of the index's shape as `versions` (registry.check_index)
+    "index entry that is not an object": (
+        index_entry_not_an_object, "1.1.0", 2,
+        "index.json: malformed index (versions['1.1.0'] is not an object)"),
+    "index row counts that are not an object": (
+        index_row_counts_not_an_object, "1.1.0", 2,
+        "index.json: malformed index (versions['1.1.0'].row_counts is not an object of table "
+        "names and row counts)"),
 }
 
 

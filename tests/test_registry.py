@@ -159,3 +159,37 @@ def test_publish_does_not_index_an_unindexed_folder_whose_files_were_altered(tmp
     assert result.stderr.strip() == (f"Error: {reg / '1.0.0'}: data/claims.parquet does not "
                                      "match its sha256 in the manifest")
     assert not (reg / "index.json").exists()
+
+
+MALFORMED_ENTRIES = {
+    "an entry that is not an object": (lambda entry: "x", "versions['1.0.0'] is not an object"),
+    "row counts that are a number": (
+        lambda entry: {**entry, "row_counts": 5},
+        "versions['1.0.0'].row_counts is not an object of table names and row counts"),
+    "a row count that is text": (
+        lambda entry: {**entry, "row_counts": {"claims": "two"}},
+        "versions['1.0.0'].row_counts is not an object of table names and row counts"),
+    "a parent that is not text": (lambda entry: {**entry, "parent_version": 1},
+                                  "versions['1.0.0'].parent_version is not a string"),
+}
+
+
+@pytest.mark.parametrize("malformed", list(MALFORMED_ENTRIES))
+def test_a_malformed_index_entry_is_one_line_for_versions_and_publish(tmp_path, malformed):
+    releases, reg = tmp_path / "releases", tmp_path / "registry"
+    make_snapshot(releases, "1.0.0")
+    make_snapshot(releases, "1.1.0", parent="1.0.0")
+    publish("1.0.0", releases, reg)
+    index = json.loads((reg / "index.json").read_text())
+    change, problem = MALFORMED_ENTRIES[malformed]
+    index["versions"]["1.0.0"] = change(index["versions"]["1.0.0"])
+    (reg / "index.json").write_text(json.dumps(index))
+    before = listing(tmp_path)
+    expected = f"Error: {reg}/index.json: malformed index ({problem})\n"
+    for args in (("versions", "--from", reg), ("versions", "--from", reg, "--format", "json"),
+                 ("publish", "1.1.0", "--to", reg, "--releases", releases),
+                 ("publish", "1.0.0", "--to", reg, "--releases", releases)):
+        result = invoke(*args)
+        assert result.exit_code == 2, (args, result.output)
+        assert (result.stdout, result.stderr) == ("", expected), args
+    assert listing(tmp_path) == before

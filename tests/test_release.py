@@ -214,3 +214,96 @@ def test_registry_versions_count_too(tmp_path):
     assert result.exit_code == 1
     assert "release.version_not_greater: version 1.5.0 is not greater than the latest release " \
            "2.0.0" in result.stderr
+
+
+@pytest.fixture(scope="module")
+def built_db(tmp_path_factory):
+    """The curated dataset built once, for releases made with --db."""
+    from newsclaims.build import build_database
+
+    return build_database(REPO_DATASET, tmp_path_factory.mktemp("built") / "newsclaims.duckdb")
+
+
+@pytest.mark.parametrize("option, value", [
+    ("--reports-dir", "afile"), ("--reports-dir", "afile/sub"), ("--out", "afile")])
+def test_an_output_folder_that_is_a_file_stops_the_release_before_anything_is_made(
+        tmp_path, built_db, option, value):
+    (tmp_path / "afile").write_text("not a folder\n")
+    paths = {"--out": tmp_path / "releases", "--reports-dir": tmp_path / "project-reports"}
+    paths[option] = tmp_path / value
+    before = listing(tmp_path)
+    result = invoke("release", "1.0.0", "--db", built_db, "--out", paths["--out"],
+                    "--reports-dir", paths["--reports-dir"])
+    assert result.exit_code == 2, result.output
+    assert result.stderr == f"Error: {tmp_path / 'afile'}: exists and is not a folder\n"
+    assert listing(tmp_path) == before
+    # nothing was released, so the same release with usable folders goes through
+    fixed = invoke("release", "1.0.0", "--db", built_db, "--out", tmp_path / "releases",
+                   "--reports-dir", tmp_path / "project-reports")
+    assert fixed.exit_code == 0, fixed.output
+    assert (tmp_path / "project-reports" / "1.0.0" / "report.md").read_bytes() == \
+        (tmp_path / "releases" / "1.0.0" / "reports" / "report.md").read_bytes()
+
+
+def _reports_root_made_a_file(reports):
+    reports.write_text("a file where the reports folder was\n")
+
+
+def _report_made_a_folder(reports):
+    (reports / "1.0.0" / "report.md").mkdir(parents=True)
+
+
+@pytest.mark.parametrize("block, reason", [
+    (_reports_root_made_a_file, "not a directory"),  # the report cannot be staged
+    (_report_made_a_folder, "is a directory"),  # the staged report cannot be renamed
+])
+def test_a_report_that_cannot_be_written_at_the_end_takes_the_release_back(
+        tmp_path, built_db, block, reason):
+    """The report location passed the check, then changed while the release was made (the
+    step hook stands in for another process): the release is taken back, all of it."""
+    from newsclaims.errors import InputError
+    from newsclaims.release import create_release
+
+    releases, reports = tmp_path / "releases", tmp_path / "project-reports"
+    releases.mkdir()
+    if block is _report_made_a_folder:
+        reports.mkdir()
+
+    def step(name):
+        if name == "publish":
+            block(reports)
+            state.extend(listing(tmp_path))
+
+    state: list = []
+    with pytest.raises(InputError) as caught:
+        create_release("1.0.0", db=built_db, releases_dir=releases, reports_root=reports,
+                       step=step)
+    assert str(caught.value) == (f"{reports / '1.0.0' / 'report.md'}: cannot write the release "
+                                 f"report ({reason}); nothing was released")
+    after = listing(tmp_path)
+    assert after == [p for p in state if not p[0].startswith("releases/")]
+    assert listing(releases) == []
+
+
+@pytest.mark.parametrize("content, message", [
+    ("text", "not a DuckDB database file (rebuild it with `newsclaims build`)"),
+    ("duckdb", "not a newsclaims database: missing table(s) countries, actors, actor_aliases, "
+               "places, place_aliases, documents, incidents, claims, claim_relays, claim_links, "
+               "figures"),
+])
+def test_a_db_that_is_not_a_newsclaims_database_is_named_as_given(tmp_path, content, message):
+    import duckdb
+
+    db = tmp_path / "mine.duckdb"
+    if content == "text":
+        db.write_text("not a database\n")
+    else:
+        con = duckdb.connect(str(db))
+        con.execute("CREATE TABLE notes (x INTEGER)")
+        con.close()
+    before = listing(tmp_path)
+    result = invoke("release", "1.0.0", "--db", db, "--out", tmp_path / "releases",
+                    "--reports-dir", tmp_path / "project-reports")
+    assert result.exit_code == 2, result.output
+    assert result.stderr == f"Error: {db}: {message}\n"
+    assert listing(tmp_path) == before

@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -52,6 +53,28 @@ def _at(frame: pl.DataFrame, table: str, i: int) -> str:
     return f"{frame[i, '_file']}:{frame[i, '_line']}: {record_label(table, frame, i)}"
 
 
+def _check_output(output: Path) -> None:
+    """Refuse an output path that exists and is not a regular file: ``os.replace`` would
+    put the database in place of a device, a FIFO or a socket (``--output /dev/null`` as
+    root). A symbolic link is judged by what it points to."""
+    try:
+        mode = output.stat().st_mode
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise InputError(f"{output}: cannot be used as the output ({exc.strerror or exc})") from None
+    if stat.S_ISDIR(mode):
+        raise InputError(f"{output}: is a folder; --output takes the path of the database file")
+    if not stat.S_ISREG(mode):
+        kind = (
+            "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+            else "a FIFO (named pipe)" if stat.S_ISFIFO(mode)
+            else "a socket" if stat.S_ISSOCK(mode)
+            else "a special file"
+        )
+        raise InputError(f"{output}: is {kind}, not a file; --output takes the path of the database file")
+
+
 # --- references -----------------------------------------------------------------------
 
 
@@ -73,11 +96,11 @@ def _reference_problems(frames: dict[str, pl.DataFrame], dataset_dir: Path) -> l
 
 
 def _placement_problems(frames: dict[str, pl.DataFrame]) -> list[str]:
-    """Documents, claims and figures live in the file named after their document."""
+    """Claims and figures live in the file named after their document (a document's own
+    file is checked as it is read, ``newsclaims.sources``)."""
     problems: list[str] = []
     claim_doc = dict(zip(frames["claims"]["claim_id"].to_list(), frames["claims"]["doc_id"].to_list()))
     checks = (
-        ("documents", lambda row: row["doc_id"]),
         ("claims", lambda row: row["doc_id"]),
         ("figures", lambda row: claim_doc.get(row["claim_id"])),
     )
@@ -87,7 +110,7 @@ def _placement_problems(frames: dict[str, pl.DataFrame]) -> list[str]:
             stem = Path(row["_file"]).stem
             doc = doc_of(row)
             if doc is not None and doc != stem:
-                what = "doc_id" if table != "figures" else f"its claim {row['claim_id']} is in"
+                what = "doc_id" if table == "claims" else f"its claim {row['claim_id']} is in"
                 problems.append(
                     f"{_at(frame, table, i)}: {what} {doc} does not match the file name {stem}; "
                     f"move the record to {doc}.yml"
@@ -239,8 +262,7 @@ def build_database(dataset_dir: Path, output: Path, *, progress: Progress | None
     (a database already there is left as it was). Returns ``output``."""
     step = progress or (lambda name: None)
     dataset_dir, output = Path(dataset_dir), Path(output)
-    if output.is_dir():
-        raise InputError(f"{output}: is a folder; --output takes the path of the database file")
+    _check_output(output)
 
     step("read")
     read = sources.read_dataset(dataset_dir)
@@ -271,6 +293,7 @@ def build_database(dataset_dir: Path, output: Path, *, progress: Progress | None
         tmp_db = workdir / output.name
         _load(tmp_db, layers, read.digest, step)
         step("finish")
+        _check_output(output)  # again: it may have appeared while the database was built
         os.replace(tmp_db, output)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

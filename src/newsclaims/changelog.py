@@ -3,7 +3,8 @@
 Per table and record (its key values joined by ``|``): ``added``, ``removed``, ``updated``
 (with the fields that changed), ``retracted`` (status became ``retracted``) or ``merged``
 (status became ``merged``). Values are compared as text, so an ENUM column and the same
-column in another database compare by value.
+column in another database compare by value. A contract table only one database has (added
+in a minor release, removed in a major one) has all its records ``added`` or ``removed``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from pathlib import Path
 
 import duckdb
 
-from newsclaims import contract
+from newsclaims import contract, snapshot
+from newsclaims.errors import InputError
 
 CHANGE_KINDS: tuple[str, ...] = ("added", "removed", "updated", "retracted", "merged")
 _SHOWN_CHARS = 80
@@ -48,9 +50,11 @@ def _key(alias: str, key: tuple[str, ...]) -> str:
 def _table_changes(con, table: str, key: tuple[str, ...]) -> list[Change]:
     old_cols, new_cols = _columns(con, "old", table), _columns(con, "new", table)
     if not new_cols:
-        return []
-    if not old_cols:
-        old_cols = []
+        if not old_cols:
+            return []
+        # the table was removed (a major release): every record of it is removed
+        ids = con.execute(f"SELECT {_key('o', key)} FROM old.main.{table} o ORDER BY 1").fetchall()
+        return [Change(table, r[0], "removed") for r in ids]
     changes: list[Change] = []
     join = " AND ".join(f"o.{c} = n.{c}" for c in key)
     if old_cols:
@@ -91,15 +95,42 @@ def _table_changes(con, table: str, key: tuple[str, ...]) -> list[Change]:
     return changes
 
 
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def _attach(con, path, alias: str) -> None:
+    """Attach ``path`` read-only as ``alias``; one ``InputError`` naming the file when it is
+    not a DuckDB database or holds none of the contract's tables."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: no such database")
+    try:
+        con.execute(f"ATTACH ? AS {alias} (READ_ONLY)", [str(path)])
+    except duckdb.Error as exc:
+        if "not a valid DuckDB database" in str(exc):
+            raise InputError(f"{path}: not a DuckDB database file") from None
+        raise InputError(f"{path}: cannot open the database: {_first_line(exc)}") from None
+    present = {r[0] for r in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = ?", [alias]).fetchall()}
+    if not present & set(contract.TABLES):
+        raise InputError(f"{path}: not a newsclaims database: none of the tables "
+                         + ", ".join(contract.TABLES))
+
+
 def diff_databases(old_db, new_db) -> list[Change]:
     """The record-level changes from ``old_db`` to ``new_db`` (both opened read-only)."""
     con = duckdb.connect()
     try:
-        con.execute("ATTACH ? AS old (READ_ONLY)", [str(old_db)])
-        con.execute("ATTACH ? AS new (READ_ONLY)", [str(new_db)])
+        _attach(con, old_db, "old")
+        _attach(con, new_db, "new")
         changes: list[Change] = []
-        for name, table in contract.tables().items():
-            changes += _table_changes(con, name, table.primary_key)
+        try:
+            for name, table in contract.tables().items():
+                changes += _table_changes(con, name, table.primary_key)
+        except duckdb.IOException as exc:  # a damaged file: DuckDB's message names it
+            raise InputError(f"cannot read the databases: {_first_line(exc)}") from None
         order = {k: i for i, k in enumerate(CHANGE_KINDS)}
         tables = {t: i for i, t in enumerate(contract.TABLES)}
         changes.sort(key=lambda c: (tables[c.table], c.record_id, order[c.change]))
@@ -201,8 +232,13 @@ def write_changelog(path: Path, text: str) -> None:
 
 
 def diff_versions(old: str, new: str, *, releases=None, cache=None) -> list[Change]:
-    """Record-level changes between two versions found in ``releases`` or the cache."""
+    """Record-level changes between two versions found in ``releases`` or the cache. Each
+    snapshot's database is checked against its manifest first (a damaged or replaced file
+    is refused, naming it, rather than compared)."""
     from newsclaims.query import resolve
 
-    return diff_databases(resolve(old, releases=releases, cache=cache),
-                          resolve(new, releases=releases, cache=cache))
+    old_db = resolve(old, releases=releases, cache=cache)
+    new_db = resolve(new, releases=releases, cache=cache)
+    for db in (old_db, new_db):
+        snapshot.verify_database(db.parent)
+    return diff_databases(old_db, new_db)

@@ -126,8 +126,8 @@ def pull(version: str = "latest", registry: str | os.PathLike | None = None, *,
         hit = cached(version, cache_path)
         if hit is not None:
             return hit
-    entry = index["versions"].get(version)
-    if not isinstance(entry, dict):
+    entry = index["versions"].get(version)  # an object: the index's shape was checked
+    if entry is None:
         known = ", ".join(versioning.sort_versions(index["versions"])) or "none"
         raise InputError(f"version {version} is not in registry {reg.spec} (it has: {known})")
     what = f"pull {version} from {reg.spec}"

@@ -7,7 +7,9 @@ Layout::
 
 Each entry of ``versions`` holds ``manifest`` (path of the manifest, relative to the
 base), ``manifest_sha256``, ``signature``, ``created_at``, ``parent_version`` and
-``row_counts``. The index is a convenience: a pull trusts only the signed manifest.
+``row_counts``. The index is a convenience: a pull trusts only the signed manifest. Its
+shape is still checked on every read (``check_index``): ``versions``, ``pull`` and
+``publish`` refuse a malformed index with the same one line.
 """
 
 from __future__ import annotations
@@ -60,18 +62,54 @@ class Registry:
         return response.content
 
     def index(self) -> dict:
+        """The registry's ``index.json``, its shape checked (``check_index``)."""
         data = self.read_bytes(INDEX, "the registry index")
         try:
             index = json.loads(data)
-            versions = index["versions"]
-            if not isinstance(versions, dict):
-                raise ValueError("'versions' is not an object")
-        except (ValueError, KeyError, TypeError) as exc:
+        except ValueError as exc:
             raise IntegrityError(f"{self.spec}/{INDEX}: malformed index ({exc})") from None
+        problem = check_index(index)
+        if problem:
+            raise IntegrityError(f"{self.spec}/{INDEX}: malformed index ({problem})")
         return index
 
     def versions(self) -> list[str]:
         return versioning.sort_versions(self.index()["versions"])
+
+
+_ENTRY_TEXT_FIELDS = ("manifest", "manifest_sha256", "signature", "created_at",
+                      "parent_version")
+
+
+def check_index(index) -> str | None:
+    """What is wrong with the shape of a parsed ``index.json`` (``None`` when nothing is):
+    an object whose ``versions`` maps each version to an object, whose text fields are
+    strings (or null) and whose ``row_counts`` maps table names to counts."""
+    if not isinstance(index, dict):
+        return "not a JSON object"
+    if "versions" not in index:
+        return "no 'versions'"
+    versions = index["versions"]
+    if not isinstance(versions, dict):
+        return "'versions' is not an object"
+    latest = index.get("latest")
+    if latest is not None and not isinstance(latest, str):
+        return "'latest' is not a string"
+    for version, entry in versions.items():
+        where = f"versions[{version!r}]"
+        if not isinstance(entry, dict):
+            return f"{where} is not an object"
+        for name in _ENTRY_TEXT_FIELDS:
+            value = entry.get(name)
+            if value is not None and not isinstance(value, str):
+                return f"{where}.{name} is not a string"
+        counts = entry.get("row_counts")
+        if counts is not None and not (
+                isinstance(counts, dict)
+                and all(isinstance(n, int) and not isinstance(n, bool) and n >= 0
+                        for n in counts.values())):
+            return f"{where}.row_counts is not an object of table names and row counts"
+    return None
 
 
 def _reason(exc: Exception) -> str:

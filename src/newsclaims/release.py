@@ -3,13 +3,17 @@
 The steps, all inside a temporary folder next to the final one (renamed into place only
 when everything passed, so a failed release leaves nothing behind):
 
-1. check the version (syntax, not released yet, greater than the latest);
+1. check the version (syntax, not released yet, greater than the latest), that the output
+   folders (``--out`` and ``--reports-dir``) can be written, and that ``--db`` is a
+   newsclaims database;
 2. build the database from ``dataset/`` (or copy an already built one);
 3. run the rule catalogue (``dq_results``/``dq_violations``) and the version-discipline
    rules against the parent release; refuse, naming every failing error-level rule;
 4. store the record-level ``changes`` and the ``release`` row; export Parquet; write the
    reports, ``datapackage.json``, ``CHANGELOG.md``, ``SHA256SUMS``, ``manifest.json`` and
-   its signature.
+   its signature;
+5. write the project's ``reports/<version>/report.md`` under a temporary name, rename the
+   snapshot folder into place, then the report; a failure at any point removes all of it.
 """
 
 from __future__ import annotations
@@ -113,16 +117,67 @@ def _record_discipline(con, violations: list[versioning.Violation], run_at: date
         )
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+def _check_writable(target: Path, what: str) -> None:
+    """Refuse, before anything is built or written, a ``target`` that cannot be created:
+    its nearest existing ancestor is not a folder (a file given as a folder) or cannot be
+    written. One line naming that path, worded as the CLI words the same ``OSError``."""
+    folder = target.parent
+    while not os.path.lexists(folder) and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        raise InputError(f"{folder}: exists and is not a folder")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise InputError(f"{folder}: not writable (needed for {what} {target})")
+
+
+def _make_folders(folder: Path) -> list[Path]:
+    """Create ``folder`` and its missing parents; return those made, outermost first."""
+    missing = []
+    probe = folder
+    while not os.path.lexists(probe) and probe != probe.parent:
+        missing.append(probe)
+        probe = probe.parent
+    made: list[Path] = []
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
+        for path in reversed(missing):
+            path.mkdir()
+            made.append(path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        _remove_folders(made)
         raise
+    return made
+
+
+def _remove_folders(made: list[Path]) -> None:
+    for path in reversed(made):
+        try:
+            path.rmdir()
+        except OSError:
+            pass
+
+
+def _stage(data: bytes, path: Path) -> tuple[Path, list[Path]]:
+    """Write ``data`` beside ``path`` under a temporary name, making missing folders; return
+    the temporary file (for ``os.replace``) and the folders made."""
+    made = _make_folders(path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except BaseException:
+        _remove_folders(made)
+        raise
+    return Path(tmp), made
+
+
+def _write_error(path: Path, exc: OSError) -> InputError:
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    return InputError(f"{path}: cannot write the release report "
+                      f"({reason[0].lower()}{reason[1:]}); nothing was released")
 
 
 def assemble_snapshot(work: Path, version: str, parent_version: str | None,
@@ -232,16 +287,34 @@ def create_release(
             raise InputError(f"parent version {parent} not found in {releases_dir}"
                              + (f" or {registry}" if registry else ""))
         parent_version = parent
+    # every output location and the input database are checked before anything is made
+    report_target = (Path(reports_root) / version / "report.md"
+                     if reports_root is not None else None)
+    _check_writable(target, "the release")
+    if report_target is not None:
+        _check_writable(report_target, "the release report")
+    if db is not None:
+        if not Path(db).is_file():
+            raise InputError(f"{db}: no such database")
+        from newsclaims.rules.engine import open_database
+
+        # names the user's file, not the copy in the temporary folder
+        open_database(db, read_only=True).close()
     parent_db = _parent_db(parent_version, releases_dir, registry) if parent_version else None
 
-    releases_dir.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(dir=releases_dir, prefix=f".tmp-{version}-"))
+    made_out = _make_folders(releases_dir)
+    try:
+        work = Path(tempfile.mkdtemp(dir=releases_dir, prefix=f".tmp-{version}-"))
+    except BaseException:
+        _remove_folders(made_out)
+        raise
+    staged: Path | None = None
+    made_reports: list[Path] = []
+    placed = False
     try:
         db_path = work / snapshot.DB_NAME
         step("build")
         if db is not None:
-            if not Path(db).is_file():
-                raise InputError(f"{db}: no such database")
             shutil.copyfile(db, db_path)
         else:
             from newsclaims.build import build_database
@@ -266,13 +339,30 @@ def create_release(
         step("publish")
         if target.exists():
             raise GateFailure(f"release {version} refused: {target} already exists")
+        report_md = work / "reports" / "report.md"
+        if report_target is not None and report_md.is_file():
+            report = report_md.read_bytes()
+            try:
+                staged, made_reports = _stage(report, report_target)
+            except OSError as exc:
+                raise _write_error(report_target, exc) from None
         os.rename(work, target)
+        placed = True
+        if staged is not None:
+            try:
+                os.replace(staged, report_target)
+            except OSError as exc:
+                raise _write_error(report_target, exc) from None
+            staged = None
     except BaseException:
+        if staged is not None:
+            staged.unlink(missing_ok=True)
+        _remove_folders(made_reports)
+        if placed:  # the report could not be put in place: the release goes too
+            shutil.rmtree(target, ignore_errors=True)
         shutil.rmtree(work, ignore_errors=True)
+        _remove_folders(made_out)
         raise
-    report_md = target / "reports" / "report.md"
-    if reports_root is not None and report_md.is_file():
-        _atomic_write(Path(reports_root) / version / "report.md", report_md.read_bytes())
     return ReleaseResult(version, parent_version, target, changes, signing_key is not None)
 
 

@@ -34,7 +34,8 @@ RECORD_NAMES: dict[str, str] = {
 def record_label(table: str, frame: pl.DataFrame, index: int) -> str:
     """``claim clm-0003``: the record name and its key (composite keys joined by ``|``)."""
     values = [frame[index, c] for c in contract.tables()[table].primary_key]
-    key = "|".join("?" if v is None else str(v) for v in values)
+    # a key of the wrong type (``true``, a list) is reported on its own; the label shows "?"
+    key = "|".join("?" if v is None or isinstance(v, (bool, list, dict)) else str(v) for v in values)
     return f"{RECORD_NAMES[table]} {key}"
 
 

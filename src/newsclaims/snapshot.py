@@ -224,12 +224,34 @@ def parse_manifest(data: bytes, what: str) -> dict:
 def verify_folder(folder: Path, parsed_manifest: dict, what: str) -> None:
     """Every file listed in the manifest exists with its size and sha256."""
     for entry in parsed_manifest["files"]:
-        path = folder / entry["path"]
-        if not path.is_file():
-            raise IntegrityError(f"{what}: {entry['path']} is missing")
-        size = path.stat().st_size
-        if size != entry["bytes"]:
-            raise IntegrityError(f"{what}: {entry['path']} has {size} bytes, the manifest says "
-                                 f"{entry['bytes']}")
-        if sha256_file(path) != entry["sha256"]:
-            raise IntegrityError(f"{what}: {entry['path']} does not match its sha256 in the manifest")
+        _verify_entry(folder, entry, what)
+
+
+def _verify_entry(folder: Path, entry: dict, what: str) -> None:
+    path = folder / entry["path"]
+    if not path.is_file():
+        raise IntegrityError(f"{what}: {entry['path']} is missing")
+    size = path.stat().st_size
+    if size != entry["bytes"]:
+        raise IntegrityError(f"{what}: {entry['path']} has {size} bytes, the manifest says "
+                             f"{entry['bytes']}")
+    if sha256_file(path) != entry["sha256"]:
+        raise IntegrityError(f"{what}: {entry['path']} does not match its sha256 in the manifest")
+
+
+def verify_database(folder: Path) -> Path:
+    """The database of the snapshot ``folder``, checked against the folder's manifest (its
+    size and sha256), so that a damaged or replaced file is refused before DuckDB reads it.
+    Errors name the folder: ``<folder>: newsclaims.duckdb does not match ...``."""
+    folder = Path(folder)
+    what = str(folder)
+    try:
+        data = (folder / MANIFEST).read_bytes()
+    except FileNotFoundError:
+        raise IntegrityError(f"{what}: {MANIFEST} is missing") from None
+    parsed = parse_manifest(data, f"{folder / MANIFEST}")
+    entry = next((e for e in parsed["files"] if e["path"] == DB_NAME), None)
+    if entry is None:
+        raise IntegrityError(f"{folder / MANIFEST}: does not list {DB_NAME}")
+    _verify_entry(folder, entry, what)
+    return folder / DB_NAME

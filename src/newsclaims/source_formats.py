@@ -4,7 +4,9 @@ remember their start line) and CSV (rows with the line they start on).
 Both refuse, as one ``file:line: ...`` ``InputError``: bytes that are not UTF-8, malformed
 syntax, a duplicate YAML key or an impossible YAML date, a record that is not a mapping,
 an unknown key or CSV column (with the closest allowed name), a CSV row with the wrong
-number of fields.
+number of fields. YAML also refuses a character YAML does not allow (a NUL byte, ...), a
+``\\ud800``-style escape that is no character (a lone surrogate) and nesting deeper than
+``MAX_YAML_DEPTH``.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import csv
 import difflib
 import io
+import re
 
 import polars as pl
 import yaml
@@ -22,15 +25,52 @@ from newsclaims.source_values import describe_value, from_csv_text
 # --- YAML ---------------------------------------------------------------------------
 
 
+# Deeper nesting is a mistake in a curated file (a record is a mapping of scalars); the
+# limit keeps PyYAML's recursive composer far from Python's recursion limit.
+MAX_YAML_DEPTH = 50
+
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
 class Record(dict):
     """A YAML mapping that remembers the line it starts on (1-based)."""
 
     line: int = 0
 
 
+class Items(list):
+    """A YAML list that remembers the line each of its entries starts on (1-based)."""
+
+    lines: list[int]
+
+
 class LineLoader(yaml.SafeLoader):
-    """SafeLoader whose mappings are ``Record``s carrying their start line, and which
-    refuses duplicate keys and impossible dates with the line they are on."""
+    """SafeLoader whose mappings are ``Record``s carrying their start line and lists
+    ``Items`` carrying their entries' lines, and which refuses duplicate keys, impossible
+    dates, lone surrogate escapes and too deep nesting with the line they are on."""
+
+    _depth = 0
+
+    def compose_node(self, parent, index):
+        self._depth += 1
+        try:
+            if self._depth > MAX_YAML_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None, None, f"nested more than {MAX_YAML_DEPTH} levels deep", self.peek_event().start_mark
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_scalar(self, node):
+        value = super().construct_scalar(node)
+        if isinstance(value, str) and (found := _SURROGATE.search(value)):
+            raise yaml.constructor.ConstructorError(
+                None, None,
+                f"'\\u{ord(found.group()):04x}' is not a character (a lone UTF-16 surrogate escape)",
+                node.start_mark,
+            )
+        return value
 
     def construct_mapping(self, node, deep=False):
         seen: dict = {}
@@ -59,8 +99,15 @@ class LineLoader(yaml.SafeLoader):
                 None, None, f"impossible date {node.value!r} ({exc})", node.start_mark
             ) from None
 
+    def construct_items(self, node):
+        data = Items()
+        data.lines = [item.start_mark.line + 1 for item in node.value]
+        yield data
+        data.extend(self.construct_sequence(node))
+
 
 LineLoader.add_constructor("tag:yaml.org,2002:map", LineLoader.construct_record)
+LineLoader.add_constructor("tag:yaml.org,2002:seq", LineLoader.construct_items)
 LineLoader.add_constructor("tag:yaml.org,2002:timestamp", LineLoader.construct_checked_timestamp)
 
 
@@ -85,8 +132,16 @@ def load_yaml(shown: str, data: bytes):
         if exc.problem and exc.context and exc.context_mark and exc.context_mark.line + 1 != line:
             problem += f" ({exc.context} on line {exc.context_mark.line + 1})"
         raise source_error(shown, line, f"malformed YAML: {problem}") from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow, such as NUL
+        line = text.count("\n", 0, exc.position) + 1
+        raise source_error(
+            shown, line, f"malformed YAML: special character #x{exc.character:04x} is not allowed"
+        ) from None
     except yaml.YAMLError as exc:
-        raise source_error(shown, None, f"malformed YAML: {exc}") from None
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise source_error(shown, None, f"malformed YAML: {first}") from None
+    except RecursionError:  # pragma: no cover - MAX_YAML_DEPTH is meant to come first
+        raise source_error(shown, None, "malformed YAML: nested too deeply") from None
 
 
 def _check_keys(allowed: tuple[str, ...], shown: str, record: Record) -> None:
@@ -112,9 +167,11 @@ def yaml_records(allowed: tuple[str, ...], shown: str, data: bytes, *, single: b
             raise source_error(shown, 1, "expected a YAML list of records (lines starting with '- ')")
         else:
             items = loaded
-    for item in items:
+    for i, item in enumerate(items):
         if not isinstance(item, Record):
-            raise source_error(shown, None, f"expected every list entry to be a mapping, got {describe_value(item)}")
+            line = items.lines[i] if isinstance(items, Items) else None
+            got = "an empty entry ('-' alone)" if item is None else describe_value(item)
+            raise source_error(shown, line, f"expected every list entry to be a mapping, got {got}")
         _check_keys(allowed, shown, item)
     return items
 

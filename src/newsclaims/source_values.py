@@ -65,6 +65,8 @@ def fit_value(value, dtype: pl.DataType):
 
 
 def describe_value(value) -> str:
+    if value is None:
+        return "null"
     if isinstance(value, bool):
         return f"{str(value).lower()} (a YAML boolean; quote it if it is text)"
     if isinstance(value, (list, dict)):

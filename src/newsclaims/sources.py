@@ -7,9 +7,10 @@ current directory when the dataset lies under it).
 
 What this module refuses, as one ``file:line: ...`` ``InputError``: a missing file or
 folder, an unexpected file in a per-document folder, a document without its ``.txt`` (or a
-``.txt`` without its document), and (through ``newsclaims.source_formats``) malformed YAML
-or CSV, a duplicate YAML key, an unknown key or CSV column, a file that is not UTF-8.
-What it does *not* judge: types, enums, ids, references. A value whose type
+``.txt`` without its document), a document whose ``doc_id`` is not its file name, and
+(through ``newsclaims.source_formats``) malformed YAML or CSV, a duplicate YAML key, an
+unknown key or CSV column, a file that is not UTF-8. What it does *not* judge: types,
+enums, ids (beyond that file name), references. A value whose type
 does not fit its column is kept as written, and the column becomes a ``pl.Object`` column,
 so that the pandera schema reports it (``newsclaims.schemas``) with the record it is in.
 
@@ -182,6 +183,13 @@ def _read_documents(reader: _Reader) -> pl.DataFrame:
     for stem in sorted(ymls):
         shown, data = reader.read(f"{stem}.yml")
         (record,) = source_formats.yaml_records(curator_keys("documents"), shown, data, single=True)
+        doc_id, name = record.get("doc_id"), Path(stem).name
+        if isinstance(doc_id, str) and doc_id != name:  # one of the wrong type is the schema's
+            raise source_error(
+                shown, record.line,
+                f"document {doc_id}: doc_id {doc_id} does not match the file name {name}; a document is "
+                f"documents/<doc_id>.yml with its text in documents/<doc_id>.txt",
+            )
         txt = reader.root / f"{stem}.txt"
         if not txt.is_file():
             raise source_error(

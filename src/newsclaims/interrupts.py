@@ -10,8 +10,29 @@ end of a short block, e.g. creating a temporary file and recording its name for 
 from __future__ import annotations
 
 import signal
+import sys
 import threading
 from contextlib import contextmanager
+
+# A Ctrl-C that Python could not raise where it arrived: KeyboardInterrupt inside a weakref
+# callback or a ``__del__`` (run by the garbage collector at any moment) is "ignored" by the
+# interpreter. ``record_swallowed`` keeps it, and the next ``finishing()`` honours it.
+_swallowed = threading.Event()
+
+
+def record_swallowed() -> None:
+    """Install a ``sys.unraisablehook`` that records a swallowed KeyboardInterrupt (instead
+    of printing "Exception ignored in ... KeyboardInterrupt") and passes everything else to
+    the hook in place before. The CLI installs it once per process."""
+    previous = sys.unraisablehook
+
+    def hook(unraisable):
+        if isinstance(unraisable.exc_value, KeyboardInterrupt):
+            _swallowed.set()
+        else:
+            previous(unraisable)
+
+    sys.unraisablehook = hook
 
 
 @contextmanager
@@ -44,6 +65,10 @@ def held():
 def finishing():
     """Run the block with Ctrl-C (SIGINT) held back; a Ctrl-C during it is dropped, as the
     command completes right after. Off the main thread (where Python cannot set signal
-    handlers) the block runs as it is."""
+    handlers) the block runs as it is. A Ctrl-C swallowed earlier (``record_swallowed``)
+    is raised before the block starts."""
+    if _swallowed.is_set():
+        _swallowed.clear()
+        raise KeyboardInterrupt
     with _sigint_replaced(lambda signum, frame: None):
         yield

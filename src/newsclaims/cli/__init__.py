@@ -88,6 +88,9 @@ def cli() -> None:
 
 
 def main() -> None:
+    from newsclaims.interrupts import record_swallowed
+
+    record_swallowed()  # a Ctrl-C the garbage collector swallowed still stops the run
     # click's own usage errors exit 2, matching the contract.
     cli(prog_name="newsclaims")
 

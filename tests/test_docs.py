@@ -67,3 +67,21 @@ def test_check_names_a_stale_page(tmp_path, monkeypatch):
         assert "Error: docs/rules.md out of date: run `newsclaims docs`" in result.output
     finally:
         project.root.cache_clear()
+
+
+def test_codebook_names_each_enum_column_its_own_type():
+    """The type the codebook names for an ENUM column holds exactly that column's values
+    (the same column name, e.g. ``kind``, has a different type in each table)."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute(contract.schema_sql())
+    named = 0
+    for table in contract.tables().values():
+        for col in table.columns:
+            if col.enum:
+                type_name = docs._enum_name(table.name, col.name)
+                values = tuple(con.execute(f"SELECT enum_range(NULL::{type_name})").fetchone()[0])
+                assert values == col.enum, (table.name, col.name, type_name)
+                named += 1
+    assert named >= 20

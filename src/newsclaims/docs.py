@@ -56,10 +56,15 @@ def codebook() -> str:
 
 
 def _enum_name(table: str, column: str) -> str:
-    """The ENUM type's name as declared in the DDL (``modality modality NOT NULL``)."""
+    """The ENUM type's name as declared for ``table.column`` in the DDL (``kind place_kind
+    NOT NULL`` inside ``CREATE TABLE places``): the same column name may have another type
+    in another table."""
+    current = None
     for line in contract.schema_sql().splitlines():
         parts = line.split()
-        if len(parts) >= 2 and parts[0] == column and not line.lstrip().startswith("--"):
+        if line.upper().startswith("CREATE TABLE") and len(parts) >= 3:
+            current = parts[2].rstrip("(")
+        elif current == table and len(parts) >= 2 and parts[0] == column:
             return parts[1].rstrip(",")
     return column
 

@@ -137,6 +137,7 @@ def test_pytest_checks_fails_on_a_broken_database(db, repo):
     expected = inject(con, "claims.quote_matches_text", 1)
     con.close()
     (claim,) = expected["claims.quote_matches_text"]
+    before = db.read_bytes()
     proc = subprocess.run(
         [sys.executable, "-m", "pytest", str(repo / "checks" / "provenance.yml"), "-q", "-p", "no:cacheprovider",
          f"--newsclaims-db={db}", "-W", "error::UserWarning"],
@@ -145,6 +146,7 @@ def test_pytest_checks_fails_on_a_broken_database(db, repo):
     assert proc.returncode == 1, proc.stdout
     assert "1 failed, 5 passed" in proc.stdout
     assert f"{claim}: quote " in proc.stdout  # the offending record is printed
+    assert db.read_bytes() == before  # the gate ran on a copy: the database is unchanged
 
 
 def test_no_reports_and_pandera_never(db, tmp_path, monkeypatch):
@@ -255,3 +257,18 @@ def test_ctrl_c_while_the_reports_are_written_leaves_results_and_reports_as_they
             assert run_at == {json.loads(after[2]["report.json"])["run"]["run_at"]}
             before = after
     assert interrupted >= 1
+
+
+def test_check_refuses_the_database_of_a_release_snapshot(tmp_path):
+    from release_fixtures import make_snapshot
+
+    folder = make_snapshot(tmp_path / "releases", "1.0.0")
+    db = folder / "newsclaims.duckdb"
+    before = db.read_bytes()
+    result = CliRunner().invoke(cli, ["check", "--db", str(db), "--no-reports"])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"Error: {db}: the database of a release snapshot ({folder / 'manifest.json'} lists its "
+        "checksum), which a check would change; check a copy of it (its release's results are "
+        "in its dq_results and reports/)\n")
+    assert db.read_bytes() == before

@@ -246,3 +246,23 @@ def test_index_with_a_path_escaping_the_registry(world, tmp_path):
     assert result.exit_code == 2
     assert "unsafe file path '../../etc/manifest.json'" in result.stderr
     assert listing(cache) == before
+
+
+def test_a_cached_copy_changed_after_the_pull_is_replaced_or_refused(world, tmp_path):
+    """A tool that wrote into a cached snapshot's database (as `check` or the pytest gate on
+    it once did) leaves a copy that no longer matches its manifest: `pull` with the
+    registry downloads a verified copy in its place; without it, refuses in one line."""
+    cache = prepared_cache(tmp_path, world)
+    db = cache / "1.0.0" / "newsclaims.duckdb"
+    with open(db, "ab") as fh:
+        fh.write(b"\0" * 4096)
+    without = invoke("pull", "1.0.0", "--cache", cache)
+    assert without.exit_code == 2
+    assert without.stderr == (
+        f"Error: {cache / '1.0.0'}: newsclaims.duckdb has {db.stat().st_size} bytes, the manifest "
+        f"says {db.stat().st_size - 4096} (the cached copy of 1.0.0 was changed after it was "
+        "pulled); pull it again with --from REGISTRY\n")
+    again = pull(world, "1.0.0", world["registry"], cache)
+    assert again.exit_code == 0, again.output
+    assert file_hashes(cache / "1.0.0") == file_hashes(world["releases"] / "1.0.0")
+    assert [p.name for p in cache.iterdir()] == ["1.0.0"]  # nothing set aside is left

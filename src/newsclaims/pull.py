@@ -55,6 +55,32 @@ def cached(version: str, cache: Path) -> Path | None:
     return folder if (folder / snapshot.MANIFEST).is_file() else None
 
 
+def _damage(folder: Path) -> str | None:
+    """What is wrong with a cached snapshot (a file changed since it was pulled, e.g. a
+    database a tool wrote into), or ``None``: every file against its manifest."""
+    try:
+        manifest = snapshot.parse_manifest((folder / snapshot.MANIFEST).read_bytes(), str(folder))
+        snapshot.verify_folder(folder, manifest, str(folder))
+    except IntegrityError as exc:
+        return str(exc)
+    return None
+
+
+def _verified_hit(version: str, cache: Path, registry) -> Path | None:
+    """The cached copy of ``version`` when it is intact; ``None`` when there is none, or a
+    damaged one that the registry can replace; an error for a damaged one it cannot."""
+    hit = cached(version, cache)
+    if hit is None:
+        return None
+    damage = _damage(hit)
+    if damage is None:
+        return hit
+    if registry is None:
+        raise IntegrityError(f"{damage} (the cached copy of {version} was changed after it was "
+                             "pulled); pull it again with --from REGISTRY")
+    return None
+
+
 def _fetch(reg: Registry, rel: str, dest: Path, sha256: str | None, what: str,
            progress: bool) -> None:
     """Copy or download one registry file to ``dest``; check its sha256 when given."""
@@ -109,7 +135,7 @@ def pull(version: str = "latest", registry: str | os.PathLike | None = None, *,
     cache_path = cache_dir(cache)
     if version != "latest":
         versioning.validate_version(version)
-        hit = cached(version, cache_path)
+        hit = _verified_hit(version, cache_path, registry)
         if hit is not None:
             return hit
     if registry is None:
@@ -123,7 +149,7 @@ def pull(version: str = "latest", registry: str | os.PathLike | None = None, *,
         version = versioning.latest(index["versions"])
         if version is None:
             raise InputError(f"registry {reg.spec} holds no version")
-        hit = cached(version, cache_path)
+        hit = _verified_hit(version, cache_path, registry)
         if hit is not None:
             return hit
     entry = index["versions"].get(version)  # an object: the index's shape was checked
@@ -163,8 +189,15 @@ def pull(version: str = "latest", registry: str | os.PathLike | None = None, *,
             _fetch(reg, base + rel, work / rel, item["sha256"], what, progress)
         snapshot.verify_folder(work, manifest, what)
         target = cache_path / version
-        if (target / snapshot.MANIFEST).is_file():  # pulled meanwhile by another process
-            shutil.rmtree(work)
+        if (target / snapshot.MANIFEST).is_file():
+            if _damage(target) is None:  # pulled meanwhile by another process
+                shutil.rmtree(work)
+                return target
+            # a damaged cached copy: set it aside, put the verified download in its place
+            damaged = Path(tempfile.mkdtemp(dir=cache_path, prefix=f".damaged-{version}-"))
+            os.replace(target, damaged / version)
+            os.replace(work, target)
+            shutil.rmtree(damaged, ignore_errors=True)
             return target
         os.replace(work, target)
         return target

@@ -2,13 +2,15 @@
 
 Registered as a ``pytest11`` entry point. Every ``*.yml`` file in a folder named
 ``checks`` is read as a rule catalogue file; the catalogue runs once per session (fused)
-on ``--newsclaims-db PATH`` (default: ``dataset/`` built into a temporary database) and
+on a copy of ``--newsclaims-db PATH`` (which is never changed; default: ``dataset/``
+built into a temporary database) and
 each item fails when its rule fails, printing all the offending records. A warn rule
 passes and reports its records as a pytest warning; a rule the run skipped (a ``pandera``
 rule on a table too big to validate in memory) is a pytest skip with the reason."""
 
 from __future__ import annotations
 
+import shutil
 import warnings
 from pathlib import Path
 
@@ -28,7 +30,8 @@ class RuleFailure(Exception):
 def pytest_addoption(parser):
     group = parser.getgroup("newsclaims")
     group.addoption("--newsclaims-db", default=None, metavar="PATH",
-                    help="Check this database instead of building dataset/ into a temporary one.")
+                    help="Check this database (a copy of it: the file is not changed) instead of "
+                         "building dataset/ into a temporary one.")
 
 
 def pytest_collect_file(file_path: Path, parent):
@@ -95,13 +98,21 @@ def _run_once(config, checks_dir: Path) -> dict:
     from newsclaims.rules.catalogue import load_catalogue
     from newsclaims.rules.engine import run_checks
 
-    db = config.getoption("--newsclaims-db")
-    if db is None:
+    given = config.getoption("--newsclaims-db")
+    tmp = config._tmp_path_factory.mktemp("newsclaims-db")  # pytest's tmp_path_factory
+    if given is None:
         from newsclaims import project
         from newsclaims.build import build_database
 
-        tmp = config._tmp_path_factory.mktemp("newsclaims-db")  # pytest's tmp_path_factory
         db = build_database(project.dataset_dir(), tmp / "newsclaims.duckdb")
+    else:
+        # the rules store their results in the database they run on: a copy, so that the
+        # database under test (a release's, checksummed) is never changed by its gate
+        from newsclaims.rules.engine import open_database
+
+        open_database(given, read_only=True).close()  # one line for a missing or foreign file
+        db = tmp / "newsclaims.duckdb"
+        shutil.copyfile(given, db)
     run = run_checks(db, rules=load_catalogue(checks_dir))
     return {"db": db, "results": {r.rule_id: r for r in run.results}}
 

@@ -198,6 +198,7 @@ def run_checks(
     other rules as ``skipped``. ``before_swap``: see ``_staged_results`` (the reports of
     ``newsclaims check`` are made there)."""
     chosen = select_rules(rules if rules is not None else load_catalogue(), select)
+    _refuse_a_release_snapshot(db_path)
     if pandera not in pandera_rules.MODES:
         raise InputError(f"--pandera {pandera}: must be one of {', '.join(pandera_rules.MODES)}")
     if engine == "gx":
@@ -246,6 +247,20 @@ def run_checks(
     finally:
         con.close()
     return CheckRun(str(db_path), "duckdb", run_at.isoformat(), results, timings)
+
+
+def _refuse_a_release_snapshot(db_path) -> None:
+    """A run stores its results in the database: the database of a release snapshot would
+    no longer match the checksums of its manifest (``diff``, ``pull`` and ``publish`` then
+    refuse the snapshot as damaged)."""
+    from newsclaims import snapshot
+
+    path = Path(db_path)
+    manifest = path.parent / snapshot.MANIFEST
+    if path.name == snapshot.DB_NAME and manifest.is_file():
+        raise InputError(f"{path}: the database of a release snapshot ({manifest} lists its "
+                         "checksum), which a check would change; check a copy of it (its release's "
+                         "results are in its dq_results and reports/)")
 
 
 def _now() -> datetime:

@@ -33,14 +33,17 @@ def check(*args, cwd=None):
 def test_clean_database_exits_0(db, tmp_path):
     result = check("--db", db, "--reports", tmp_path / "r")
     assert result.exit_code == 0, result.output
-    assert "0 fail, 0 error" in result.output
+    assert "0 failed (error), 0 warnings, 0 could not run" in result.output
 
 
 def test_warn_rule_fails_only_with_fail_on_warn(db, tmp_path):
     con = duckdb.connect(str(db))
     inject(con, "claims.claimant_not_null", 1)
     con.close()
-    assert check("--db", db, "--reports", tmp_path / "r").exit_code == 0
+    default = check("--db", db, "--reports", tmp_path / "r")
+    assert default.exit_code == 0
+    assert "WARN  warn  claims.claimant_not_null: 1 record(s)" in default.output
+    assert "0 failed (error), 1 warnings, 0 could not run" in default.output
     result = check("--db", db, "--fail-on", "warn", "--reports", tmp_path / "r")
     assert result.exit_code == 1
     assert "Error: 1 rule(s) fail at level warn: claims.claimant_not_null" in result.stderr

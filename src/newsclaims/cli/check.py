@@ -65,17 +65,23 @@ def command(db_path, fail_on, select, engine, reports_dir, no_reports, pandera, 
 
 
 def _print_text(run, written: dict) -> None:
+    """One line per rule that did not pass, then the counts, in the words of report.md: a
+    failing warn-level rule is a warning, not a failure (it never fails the default gate)."""
     summary = run.summary()
+    warnings = 0
     for r in run.results:
         if r.status == "skipped":
             click.echo(f"SKIP  {r.severity:5} {r.rule_id}: {r.detail}")
         elif r.status != "pass":
+            word = "WARN" if r.status == "fail" and r.severity == "warn" else r.status.upper()
+            warnings += word == "WARN"
             detail = f" ({r.detail})" if r.detail else ""
-            click.echo(f"{r.status.upper():5} {r.severity:5} {r.rule_id}: {r.violation_count} record(s){detail}")
+            click.echo(f"{word:5} {r.severity:5} {r.rule_id}: {r.violation_count} record(s){detail}")
     skipped = f", {summary['skipped']} skipped" if summary["skipped"] else ""
     click.echo(
-        f"{summary['rules']} rules: {summary['pass']} pass, {summary['fail']} fail, "
-        f"{summary['error']} error{skipped}; {summary['violations']} offending record(s)"
+        f"{summary['rules']} rules: {summary['pass']} passed, {summary['fail'] - warnings} failed "
+        f"(error), {warnings} warnings, {summary['error']} could not run{skipped}; "
+        f"{summary['violations']} offending record(s)"
     )
     for name, path in written.items():
         click.echo(f"{name}: {path}")

@@ -40,7 +40,7 @@ def afile(tmp_path) -> Path:
     (("synth", "--claims", "100", "-o", "afile/x.duckdb"), "Error: afile: not a folder"),
     (("synth", "--claims", "100", "--memory-limit", "lots", "-o", "s.duckdb"),
      "Error: --memory-limit lots: expected a size such as 1500MB or 4GB"),
-    (("keygen", "--out", "afile/k.pem"), "Error: afile: no such folder"),
+    (("keygen", "--out", "afile/k.pem"), "Error: afile: exists and is not a folder"),
     (("keygen", "--out", ""), "Error: .: give the path of a key file to create, not a folder"),
     (("versions", "--from", "afile"), "Error: afile/index.json: not a directory"),
     (("release", "9.9.9", "--out", "afile"), "Error: afile: exists and is not a folder"),

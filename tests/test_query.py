@@ -97,6 +97,30 @@ def test_load_returns_polars_and_latest_is_the_default(releases, tmp_path):
         newsclaims.load("nope", version="1.0.0", releases=releases, cache=tmp_path / "empty")
 
 
+
+def test_load_returns_what_the_pandera_models_validate(releases, tmp_path):
+    """README's "For pipelines": ``SCHEMAS[table].validate(newsclaims.load(table))`` holds
+    for every contract table, and the frame has the dtypes of the release's Parquet file
+    (ENUM columns as text, not polars Categorical)."""
+    from newsclaims import contract
+    from newsclaims.schemas import SCHEMAS
+
+    assert set(SCHEMAS) == set(contract.TABLES)
+    for table, model in SCHEMAS.items():
+        frame = newsclaims.load(table, version="1.0.0", releases=releases,
+                                cache=tmp_path / "empty")
+        model.validate(frame)
+        assert pl.Categorical not in frame.schema.dtypes(), table
+        parquet = pl.read_parquet(releases / "1.0.0" / "data" / f"{table}.parquet")
+        assert frame.schema == parquet.schema, table
+        keys = list(contract.tables()[table].primary_key)
+        assert frame.sort(keys).equals(parquet.sort(keys)), table
+    claims = newsclaims.load("claims", version="1.0.0", releases=releases,
+                             cache=tmp_path / "empty")
+    assert claims.schema["modality"] == pl.String
+    assert sorted(claims["topic"].to_list()) == ["casualties", "casualties"]
+
+
 def test_missing_version_and_path_traversal(releases, tmp_path):
     result = invoke("query", "SELECT 1", "--version", "../../etc", "--cache", str(tmp_path))
     assert result.exit_code == 2

@@ -31,6 +31,28 @@ def test_keygen_writes_a_private_key_only_its_owner_reads(tmp_path):
                                     "overwritten, pick another path")
 
 
+
+def test_keygen_makes_missing_folders_only_their_owner_enters(tmp_path):
+    out = tmp_path / "home" / "keys" / "newsclaims.pem"
+    mode_before = stat.S_IMODE(tmp_path.stat().st_mode)
+    result = invoke("keygen", "--out", out)
+    assert result.exit_code == 0, result.output
+    for folder in (tmp_path / "home", tmp_path / "home" / "keys"):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    assert sorted(p.name for p in out.parent.iterdir()) == ["newsclaims.pem", "newsclaims.pem.pub"]
+    assert stat.S_IMODE(tmp_path.stat().st_mode) == mode_before  # an existing folder is left alone
+    again = invoke("keygen", "--out", out)
+    assert again.exit_code == 2
+    assert again.stderr.strip() == (f"Error: {out}: already exists; keys are never "
+                                    "overwritten, pick another path")
+    (tmp_path / "afile").write_text("not a folder\n")
+    below_a_file = invoke("keygen", "--out", tmp_path / "afile" / "keys" / "k.pem")
+    assert below_a_file.exit_code == 2
+    assert below_a_file.stderr == f"Error: {tmp_path / 'afile'}: exists and is not a folder\n"
+    assert (tmp_path / "afile").read_text() == "not a folder\n"
+
+
 def test_publish_copies_and_indexes(tmp_path):
     invoke("keygen", "--out", tmp_path / "k.pem")
     releases = tmp_path / "releases"
@@ -40,6 +62,7 @@ def test_publish_copies_and_indexes(tmp_path):
     for version in ("1.0.0", "1.1.0"):
         result = invoke("publish", version, "--to", reg, "--releases", releases)
         assert result.exit_code == 0, result.output
+        assert result.stdout == f"published {version} to {reg / version}\n"
     index = json.loads((reg / "index.json").read_text())
     assert index["latest"] == "1.1.0"
     assert sorted(index["versions"]) == ["1.0.0", "1.1.0"]
@@ -48,9 +71,14 @@ def test_publish_copies_and_indexes(tmp_path):
     assert (reg / "1.1.0" / "manifest.json").read_bytes() == \
         (releases / "1.1.0" / "manifest.json").read_bytes()
     assert not [p for p in reg.iterdir() if p.name.startswith(".")]  # no temp leftovers
-    # publishing the same release again changes nothing
+    # publishing the same release again changes nothing, and says so
     before = listing(reg)
-    assert invoke("publish", "1.0.0", "--to", reg, "--releases", releases).exit_code == 0
+    again = invoke("publish", "1.0.0", "--to", reg, "--releases", releases)
+    assert again.exit_code == 0, again.output
+    assert again.stdout == f"1.0.0 is already in {reg} (same manifest); nothing to do\n"
+    assert listing(reg) == before
+    same = publish("1.1.0", releases, reg)
+    assert (same.folder, same.already) == (reg / "1.1.0", True)
     assert listing(reg) == before
     text = invoke("versions", "--from", reg)
     assert [line.split("\t")[0] for line in text.stdout.splitlines()] == ["1.0.0", "1.1.0"]

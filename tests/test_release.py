@@ -203,6 +203,31 @@ def test_version_order_is_checked_before_anything_is_built(tmp_path, version, co
     assert listing(tmp_path) == before
 
 
+
+def test_a_version_whose_project_report_exists_is_refused_before_anything_is_built(
+        tmp_path, built_db):
+    """A fresh clone: the committed reports/1.0.0/report.md but no releases/ folder. The
+    report is never overwritten; a new version is still released."""
+    reports = tmp_path / "project-reports"
+    committed = reports / "1.0.0" / "report.md"
+    committed.parent.mkdir(parents=True)
+    committed.write_text("# the report of the released 1.0.0\n", encoding="utf-8")
+    before = listing(tmp_path)
+    result = invoke("release", "1.0.0", "--dataset", tmp_path / "no-dataset-needed",
+                    "--out", tmp_path / "releases", "--reports-dir", reports)
+    assert result.exit_code == 1, result.output
+    assert result.stderr == (f"Error: release 1.0.0 refused: release.version_exists: version "
+                             f"1.0.0 was already released ({committed} exists); releases are "
+                             "immutable, pick a new version\n")
+    assert listing(tmp_path) == before
+    assert committed.read_text(encoding="utf-8") == "# the report of the released 1.0.0\n"
+    fresh = invoke("release", "1.0.1", "--db", built_db, "--out", tmp_path / "releases",
+                   "--reports-dir", reports)
+    assert fresh.exit_code == 0, fresh.output
+    assert (reports / "1.0.1" / "report.md").is_file()
+    assert committed.read_text(encoding="utf-8") == "# the report of the released 1.0.0\n"
+
+
 def test_registry_versions_count_too(tmp_path):
     from newsclaims.registry import publish
 

@@ -46,6 +46,20 @@ def test_version_order():
     assert ids(check_version_order("1.10.0", ["1.9.0"])) == []  # numeric, not text, order
 
 
+
+def test_a_version_with_a_project_report_exists(tmp_path):
+    report = tmp_path / "reports" / "1.0.0" / "report.md"
+    assert check_version_order("1.0.0", [], report=report) == []  # no report yet
+    report.parent.mkdir(parents=True)
+    report.write_text("# 1.0.0\n", encoding="utf-8")
+    found = check_version_order("1.0.0", [], report=report)
+    assert ids(found) == ["release.version_exists"]
+    assert str(found[0]) == (f"release.version_exists: version 1.0.0 was already released "
+                             f"({report} exists); releases are immutable, pick a new version")
+    # a released version is reported as such, whatever its report
+    assert "already exists" in str(check_version_order("1.0.0", ["1.0.0"], report=report)[0])
+
+
 def test_unchanged_release_passes(tmp_path, parent_db):
     assert check_against_parent(new_db(tmp_path), parent_db, "1.0.1", "1.0.0") == []
 

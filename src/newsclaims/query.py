@@ -71,7 +71,13 @@ def connect(version: str | None = None, *, cache: str | os.PathLike | None = Non
 
 
 def load(table: str, version: str | None = None, **kwargs):
-    """One table of a snapshot as a polars DataFrame."""
+    """One table of a snapshot as a polars DataFrame.
+
+    A contract table is read as its pandera model in ``newsclaims.schemas`` expects it
+    (``schemas.read_table``: ENUM columns as text, as in the snapshot's Parquet files), so
+    ``schemas.SCHEMAS[table].validate(load(table))`` holds for a valid snapshot. Any other
+    table, or a contract table whose columns differ from this package's contract (a
+    snapshot of another contract version), is read as DuckDB returns it."""
     import re
 
     if not re.fullmatch(r"[a-z_][a-z0-9_]*", table or ""):
@@ -82,11 +88,28 @@ def load(table: str, version: str | None = None, **kwargs):
         if table not in names:
             raise InputError(f"no table {table!r} in the snapshot (tables: "
                              f"{', '.join(sorted(names))})")
+        if _matches_contract(con, table):
+            from newsclaims.schemas import read_table
+
+            return read_table(con, table)
         import polars as pl
 
         return pl.from_arrow(con.sql(f"SELECT * FROM {table}").to_arrow_table())
     finally:
         con.close()
+
+
+def _matches_contract(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    """Whether ``table`` is a contract table with exactly the contract's columns."""
+    from newsclaims import contract
+
+    expected = contract.tables().get(table)
+    if expected is None:
+        return False
+    found = [r[0] for r in con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE table_name = ? "
+        "AND schema_name = 'main' ORDER BY column_index", [table]).fetchall()]
+    return found == [c.name for c in expected.columns]
 
 
 def _first_line(exc: Exception) -> str:

@@ -151,13 +151,23 @@ def _failing_error_rules(db_path: Path) -> list[str]:
         con.close()
 
 
-def publish(version: str, releases_dir: Path, to: Path) -> Path:
+@dataclass(frozen=True)
+class Published:
+    """What ``publish`` did: ``folder`` is the release in the registry; ``already`` is true
+    when the registry held this very release (the same manifest) and nothing was done."""
+
+    folder: Path
+    already: bool = False
+
+
+def publish(version: str, releases_dir: Path, to: Path) -> Published:
     """Copy ``releases_dir/version`` into the folder registry ``to`` and add it to the index.
 
     The release is verified against its manifest first and refused (exit 1) when an
-    error-level rule failed in it. Publishing the same release twice is a no-op; a
-    different release under a published version is refused. A publish stopped between
-    the folder's rename and the index write is completed by running it again."""
+    error-level rule failed in it. Publishing the same release twice is a no-op
+    (``Published.already``); a different release under a published version is refused.
+    A publish stopped between the folder's rename and the index write is completed by
+    running it again."""
     versioning.validate_version(version)
     if str(to).startswith(("http://", "https://")):
         raise InputError(f"{to}: publish writes to a folder registry; copy that folder to "
@@ -183,7 +193,7 @@ def publish(version: str, releases_dir: Path, to: Path) -> Path:
     known = index["versions"].get(version)
     if known is not None:
         if known.get("manifest_sha256") == digest:
-            return to / version
+            return Published(to / version, already=True)
         raise GateFailure(f"publish {version} refused: {to} already holds a different "
                           f"release {version}; published versions are immutable")
     if (to / version).exists():
@@ -192,7 +202,7 @@ def publish(version: str, releases_dir: Path, to: Path) -> Path:
         _copy_in(source, manifest, to, version)
     _add_to_index(to, index, version, manifest, digest,
                   signed=(to / version / snapshot.SIGNATURE).is_file())
-    return to / version
+    return Published(to / version)
 
 
 def _copy_in(source: Path, manifest: dict, to: Path, version: str) -> None:

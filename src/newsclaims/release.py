@@ -3,9 +3,10 @@
 The steps, all inside a temporary folder next to the final one (renamed into place only
 when everything passed, so a failed release leaves nothing behind):
 
-1. check the version (syntax, not released yet, greater than the latest), that the output
-   folders (``--out`` and ``--reports-dir``) can be written, and that ``--db`` is a
-   newsclaims database;
+1. check the version (syntax, not released yet: no snapshot of it in ``--out`` or the
+   registry and no project report ``reports/<version>/report.md``, greater than the
+   latest), that the output folders (``--out`` and ``--reports-dir``) can be written, and
+   that ``--db`` is a newsclaims database;
 2. build the database from ``dataset/`` (or copy an already built one);
 3. run the rule catalogue (``dq_results``/``dq_violations``) and the version-discipline
    rules against the parent release; refuse, naming every failing error-level rule;
@@ -277,7 +278,9 @@ def create_release(
         existing |= set(registries.open_registry(registry).versions())
     if target.exists():
         existing.add(version)
-    order = versioning.check_version_order(version, existing)
+    report_target = (Path(reports_root) / version / "report.md"
+                     if reports_root is not None else None)
+    order = versioning.check_version_order(version, existing, report=report_target)
     if order:
         raise GateFailure(f"release {version} refused: {order[0]}")
     if parent == "auto":
@@ -288,8 +291,6 @@ def create_release(
                              + (f" or {registry}" if registry else ""))
         parent_version = parent
     # every output location and the input database are checked before anything is made
-    report_target = (Path(reports_root) / version / "report.md"
-                     if reports_root is not None else None)
     _check_writable(target, "the release")
     if report_target is not None:
         _check_writable(report_target, "the release report")
@@ -339,6 +340,9 @@ def create_release(
         step("publish")
         if target.exists():
             raise GateFailure(f"release {version} refused: {target} already exists")
+        late = versioning.check_version_order(version, (), report=report_target)
+        if late:  # the project report appeared while the release was made
+            raise GateFailure(f"release {version} refused: {late[0]}")
         report_md = work / "reports" / "report.md"
         if report_target is not None and report_md.is_file():
             report = report_md.read_bytes()

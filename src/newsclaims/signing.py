@@ -29,7 +29,8 @@ def config_dir() -> Path:
 
 def keygen(out: Path) -> tuple[Path, Path]:
     """Write a new Ed25519 private key (PEM, mode 0600) to ``out`` and its public key to
-    ``out.pub``. Refuses to overwrite either file."""
+    ``out.pub``. Refuses to overwrite either file. Missing parent folders are made with
+    mode 0700 (the key is secret); a parent path that is a file is refused."""
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -40,8 +41,7 @@ def keygen(out: Path) -> tuple[Path, Path]:
     for path in (out, pub):
         if path.exists():
             raise InputError(f"{path}: already exists; keys are never overwritten, pick another path")
-    if not out.parent.is_dir():
-        raise InputError(f"{out.parent}: no such folder")
+    _make_key_folders(out.parent)
     key = Ed25519PrivateKey.generate()
     private_pem = key.private_bytes(serialization.Encoding.PEM,
                                     serialization.PrivateFormat.PKCS8,
@@ -54,6 +54,21 @@ def keygen(out: Path) -> tuple[Path, Path]:
     os.chmod(out, 0o600)
     pub.write_bytes(public_pem)
     return out, pub
+
+
+def _make_key_folders(folder: Path) -> None:
+    """Create ``folder`` and its missing parents, each with mode 0700; ``InputError`` when
+    the nearest existing one is not a folder (a file given as a folder)."""
+    missing = []
+    probe = folder
+    while not os.path.lexists(probe) and probe != probe.parent:
+        missing.append(probe)
+        probe = probe.parent
+    if not probe.is_dir():
+        raise InputError(f"{probe}: exists and is not a folder")
+    for path in reversed(missing):
+        path.mkdir(mode=0o700)
+        os.chmod(path, 0o700)  # whatever the umask
 
 
 def _load_private(path: Path):

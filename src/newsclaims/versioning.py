@@ -8,7 +8,7 @@ The cross-version rules are small units with stable ids, like the rules of the c
 | id | what it refuses |
 |---|---|
 | ``release.version_syntax`` | a version that is not ``MAJOR.MINOR.PATCH`` (exit 2) |
-| ``release.version_exists`` | a version that was already released or published |
+| ``release.version_exists`` | a version that was already released or published, or whose project report ``reports/<version>/report.md`` exists |
 | ``release.version_not_greater`` | a version not greater than the latest one |
 | ``release.contract_major_bump`` | a table or column removed, renamed or retyped without a major bump |
 | ``release.ids_never_disappear`` | an id of the parent release that is missing from the new one |
@@ -17,9 +17,11 @@ The cross-version rules are small units with stable ids, like the rules of the c
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
 
@@ -75,11 +77,20 @@ class DisciplineRule:
 # ---------------------------------------------------------------- version numbers
 
 
-def check_version_order(version: str, existing: Iterable[str]) -> list[Violation]:
-    """``release.version_exists`` and ``release.version_not_greater``."""
+def check_version_order(version: str, existing: Iterable[str],
+                        report: str | os.PathLike | None = None) -> list[Violation]:
+    """``release.version_exists`` and ``release.version_not_greater``.
+
+    ``report`` is the project's report of ``version`` (``reports/<version>/report.md``):
+    when that file exists, ``version`` was already released even if none of its snapshots
+    is at hand (a fresh clone has the committed reports but no ``releases/``)."""
     existing = sort_versions(existing)
     if version in existing:
         return [Violation("release.version_exists", f"version {version} already exists; "
+                          "releases are immutable, pick a new version")]
+    if report is not None and Path(report).is_file():
+        return [Violation("release.version_exists",
+                          f"version {version} was already released ({report} exists); "
                           "releases are immutable, pick a new version")]
     top = latest(existing)
     if top is not None and version_key(version) <= version_key(top):

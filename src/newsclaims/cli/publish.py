@@ -17,5 +17,8 @@ def command(version: str, to: Path, releases: Path) -> None:
     """Verify release VERSION and add it to the registry's index.json (atomically)."""
     from newsclaims.registry import publish
 
-    folder = publish(version, releases, to)
-    click.echo(f"published {version} to {folder}")
+    result = publish(version, releases, to)
+    if result.already:
+        click.echo(f"{version} is already in {to} (same manifest); nothing to do")
+    else:
+        click.echo(f"published {version} to {result.folder}")

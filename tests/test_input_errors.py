@@ -126,3 +126,16 @@ def test_a_declaration_naming_a_missing_column_is_refused(tmp_path, text, messag
     with pytest.raises(InputError) as exc:
         load_file(path)
     assert str(exc.value) == f"checks/bad.yml: rule #1 (claims.x): {message}"
+
+
+def test_versions_shows_no_control_characters_from_a_registry_index(tmp_path):
+    """The index is unsigned: an escape sequence in it must not reach the terminal."""
+    registry = tmp_path / "reg"
+    registry.mkdir()
+    (registry / "index.json").write_text(json.dumps({"format": 1, "latest": "1.0.0", "versions": {
+        "1.0.0": {"manifest": "1.0.0/manifest.json", "created_at": "2026\x1b]0;owned\x07",
+                  "parent_version": None, "row_counts": {"claims": 3}}}}), encoding="utf-8")
+    proc = subprocess.run([NEWSCLAIMS, "versions", "--from", str(registry)], capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "1.0.0\t2026?]0;owned?\tparent -\tclaims 3\n"

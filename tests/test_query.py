@@ -129,3 +129,30 @@ def test_missing_version_and_path_traversal(releases, tmp_path):
     assert result.exit_code == 2 and "version 9.9.9 is not in" in result.stderr
     result = invoke("query", "SELECT 1", "--cache", str(tmp_path / "none"))
     assert result.exit_code == 2 and "no snapshot to query" in result.stderr
+
+
+def test_a_folder_planted_beside_the_database_does_not_open_the_sandbox(releases, tmp_path):
+    """DuckDB lets a connection read and write its spill folder (``<db>.tmp/``); a symbolic
+    link planted under that name would reach any file. Queries run without a spill folder."""
+    import shutil
+
+    folder = tmp_path / "snap"
+    shutil.copytree(releases / "1.0.0", folder)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("secret\n", encoding="utf-8")
+    (folder / "newsclaims.duckdb.tmp").symlink_to(outside)
+    planted = folder / "newsclaims.duckdb.tmp"
+    for sql in (f"SELECT content FROM read_text('{planted}/secret.txt')",
+                f"COPY (SELECT 'x') TO '{planted}/written.csv'"):
+        result = invoke("query", sql, "--db", str(folder))
+        assert result.exit_code == 2, (sql, result.output)
+        assert result.stderr.startswith("Error: query refused: ")
+    assert sorted(p.name for p in outside.iterdir()) == ["secret.txt"]
+
+
+def test_one_statement_only(releases, tmp_path):
+    result = invoke("query", "SELECT 1; SELECT 2", "--version", "1.0.0", "--releases", str(releases),
+                    "--cache", str(tmp_path / "cache"))
+    assert result.exit_code == 2
+    assert result.stderr == "Error: query: give one statement, not 2\n"

@@ -3,7 +3,7 @@
 The library raises these; only the CLI turns them into one ``Error: ...`` line and an
 exit code. Exit codes: 0 passed, 1 a gate or check failed, 2 bad usage or bad input
 (including a path that cannot be read or written), 3 internal error, 130 interrupted
-(Ctrl-C).
+(Ctrl-C), 143 terminated (SIGTERM).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ EXIT_GATE = 1
 EXIT_INPUT = 2
 EXIT_INTERNAL = 3
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a process stopped by Ctrl-C
+EXIT_TERMINATED = 143  # 128 + SIGTERM
 
 
 class NewsclaimsError(Exception):

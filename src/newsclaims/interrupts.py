@@ -35,19 +35,47 @@ def record_swallowed() -> None:
     sys.unraisablehook = hook
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (sent by ``timeout``, CI runners, systemd): the command stops as on Ctrl-C,
+    cleaning up as it goes, and the CLI reports it as exit 143."""
+
+
+_sigterm = threading.Event()
+
+
+def _terminate(signum, frame):
+    _sigterm.set()  # DuckDB may report the stop as its own "Query interrupted" error
+    raise Terminated
+
+
+def terminated() -> bool:
+    """Whether this process got SIGTERM (``stop_on_sigterm``)."""
+    return _sigterm.is_set()
+
+
+def stop_on_sigterm() -> None:
+    """Make SIGTERM stop the command like Ctrl-C (by default it kills the process at once,
+    leaving temporary files behind). The CLI installs it once per process."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminate)
+
+
 @contextmanager
 def _sigint_replaced(handler):
-    """SIGINT handled by ``handler`` during the block (only on the main thread, and only when
-    the current handler is one Python installed)."""
-    previous = signal.getsignal(signal.SIGINT)
-    if threading.current_thread() is not threading.main_thread() or previous is None:
+    """SIGINT and SIGTERM handled by ``handler`` during the block (only on the main thread,
+    and only when the current handler is one Python installed)."""
+    stops = (signal.SIGINT, signal.SIGTERM)
+    previous = {sig: signal.getsignal(sig) for sig in stops}
+    if threading.current_thread() is not threading.main_thread() or None in previous.values():
         yield
         return
-    signal.signal(signal.SIGINT, handler)
+    for sig in stops:
+        signal.signal(sig, handler)
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for sig in stops:
+            signal.signal(sig, previous[sig])
 
 
 @contextmanager
@@ -57,6 +85,8 @@ def held():
     arrived = []
     with _sigint_replaced(lambda signum, frame: arrived.append(signum)):
         yield
+    if signal.SIGTERM in arrived:
+        raise Terminated
     if arrived:
         raise KeyboardInterrupt
 

@@ -3,7 +3,10 @@
 The connection is opened read-only with DuckDB's access to the outside shut and locked:
 ``enable_external_access=false`` (no ``read_csv``/``read_parquet`` of other files, no
 ``COPY``, ``ATTACH``, ``INSTALL``), no extension autoloading or autoinstalling, no
-community extensions, and ``lock_configuration=true`` so that no ``SET`` can undo it.
+community extensions, no spill folder (DuckDB allows files under it), and
+``lock_configuration=true`` so that no ``SET`` can undo it. ``run`` takes exactly one
+statement. There is no time limit; memory is DuckDB's default (80 % of RAM), without
+spilling, and the result is collected whole.
 """
 
 from __future__ import annotations
@@ -22,6 +25,9 @@ LOCKED_CONFIG: dict[str, object] = {
     "autoload_known_extensions": False,
     "autoinstall_known_extensions": False,
     "allow_community_extensions": False,
+    # no spilling: DuckDB would allow reading and writing its spill folder (<db>.tmp/ by
+    # default), and a symbolic link planted there would reach any file
+    "temp_directory": "",
     "lock_configuration": True,
 }
 
@@ -132,6 +138,9 @@ def run(sql: str, version: str | None = None, **kwargs) -> QueryResult:
     con = connect(version, **kwargs)
     try:
         try:
+            statements = con.extract_statements(sql)
+            if len(statements) != 1:
+                raise InputError(f"query: give one statement, not {len(statements)}")
             cursor = con.execute(sql)
         except duckdb.PermissionException as exc:
             raise InputError(f"query refused: {_first_line(exc)} (snapshots are read-only and "

@@ -13,8 +13,8 @@ import sys
 import click
 
 from newsclaims import __version__
-from newsclaims.errors import (EXIT_INTERNAL, EXIT_INTERRUPTED, NewsclaimsError, is_interrupt,
-                               location_error)
+from newsclaims.errors import (EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_TERMINATED, NewsclaimsError,
+                               is_interrupt, location_error)
 
 # name -> (module, one-line help). The help is here so that --help imports nothing else.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -64,6 +64,11 @@ class LazyGroup(click.Group):
             raise
         except (KeyboardInterrupt, Exception) as exc:
             if is_interrupt(exc):  # Ctrl-C: KeyboardInterrupt, or DuckDB's error for it
+                from newsclaims.interrupts import Terminated, terminated
+
+                if isinstance(exc, Terminated) or terminated():
+                    click.echo("Error: terminated", err=True)
+                    ctx.exit(EXIT_TERMINATED)
                 click.echo("Error: interrupted", err=True)
                 ctx.exit(EXIT_INTERRUPTED)
             located = location_error(exc)  # a path the user gave cannot be read or written
@@ -83,14 +88,15 @@ def cli() -> None:
     """newsclaims: news incidents and the claims made about them.
 
     Exit codes: 0 passed, 1 a gate or check failed, 2 bad usage or bad input (a path that cannot be read or written included),
-    3 internal error, 130 interrupted (Ctrl-C).
+    3 internal error, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).
     """
 
 
 def main() -> None:
-    from newsclaims.interrupts import record_swallowed
+    from newsclaims.interrupts import record_swallowed, stop_on_sigterm
 
     record_swallowed()  # a Ctrl-C the garbage collector swallowed still stops the run
+    stop_on_sigterm()  # SIGTERM stops a command as Ctrl-C does, cleaning up (exit 143)
     # click's own usage errors exit 2, matching the contract.
     cli(prog_name="newsclaims")
 

@@ -10,6 +10,7 @@ import shutil
 import socket
 import tempfile
 import threading
+import time
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
@@ -166,6 +167,64 @@ def truncating_handler(folder: Path, suffix: str):
             self.connection.shutdown(socket.SHUT_RDWR)
 
     return Handler
+
+
+def _file_handler(folder: Path, suffix: str, send):
+    """A handler serving ``folder`` that hands requests for paths ending with ``suffix`` to
+    ``send(handler, data)``; a client that hangs up is not an error."""
+
+    class Handler(_QuietHandler):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, directory=str(folder), **kwargs)
+
+        def do_GET(self):
+            if not self.path.endswith(suffix):
+                return super().do_GET()
+            data = (folder / self.path.lstrip("/")).read_bytes()
+            try:
+                send(self, data)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            self.close_connection = True
+
+    return Handler
+
+
+def padding_handler(folder: Path, suffix: str, padding: bytes, *, content_length: bool):
+    """Serves files ending with ``suffix`` followed by ``padding`` (an oversized file), with
+    their whole length announced, or none (the body ends when the connection closes)."""
+
+    def send(handler, data):
+        body = data + padding
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/octet-stream")
+        if content_length:
+            handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        for start in range(0, len(body), 1 << 16):
+            handler.wfile.write(body[start:start + (1 << 16)])
+
+    return _file_handler(folder, suffix, send)
+
+
+def dripping_handler(folder: Path, suffix: str, pieces: int, pause: float):
+    """Serves files ending with ``suffix`` slowly: the headers at once, then the body in
+    ``pieces`` parts with ``pause`` seconds before each (a registry that sends a little now
+    and then, never slow enough for a per-read timeout)."""
+
+    def send(handler, data):
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/octet-stream")
+        handler.send_header("Content-Length", str(len(data)))
+        handler.end_headers()
+        handler.wfile.flush()
+        step = -(-len(data) // pieces)
+        for start in range(0, len(data), step):
+            time.sleep(pause)
+            handler.wfile.write(data[start:start + step])
+            handler.wfile.flush()
+
+    return _file_handler(folder, suffix, send)
 
 
 def closed_port() -> int:

@@ -42,7 +42,7 @@ def afile(tmp_path) -> Path:
      "Error: --memory-limit lots: expected a size such as 1500MB or 4GB"),
     (("keygen", "--out", "afile/k.pem"), "Error: afile: exists and is not a folder"),
     (("keygen", "--out", ""), "Error: .: give the path of a key file to create, not a folder"),
-    (("versions", "--from", "afile"), "Error: afile/index.json: not a directory"),
+    (("versions", "--from", "afile"), "Error: afile/index.json: not found (is afile a registry?)"),
     (("release", "9.9.9", "--out", "afile"), "Error: afile: exists and is not a folder"),
 ])
 def test_a_path_that_cannot_be_used_is_one_line_and_exit_2(tmp_path, afile, args, message):

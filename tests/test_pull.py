@@ -5,15 +5,20 @@ from __future__ import annotations
 
 import json
 import shutil
+import threading
+import time
 
 import pytest
 from click.testing import CliRunner
 
+from newsclaims import pull as pull_module
+from newsclaims import registry as registry_module
 from newsclaims.cli import cli
 from newsclaims.registry import publish
 from newsclaims.signing import keygen
-from release_fixtures import (base_rows, closed_port, file_hashes, listing, make_snapshot,
-                              serve, truncating_handler)
+from release_fixtures import (_file_handler, base_rows, closed_port, dripping_handler,
+                              file_hashes, listing, make_snapshot, padding_handler, serve,
+                              truncating_handler)
 
 
 @pytest.fixture(autouse=True)
@@ -266,3 +271,182 @@ def test_a_cached_copy_changed_after_the_pull_is_replaced_or_refused(world, tmp_
     assert again.exit_code == 0, again.output
     assert file_hashes(cache / "1.0.0") == file_hashes(world["releases"] / "1.0.0")
     assert [p.name for p in cache.iterdir()] == ["1.0.0"]  # nothing set aside is left
+
+
+def one_error_line(result) -> str:
+    lines = result.stderr.strip().splitlines()
+    assert result.exit_code == 2, result.output
+    assert len(lines) == 1 and lines[0].startswith("Error: "), lines
+    return lines[0]
+
+
+def manifest_size(world, version, rel):
+    manifest = json.loads((world["releases"] / version / "manifest.json").read_text())
+    return next(e["bytes"] for e in manifest["files"] if e["path"] == rel)
+
+
+METADATA_LIMIT = 8192  # the cap set for these tests; the files are ~3 KiB
+
+
+@pytest.mark.parametrize("content_length", [True, False], ids=["announced", "unannounced"])
+@pytest.mark.parametrize("name", ["index.json", "1.1.0/manifest.json",
+                                  "1.1.0/manifest.json.sig"])
+def test_oversized_metadata_is_refused_at_the_cap(world, tmp_path, monkeypatch, name,
+                                                  content_length):
+    """index.json, manifest.json or its signature larger than METADATA_MAX_BYTES (set small
+    here; whitespace keeps the JSON valid) is refused while it streams, before any parse or
+    signature check."""
+    monkeypatch.setattr(registry_module, "METADATA_MAX_BYTES", METADATA_LIMIT)
+    cache = prepared_cache(tmp_path, world)
+    before = listing(cache)
+    handler = padding_handler(world["registry"], name, b" " * (1 << 20),
+                              content_length=content_length)
+    with serve(world["registry"], handler) as url:
+        result = pull(world, "1.1.0", url, cache)
+        if name == "index.json":
+            listed = invoke("versions", "--from", url)
+    expected = (f"{url}{name}: larger than {METADATA_LIMIT} bytes (the limit for a registry's "
+                "metadata file); download stopped")
+    assert one_error_line(result).endswith(expected)
+    assert listing(cache) == before
+    if name == "index.json":
+        assert (listed.stdout, listed.stderr) == ("", f"Error: {expected}\n")
+
+
+def test_oversized_index_in_a_folder_registry_is_refused(world, tmp_path, monkeypatch):
+    monkeypatch.setattr(registry_module, "METADATA_MAX_BYTES", METADATA_LIMIT)
+    reg = tampered_registry(world, tmp_path)
+    with open(reg / "index.json", "ab") as fh:
+        fh.write(b" " * (1 << 20))
+    result = invoke("versions", "--from", reg)
+    assert one_error_line(result) == (
+        f"Error: {reg / 'index.json'}: larger than {METADATA_LIMIT} bytes (the limit for a "
+        "registry's metadata file); download stopped")
+
+
+@pytest.mark.parametrize("content_length", [True, False], ids=["announced", "unannounced"])
+def test_a_data_file_larger_than_its_signed_size_is_stopped(world, tmp_path, content_length):
+    """A data file that goes on past the bytes its signed manifest gives is stopped there
+    (not written to the end and then found to mismatch its sha256)."""
+    cache = prepared_cache(tmp_path, world)
+    before = listing(cache)
+    size = manifest_size(world, "1.1.0", "data/figures.parquet")
+    handler = padding_handler(world["registry"], "figures.parquet", b"\0" * (4 << 20),
+                              content_length=content_length)
+    with serve(world["registry"], handler) as url:
+        result = pull(world, "1.1.0", url, cache)
+    assert one_error_line(result) == (
+        f"Error: pull 1.1.0 from {url}: 1.1.0/data/figures.parquet: larger than {size} bytes "
+        "(the size its signed manifest gives); download stopped")
+    assert listing(cache) == before
+
+
+def test_a_data_file_larger_than_its_signed_size_in_a_folder_registry(world, tmp_path):
+    reg = tampered_registry(world, tmp_path)
+    size = manifest_size(world, "1.1.0", "data/figures.parquet")
+    with open(reg / "1.1.0" / "data" / "figures.parquet", "ab") as fh:
+        fh.write(b"\0" * (1 << 20))
+    cache = prepared_cache(tmp_path, world)
+    before = listing(cache)
+    result = pull(world, "1.1.0", reg, cache)
+    assert one_error_line(result) == (
+        f"Error: pull 1.1.0 from {reg}: 1.1.0/data/figures.parquet: larger than {size} bytes "
+        "(the size its signed manifest gives); download stopped")
+    assert listing(cache) == before
+
+
+DEADLINE = 0.5  # seconds, set for these tests; the dripping server needs 8 x 0.5 s
+
+
+@pytest.mark.parametrize("name", ["index.json", "1.1.0/manifest.json", "figures.parquet"])
+def test_a_registry_that_drips_bytes_is_refused_at_the_deadline(world, tmp_path, monkeypatch,
+                                                                 name):
+    """Every read gets a piece within the per-read timeout, but the file as a whole does not
+    arrive in time: refused at the deadline (the watchdog ends the read blocked in between),
+    naming the file, not after the 4 s the server takes."""
+    monkeypatch.setattr(registry_module, "METADATA_DEADLINE", DEADLINE)
+    monkeypatch.setattr(pull_module, "DATA_DEADLINE", DEADLINE)
+    monkeypatch.setattr(pull_module, "DATA_MIN_RATE", 1 << 40)
+    cache = prepared_cache(tmp_path, world)
+    before = listing(cache)
+    handler = dripping_handler(world["registry"], name, pieces=8, pause=0.5)
+    with serve(world["registry"], handler) as url:
+        start = time.monotonic()
+        result = pull(world, "1.1.0", url, cache)
+        elapsed = time.monotonic() - start
+        if name == "index.json":
+            listed = invoke("versions", "--from", url)
+    shown = f"{url}{name}" if "/" in name or name == "index.json" else \
+        f"pull 1.1.0 from {url}: 1.1.0/data/{name}"
+    expected = f"{shown}: not received within 0.5 s (the registry is too slow); download stopped"
+    assert one_error_line(result).endswith(expected)
+    assert elapsed < 2.5, elapsed
+    assert listing(cache) == before
+    if name == "index.json":
+        assert listed.stderr == f"Error: {expected}\n"
+
+
+def test_data_deadline_grows_with_the_size():
+    assert pull_module._data_deadline(0) == pull_module.DATA_DEADLINE
+    assert pull_module._data_deadline(64 << 20) == pull_module.DATA_DEADLINE + 1024
+
+
+def test_a_version_placed_meanwhile_by_another_pull_is_kept(world, tmp_path):
+    """Two pulls of one version: the second to finish finds the first one's folder where it
+    renames its own (the rename fails: Directory not empty). Not a real race (its timing
+    cannot be forced): the target is put in place before the step that places the
+    download."""
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    work = cache / ".pull-1.1.0-test"
+    shutil.copytree(world["releases"] / "1.1.0", work)
+    shutil.copytree(world["releases"] / "1.1.0", cache / "1.1.0")
+    inode = (cache / "1.1.0").stat().st_ino
+    assert pull_module._place(work, cache / "1.1.0", "1.1.0") == cache / "1.1.0"
+    assert [p.name for p in cache.iterdir()] == ["1.1.0"]  # the work folder is removed
+    assert (cache / "1.1.0").stat().st_ino == inode
+    assert file_hashes(cache / "1.1.0") == file_hashes(world["releases"] / "1.1.0")
+
+
+def test_two_concurrent_pulls_of_one_version_both_succeed(world, tmp_path):
+    """A real race: the server holds the last data file until both pulls asked for it."""
+    barrier = threading.Barrier(2, timeout=20)
+
+    def send(handler, data):
+        barrier.wait()
+        handler.send_response(200)
+        handler.send_header("Content-Length", str(len(data)))
+        handler.end_headers()
+        handler.wfile.write(data)
+
+    cache = tmp_path / "cache"
+    results, errors = [], []
+
+    def one_pull(url):
+        try:
+            results.append(pull_module.pull("1.1.0", url, cache=cache, trust_key=world["pub"]))
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    with serve(world["registry"], _file_handler(world["registry"], "places.parquet",
+                                                send)) as url:
+        threads = [threading.Thread(target=one_pull, args=(url,)) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert errors == [] and results == [cache / "1.1.0"] * 2
+    assert [p.name for p in cache.iterdir()] == ["1.1.0"]
+    assert file_hashes(cache / "1.1.0") == file_hashes(world["releases"] / "1.1.0")
+
+
+def test_a_cache_folder_that_is_no_pulled_release_is_refused(world, tmp_path):
+    cache = tmp_path / "cache"
+    (cache / "1.1.0").mkdir(parents=True)
+    (cache / "1.1.0" / "notes.txt").write_text("mine\n")
+    before = listing(cache)
+    result = pull(world, "1.1.0", world["registry"], cache)
+    assert one_error_line(result) == (
+        f"Error: {cache / '1.1.0'} exists but holds no manifest.json: it is not a pulled "
+        "release; remove it, then pull 1.1.0 again")
+    assert listing(cache) == before

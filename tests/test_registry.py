@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import stat
 
@@ -221,3 +222,27 @@ def test_a_malformed_index_entry_is_one_line_for_versions_and_publish(tmp_path, 
         assert result.exit_code == 2, (args, result.output)
         assert (result.stdout, result.stderr) == ("", expected), args
     assert listing(tmp_path) == before
+
+
+def test_publish_makes_the_registry_readable_by_a_web_server(tmp_path):
+    """A web server running as another user must read the registry as publish leaves it:
+    files 0644, folders 0755, even under a private umask (index.json is written through
+    mkstemp, 0600, and the release through mkdtemp, 0700)."""
+    releases = tmp_path / "releases"
+    make_snapshot(releases, "1.0.0")
+    make_snapshot(releases, "1.1.0", parent="1.0.0")
+    reg = tmp_path / "srv" / "registry"
+    old = os.umask(0o077)
+    try:
+        for version in ("1.0.0", "1.1.0"):
+            result = invoke("publish", version, "--to", reg, "--releases", releases)
+            assert result.exit_code == 0, result.output
+    finally:
+        os.umask(old)
+    modes = {p.relative_to(tmp_path).as_posix(): stat.S_IMODE(p.stat().st_mode)
+             for p in [tmp_path / "srv", reg, *reg.rglob("*")]}
+    assert {"srv/registry/index.json", "srv/registry/1.1.0/data",
+            "srv/registry/1.1.0/manifest.json"} <= set(modes)
+    wrong = {path: oct(mode) for path, mode in modes.items()
+             if mode != (0o755 if (tmp_path / path).is_dir() else 0o644)}
+    assert wrong == {}

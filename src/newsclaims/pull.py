@@ -3,7 +3,9 @@
 Order of trust: the manifest's signature is checked with the researcher's trusted key
 first; then the manifest must be the requested version's; then every file is downloaded
 with its sha256 from the manifest (pooch checks it as the file arrives) and its size is
-checked. Everything happens in ``<cache>/.pull-<version>-*/``, which is renamed to
+checked. Every file streams under a cap (``registry.METADATA_MAX_BYTES`` for the manifest and
+signature, the manifest's ``bytes`` for a data file) and an overall deadline
+(``registry.METADATA_DEADLINE``; ``DATA_DEADLINE`` plus the size at ``DATA_MIN_RATE``). Everything happens in ``<cache>/.pull-<version>-*/``, which is renamed to
 ``<cache>/<version>/`` only when all of it verified; on any failure the temporary folder
 is removed, so the cache is left as it was.
 
@@ -12,6 +14,7 @@ A version already in the cache is served from it without any download.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
 import os
@@ -22,10 +25,12 @@ from pathlib import Path, PurePosixPath
 
 from newsclaims import signing, snapshot, versioning
 from newsclaims.errors import InputError, IntegrityError
-from newsclaims.registry import Registry, open_registry
+from newsclaims.registry import (CHUNK, Registry, RegistryFileMissing, http_download,
+                                 open_registry, too_large)
 
 CACHE_ENV = "NEWSCLAIMS_CACHE"
-CHUNK = 1 << 16
+DATA_DEADLINE = 60.0  # seconds every data file may take, plus its size at DATA_MIN_RATE
+DATA_MIN_RATE = 64 << 10  # bytes per second: a registry slower than this is refused
 
 
 def cache_dir(explicit: str | os.PathLike | None = None) -> Path:
@@ -81,26 +86,67 @@ def _verified_hit(version: str, cache: Path, registry) -> Path | None:
     return None
 
 
-def _fetch(reg: Registry, rel: str, dest: Path, sha256: str | None, what: str,
+def _data_deadline(size: int) -> float:
+    """Seconds one data file of ``size`` bytes may take, start to end."""
+    return DATA_DEADLINE + size / DATA_MIN_RATE
+
+
+def _capped_downloader(limit: int, seconds: float, name: str, progress: bool):
+    """A pooch downloader (``downloader(url, output_file, pooch)``) that streams with
+    ``requests`` and stops as soon as more than ``limit`` bytes (the size the signed manifest
+    gives) arrive or ``seconds`` pass; pooch still checks the sha256 of what arrived."""
+
+    def download(url, output_file, pooch) -> None:
+        bar = None
+        if progress:
+            try:
+                from tqdm.auto import tqdm
+            except ImportError:
+                tqdm = None
+            if tqdm is not None:
+                bar = tqdm(total=limit, ncols=79, unit="B", unit_scale=True, leave=True)
+        try:
+            with open(output_file, "wb") as sink:
+                http_download(url, sink, limit=limit, seconds=seconds, name=name,
+                              whose="the size its signed manifest gives", progress=bar)
+        finally:
+            if bar is not None:
+                bar.close()
+
+    return download
+
+
+def _copy_capped(source: Path, dest: Path, limit: int, name: str) -> None:
+    with open(source, "rb") as src, open(dest, "wb") as dst:
+        copied = 0
+        while chunk := src.read(CHUNK):
+            copied += len(chunk)
+            if copied > limit:
+                raise too_large(name, limit, "the size its signed manifest gives")
+            dst.write(chunk)
+
+
+def _fetch(reg: Registry, rel: str, dest: Path, sha256: str, size: int, what: str,
            progress: bool) -> None:
-    """Copy or download one registry file to ``dest``; check its sha256 when given."""
+    """Copy or download one data file of the registry to ``dest``: refused as soon as it
+    passes ``size`` bytes (from the signed manifest) or its deadline; its sha256 checked."""
     dest.parent.mkdir(parents=True, exist_ok=True)
+    name = f"{what}: {rel}"
     if reg.folder is not None:
         source = reg.folder / rel
         if not source.is_file():
             raise IntegrityError(f"{what}: {source} is missing from the registry")
-        shutil.copyfile(source, dest)
-        if sha256 is not None and snapshot.sha256_file(dest) != sha256:
+        _copy_capped(source, dest, size, name)
+        if snapshot.sha256_file(dest) != sha256:
             raise IntegrityError(f"{what}: {rel} does not match its sha256 in the manifest")
         return
     import pooch
     import requests
 
     pooch.get_logger().setLevel(logging.WARNING)
-    downloader = pooch.HTTPDownloader(progressbar=progress, chunk_size=CHUNK,
-                                      timeout=60)
+    downloader = _capped_downloader(size, _data_deadline(size), name, progress)
     try:
-        pooch.retrieve(reg.url(rel), known_hash=f"sha256:{sha256}" if sha256 else None,
+        pooch.retrieve(reg.url(rel), known_hash=f"sha256:{sha256}",
                        fname=dest.name, path=dest.parent, downloader=downloader)
     except requests.HTTPError as exc:
         status = exc.response.status_code if exc.response is not None else "?"
@@ -120,6 +166,45 @@ def _fetch(reg: Registry, rel: str, dest: Path, sha256: str | None, what: str,
             raise IntegrityError(f"{what}: {rel} does not match its sha256 in the manifest "
                                  "(altered or truncated download)") from None
         raise
+
+
+def _read_metadata(reg: Registry, rel: str, what: str) -> bytes:
+    """A manifest or signature: read capped (``Registry.read_bytes``), errors worded as
+    a pull's."""
+    try:
+        return reg.read_bytes(rel, what)
+    except RegistryFileMissing:
+        where = reg.folder / rel if reg.folder is not None else f"{reg.url(rel)}: HTTP 404"
+        raise RegistryFileMissing(f"{what}: {where} (file missing from the registry)"
+                                  ) from None
+
+
+def _place(work: Path, target: Path, version: str) -> Path:
+    """Rename the verified download ``work`` to ``target``. Another pull of the same
+    version may have put its copy there first (the rename then fails: the folder is not
+    empty): an intact copy is kept and ``work`` removed; a damaged one is set aside and
+    replaced; a folder that is no pulled release is refused in one line."""
+    for _ in range(3):
+        try:
+            os.replace(work, target)
+            return target
+        except OSError as exc:
+            if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST, errno.ENOTDIR):
+                raise
+        if not (target / snapshot.MANIFEST).is_file():
+            raise IntegrityError(f"{target} exists but holds no {snapshot.MANIFEST}: it is not "
+                                 f"a pulled release; remove it, then pull {version} again")
+        if _damage(target) is None:  # pulled meanwhile by another process
+            shutil.rmtree(work)
+            return target
+        # a damaged cached copy: set it aside, put the verified download in its place
+        damaged = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".damaged-{version}-"))
+        try:
+            os.replace(target, damaged / version)
+        except FileNotFoundError:  # another pull set it aside first
+            pass
+        shutil.rmtree(damaged, ignore_errors=True)
+    raise IntegrityError(f"{target}: other processes keep replacing it; pull {version} again")
 
 
 def _safe_rel(rel, what: str) -> str:
@@ -168,15 +253,15 @@ def pull(version: str = "latest", registry: str | os.PathLike | None = None, *,
     cache_path.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(dir=cache_path, prefix=f".pull-{version}-"))
     try:
-        _fetch(reg, manifest_rel, work / snapshot.MANIFEST, None, what, False)
+        manifest_bytes = _read_metadata(reg, manifest_rel, what)
         try:
-            _fetch(reg, signature_rel, work / snapshot.SIGNATURE, None, what, False)
-        except IntegrityError:
+            signature = _read_metadata(reg, signature_rel, what)
+        except RegistryFileMissing:
             raise IntegrityError(f"{what}: the release is not signed (no {signature_rel}); "
                                  "only signed releases can be pulled") from None
-        manifest_bytes = (work / snapshot.MANIFEST).read_bytes()
-        signing.verify(manifest_bytes, (work / snapshot.SIGNATURE).read_bytes(), key_path,
-                       f"{what}: manifest")
+        signing.verify(manifest_bytes, signature, key_path, f"{what}: manifest")
+        (work / snapshot.MANIFEST).write_bytes(manifest_bytes)
+        (work / snapshot.SIGNATURE).write_bytes(signature)
         manifest = snapshot.parse_manifest(manifest_bytes, what)
         if manifest.get("version") != version:
             raise IntegrityError(f"{what}: the index points at the manifest of version "
@@ -186,21 +271,10 @@ def pull(version: str = "latest", registry: str | os.PathLike | None = None, *,
                                  "signed manifest (tampered index)")
         for item in manifest["files"]:
             rel = item["path"]
-            _fetch(reg, base + rel, work / rel, item["sha256"], what, progress)
+            _fetch(reg, base + rel, work / rel, item["sha256"], int(item["bytes"]), what,
+                   progress)
         snapshot.verify_folder(work, manifest, what)
-        target = cache_path / version
-        if (target / snapshot.MANIFEST).is_file():
-            if _damage(target) is None:  # pulled meanwhile by another process
-                shutil.rmtree(work)
-                return target
-            # a damaged cached copy: set it aside, put the verified download in its place
-            damaged = Path(tempfile.mkdtemp(dir=cache_path, prefix=f".damaged-{version}-"))
-            os.replace(target, damaged / version)
-            os.replace(work, target)
-            shutil.rmtree(damaged, ignore_errors=True)
-            return target
-        os.replace(work, target)
-        return target
+        return _place(work, cache_path / version, version)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         if created_cache:

@@ -19,6 +19,8 @@ import json
 import os
 import shutil
 import tempfile
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,7 +31,76 @@ from newsclaims.errors import GateFailure, InputError, IntegrityError
 
 INDEX = "index.json"
 INDEX_FORMAT = 1
-HTTP_TIMEOUT = 30
+HTTP_TIMEOUT = 30  # seconds for connecting and for each read
+METADATA_MAX_BYTES = 16 << 20  # index.json, manifest.json and its signature: at most 16 MiB
+METADATA_DEADLINE = 60.0  # seconds to receive one of those files, start to end
+CHUNK = 1 << 16
+FILE_MODE = 0o644  # a published registry is served by a web server running as another user
+FOLDER_MODE = 0o755
+
+
+class RegistryFileMissing(InputError):
+    """The registry has no such file (HTTP 404, or no file in a folder registry)."""
+
+
+def too_large(name: str, limit: int, whose: str) -> IntegrityError:
+    return IntegrityError(f"{name}: larger than {limit} bytes ({whose}); download stopped")
+
+
+def too_slow(name: str, seconds: float) -> IntegrityError:
+    return IntegrityError(f"{name}: not received within {seconds:g} s (the registry is too "
+                          "slow); download stopped")
+
+
+def http_download(url: str, sink, *, limit: int, seconds: float, name: str, whose: str,
+                  progress=None) -> None:
+    """GET ``url`` and write its body to the binary file ``sink``, refused with one line
+    naming ``name`` as soon as more than ``limit`` bytes arrive (``whose`` limit it is) or
+    when the whole body has not arrived ``seconds`` after the request started: the
+    ``HTTP_TIMEOUT`` of ``requests`` bounds each read only, and a registry that sends a
+    byte now and then would otherwise hold a download forever. At the deadline a watchdog
+    shuts the socket (urllib3's ``HTTPResponse.shutdown``), which ends a blocked read.
+    HTTP errors and connection failures are raised as ``requests`` exceptions."""
+    import requests
+
+    deadline = time.monotonic() + seconds
+    response = requests.get(url, timeout=HTTP_TIMEOUT, stream=True)
+    with response:
+        response.raise_for_status()
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise too_large(name, limit, whose)
+        expired = threading.Event()
+
+        def stop() -> None:
+            expired.set()
+            try:
+                response.raw.shutdown()
+            except Exception:  # already closed, or an urllib3 without shutdown()
+                pass
+
+        watchdog = threading.Timer(max(0.0, deadline - time.monotonic()), stop)
+        watchdog.daemon = True
+        watchdog.start()
+        received = 0
+        try:
+            for chunk in response.iter_content(chunk_size=CHUNK):
+                if expired.is_set() or time.monotonic() > deadline:
+                    raise too_slow(name, seconds)
+                received += len(chunk)
+                if received > limit:
+                    raise too_large(name, limit, whose)
+                sink.write(chunk)
+                if progress is not None:
+                    progress.update(len(chunk))
+        except requests.RequestException:
+            if expired.is_set():  # the watchdog cut the connection
+                raise too_slow(name, seconds) from None
+            raise
+        finally:
+            watchdog.cancel()
+        if expired.is_set():  # a body without Content-Length ends quietly at the cut
+            raise too_slow(name, seconds)
 
 
 @dataclass(frozen=True)
@@ -44,22 +115,38 @@ class Registry:
         return self.base_url + rel
 
     def read_bytes(self, rel: str, what: str) -> bytes:
-        """The bytes of one small file of the registry (the index)."""
+        """The bytes of one small file of the registry (the index, a manifest, its
+        signature), read as a stream and refused beyond ``METADATA_MAX_BYTES`` or after
+        ``METADATA_DEADLINE`` seconds, before anything parses or verifies it."""
+        limit = METADATA_MAX_BYTES
+        whose = "the limit for a registry's metadata file"
         if self.folder is not None:
             path = self.folder / rel
             try:
-                return path.read_bytes()
-            except FileNotFoundError:
-                raise InputError(f"{path}: not found (is {self.spec} a registry?)") from None
+                with open(path, "rb") as fh:
+                    data = fh.read(limit + 1)
+            except (FileNotFoundError, NotADirectoryError):
+                raise RegistryFileMissing(f"{path}: not found (is {self.spec} a registry?)"
+                                          ) from None
+            if len(data) > limit:
+                raise too_large(str(path), limit, whose)
+            return data
+        import io
+
         import requests
 
+        url = self.url(rel)
+        sink = io.BytesIO()
         try:
-            response = requests.get(self.url(rel), timeout=HTTP_TIMEOUT)
+            http_download(url, sink, limit=limit, seconds=METADATA_DEADLINE, name=url,
+                          whose=whose)
+        except requests.HTTPError as exc:
+            status = exc.response.status_code if exc.response is not None else "?"
+            kind = RegistryFileMissing if status == 404 else InputError
+            raise kind(f"{url}: HTTP {status} ({what})") from None
         except requests.RequestException as exc:
             raise InputError(f"cannot reach registry {self.spec}: {_reason(exc)}") from None
-        if response.status_code != 200:
-            raise InputError(f"{self.url(rel)}: HTTP {response.status_code} ({what})")
-        return response.content
+        return sink.getvalue()
 
     def index(self) -> dict:
         """The registry's ``index.json``, its shape checked (``check_index``)."""
@@ -187,7 +274,7 @@ def publish(version: str, releases_dir: Path, to: Path) -> Published:
         raise GateFailure(f"publish {version} refused: error-level rules fail: "
                           + ", ".join(failing))
     to = Path(to)
-    to.mkdir(parents=True, exist_ok=True)
+    _make_folders(to)
     index = read_index_file(to)
     digest = hashlib.sha256(manifest_bytes).hexdigest()
     known = index["versions"].get(version)
@@ -205,18 +292,39 @@ def publish(version: str, releases_dir: Path, to: Path) -> Published:
     return Published(to / version)
 
 
+def _make_folders(folder: Path) -> None:
+    """``mkdir -p folder``, every folder it creates ``FOLDER_MODE`` whatever the umask (a
+    folder that exists is left as it is)."""
+    missing = []
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    for path in reversed(missing):
+        try:
+            path.mkdir()
+        except FileExistsError:
+            if not path.is_dir():
+                raise
+            continue
+        os.chmod(path, FOLDER_MODE)
+    if not folder.is_dir() and not missing:
+        raise FileExistsError(17, "File exists", str(folder))
+
+
 def _copy_in(source: Path, manifest: dict, to: Path, version: str) -> None:
     """Copy the release's files into ``to/version`` through a temporary folder renamed at
     the end, so that the registry never holds half a release."""
-    work = Path(tempfile.mkdtemp(dir=to, prefix=f".tmp-{version}-"))
+    work = Path(tempfile.mkdtemp(dir=to, prefix=f".tmp-{version}-"))  # 0700 until ...
     try:
-        for entry in manifest["files"]:
-            dst = work / entry["path"]
-            dst.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source / entry["path"], dst)
-        for name in (snapshot.MANIFEST, snapshot.SIGNATURE):
-            if (source / name).is_file():
-                shutil.copyfile(source / name, work / name)
+        names = [entry["path"] for entry in manifest["files"]]
+        names += [name for name in (snapshot.MANIFEST, snapshot.SIGNATURE)
+                  if (source / name).is_file()]
+        for rel in names:
+            dst = work / rel
+            _make_folders(dst.parent)
+            shutil.copyfile(source / rel, dst)
+            os.chmod(dst, FILE_MODE)
+        os.chmod(work, FOLDER_MODE)  # ... every file is in: readable by the web server
         os.rename(work, to / version)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
@@ -256,8 +364,9 @@ def _add_to_index(to: Path, index: dict, version: str, manifest: dict, digest: s
     index["format"] = INDEX_FORMAT
     index["latest"] = versioning.latest(index["versions"])
     data = (json.dumps(index, indent=2, sort_keys=True) + "\n").encode()
-    fd, tmp = tempfile.mkstemp(dir=to, prefix=".index.json.")
+    fd, tmp = tempfile.mkstemp(dir=to, prefix=".index.json.")  # mode 0600
     try:
+        os.fchmod(fd, FILE_MODE)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         os.replace(tmp, to / INDEX)

@@ -275,3 +275,21 @@ def test_check_refuses_the_database_of_a_release_snapshot(tmp_path):
         "checksum), which a check would change; check a copy of it (its release's results are "
         "in its dq_results and reports/)\n")
     assert db.read_bytes() == before
+
+
+def test_a_report_path_that_is_a_folder_is_refused_before_the_results_are_replaced(db, tmp_path):
+    reports = tmp_path / "rep"
+    assert check("--db", db, "--reports", reports).exit_code == 0
+    con = duckdb.connect(str(db), read_only=True)
+    before = con.execute("SELECT * FROM dq_results ORDER BY rule_id").fetchall()
+    con.close()
+    (reports / "report.md").unlink()
+    (reports / "report.md").mkdir()
+    result = check("--db", db, "--reports", reports)
+    assert result.exit_code == 2
+    assert result.stderr == (f"Error: {reports / 'report.md'}: exists and is not a file; the "
+                             "report cannot replace it\n")
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT * FROM dq_results ORDER BY rule_id").fetchall() == before
+    con.close()
+    assert sorted(p.name for p in reports.iterdir()) == ["report.html", "report.json", "report.md"]

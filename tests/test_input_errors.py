@@ -139,3 +139,11 @@ def test_versions_shows_no_control_characters_from_a_registry_index(tmp_path):
                           text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == "1.0.0\t2026?]0;owned?\tparent -\tclaims 3\n"
+
+
+def test_keygen_refuses_a_dangling_link_at_the_key_path(tmp_path):
+    (tmp_path / "k.pem").symlink_to(tmp_path / "nowhere")
+    code, err = run("keygen", "--out", "k.pem", cwd=tmp_path)
+    assert (code, err) == (2, "Error: k.pem: already exists; keys are never overwritten, pick "
+                              "another path\n")
+    assert not (tmp_path / "nowhere").exists()

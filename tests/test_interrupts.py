@@ -71,3 +71,14 @@ def test_finishing_drops_a_ctrl_c_and_held_raises_it_after_the_block():
             os.kill(os.getpid(), signal.SIGINT)
             steps.append("after the signal")
     assert steps == ["after the signal"] and signal.getsignal(signal.SIGINT) is before
+
+
+def test_held_raises_terminated_for_a_sigterm():
+    """SIGTERM (timeout, CI) during a held block is raised as ``Terminated`` after it (the
+    CLI reports exit 143); a subclass of KeyboardInterrupt, so every cleanup path runs."""
+    before = signal.getsignal(signal.SIGTERM)
+    with pytest.raises(interrupts.Terminated):
+        with interrupts.held():
+            os.kill(os.getpid(), signal.SIGTERM)
+    assert signal.getsignal(signal.SIGTERM) is before
+    assert issubclass(interrupts.Terminated, KeyboardInterrupt)

@@ -146,10 +146,9 @@ def _from_json(data: dict) -> dict[str, Table]:
     return out
 
 
-def introspect(sql: str | None = None, source: str = "sql/schema.sql") -> dict[str, Table]:
+def introspect(sql: str | None = None) -> dict[str, Table]:
     """The tables of the DDL ``sql`` (default: ``sql/schema.sql``), read from the catalog of
-    an in-memory DuckDB database it was run in (three catalog queries in all). ``source``
-    names the DDL in the one-line error of a DDL that does not run."""
+    an in-memory DuckDB database it was run in (three catalog queries in all)."""
     import duckdb
 
     sql = schema_sql() if sql is None else sql
@@ -159,7 +158,7 @@ def introspect(sql: str | None = None, source: str = "sql/schema.sql") -> dict[s
     except duckdb.Error as exc:  # a broken sql/schema.sql: one line, not DuckDB's four
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         con.close()
-        raise InputError(f"{source}: the contract DDL does not run: {first}") from None
+        raise InputError(f"sql/schema.sql: the contract DDL does not run: {first}") from None
     comments = _column_comments(sql)
     enums: dict[str, tuple[str, ...]] = {}
     columns: dict[str, list[Column]] = {t: [] for t in TABLES}

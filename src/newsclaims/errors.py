@@ -65,6 +65,7 @@ def location_error(exc: BaseException) -> InputError | None:
     folder, ...): ``<path>: <reason>``. ``None`` for anything else, which stays internal."""
     if not (isinstance(exc, OSError) and exc.filename is not None and exc.strerror):
         return None
+    path = exc.filename2 or exc.filename  # os.replace(temporary, path): name the user's path
     if isinstance(exc, FileExistsError):  # mkdir(exist_ok=True) on a path that is a file
-        return InputError(f"{exc.filename}: exists and is not a folder")
-    return InputError(f"{exc.filename}: {exc.strerror[0].lower()}{exc.strerror[1:]}")
+        return InputError(f"{path}: exists and is not a folder")
+    return InputError(f"{path}: {exc.strerror[0].lower()}{exc.strerror[1:]}")

@@ -61,7 +61,7 @@ def stop_on_sigterm() -> None:
 
 
 @contextmanager
-def _sigint_replaced(handler):
+def _stops_replaced(handler):
     """SIGINT and SIGTERM handled by ``handler`` during the block (only on the main thread,
     and only when the current handler is one Python installed)."""
     stops = (signal.SIGINT, signal.SIGTERM)
@@ -83,7 +83,7 @@ def held():
     """Run the block with Ctrl-C held back; one that arrived during it is raised as
     KeyboardInterrupt when the block ends."""
     arrived = []
-    with _sigint_replaced(lambda signum, frame: arrived.append(signum)):
+    with _stops_replaced(lambda signum, frame: arrived.append(signum)):
         yield
     if signal.SIGTERM in arrived:
         raise Terminated
@@ -93,12 +93,20 @@ def held():
 
 @contextmanager
 def finishing():
-    """Run the block with Ctrl-C (SIGINT) held back; a Ctrl-C during it is dropped, as the
-    command completes right after. Off the main thread (where Python cannot set signal
+    """Run the block with Ctrl-C (SIGINT) and SIGTERM held back; a Ctrl-C during it is
+    dropped, as the command completes right after (a SIGTERM too in the CLI; elsewhere it is
+    delivered after the block). Off the main thread (where Python cannot set signal
     handlers) the block runs as it is. A Ctrl-C swallowed earlier (``record_swallowed``)
     is raised before the block starts."""
     if _swallowed.is_set():
         _swallowed.clear()
         raise KeyboardInterrupt
-    with _sigint_replaced(lambda signum, frame: None):
+    previous = signal.getsignal(signal.SIGTERM)
+    arrived = []
+    with _stops_replaced(lambda signum, frame: arrived.append(signum)):
         yield
+    if signal.SIGTERM in arrived and previous is not _terminate:
+        # outside the CLI (a library caller, the pytest plugin) SIGTERM keeps its meaning,
+        # delivered once the block is done; the CLI's own handler would only mislabel a run
+        # that has just completed
+        signal.raise_signal(signal.SIGTERM)

@@ -33,6 +33,7 @@ import duckdb
 
 from newsclaims import changelog, project, signing, snapshot, versioning
 from newsclaims.errors import GateFailure, InputError
+from newsclaims.interrupts import finishing
 
 Step = Callable[[str], None]
 
@@ -350,14 +351,15 @@ def create_release(
                 staged, made_reports = _stage(report, report_target)
             except OSError as exc:
                 raise _write_error(report_target, exc) from None
-        os.rename(work, target)
-        placed = True
-        if staged is not None:
-            try:
-                os.replace(staged, report_target)
-            except OSError as exc:
-                raise _write_error(report_target, exc) from None
-            staged = None
+        with finishing():  # the release and its report are placed together or not at all
+            os.rename(work, target)
+            placed = True
+            if staged is not None:
+                try:
+                    os.replace(staged, report_target)
+                except OSError as exc:
+                    raise _write_error(report_target, exc) from None
+                staged = None
     except BaseException:
         if staged is not None:
             staged.unlink(missing_ok=True)

@@ -39,7 +39,7 @@ def keygen(out: Path) -> tuple[Path, Path]:
         raise InputError(f"{out}: give the path of a key file to create, not a folder")
     pub = out.with_name(out.name + ".pub")
     for path in (out, pub):
-        if path.exists():
+        if os.path.lexists(path):  # a dangling symbolic link too
             raise InputError(f"{path}: already exists; keys are never overwritten, pick another path")
     _make_key_folders(out.parent)
     key = Ed25519PrivateKey.generate()

@@ -41,19 +41,16 @@ def command(db_path, fail_on, select, engine, reports_dir, no_reports, pandera, 
 
     db = db_path or project.default_db_path()
     out = None if no_reports or str(reports_dir) == "none" else reports_dir or Path("reports") / "latest"
-    written: dict = {}
+    reports = None
+    if out is not None:
+        # rendered from the new results before they replace the stored ones, and moved into
+        # place with them: an interrupted run leaves both as they were
+        from newsclaims.reporting import PendingReports
 
-    def reports(con):
-        """The reports, rendered from the new results before they replace the stored ones,
-        and moved into place with them (an interrupted run leaves both as they were)."""
-        from newsclaims.reporting import prepare_reports
-
-        pending = prepare_reports(con, db, out)
-        written.update(pending.paths)
-        return pending
-
+        reports = PendingReports(out, db)
     run = run_checks(db, select=list(select) or None, engine=engine, progress=progress, pandera=pandera,
-                     memory_limit=memory_limit, jobs=jobs, before_swap=reports if out else None)
+                     memory_limit=memory_limit, jobs=jobs, outputs=reports)
+    written = reports.paths if reports is not None else {}
     if fmt == "json":
         click.echo(json.dumps(run.to_dict(), indent=2))
     else:

@@ -2,7 +2,7 @@
 
 ``write_reports(db_path, out_dir)`` reads ``dq_results``, ``dq_violations`` and the data
 tables of a checked database and writes the three files: all three complete in temporary
-files in ``out_dir`` (``prepare_reports``), then moved into place with ``os.replace``, a
+files in ``out_dir`` (``PendingReports``), then moved into place with ``os.replace``, a
 Ctrl-C held back during the moves: a reader never sees a half-written report, nor a new
 report beside an old one."""
 
@@ -25,17 +25,23 @@ def write_atomic(path: Path, text: str) -> None:
     os.replace(_write_temporary(path, text), path)
 
 
-def _write_temporary(path: Path, text: str) -> str:
-    """``text`` in a new temporary file beside ``path`` (readable by all); its name."""
-    tmp = None
+def _write_temporary(path: Path, text: str, register=None) -> str:
+    """``text`` in a new temporary file beside ``path`` (readable by all); its name.
+    ``register(name)`` is called the moment the file exists (a Ctrl-C cannot fall between)."""
+    handle = tmp = None
     try:
         with held():  # a Ctrl-C here would leave the file without its name to remove it by
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
+            if register is not None:
+                register(tmp)
+        with handle:
             handle.write(text)
         os.chmod(tmp, 0o644)  # mkstemp creates 0600; a report is meant to be read
         return tmp
     except BaseException:
+        if handle is not None:
+            handle.close()
         if tmp is not None:
             os.unlink(tmp)
         raise
@@ -49,17 +55,36 @@ def _display_path(path: Path) -> str:
 
 
 class PendingReports:
-    """The three reports, complete in temporary files beside their places: ``commit()``
-    moves them into place, ``discard()`` removes them."""
+    """The three reports of a checked database, made in two steps: ``prepare(con)`` writes
+    them to temporary files beside their places, each known to this object the moment it
+    exists; ``commit()`` moves them into place, ``discard()`` removes them. Whoever holds
+    the object can therefore always clean up, wherever a Ctrl-C lands."""
 
-    def __init__(self, paths: dict[str, Path], temporary: dict[str, str]):
-        self.paths = paths
-        self._temporary = dict(temporary)
+    def __init__(self, out_dir, db_path, *, rationales: dict[str, str] | None = None,
+                 generated_at: str | None = None, database_label: str | None = None,
+                 reports_label: str | None = None):
+        self.out, self.db = Path(out_dir), Path(db_path)
+        self.paths = {key: self.out / name for key, name in zip(("json", "md", "html"), REPORT_FILES)}
+        self._options = dict(rationales=rationales, generated_at=generated_at,
+                             database_label=database_label, reports_label=reports_label)
+        self._temporary: dict[str, str] = {}
+
+    def prepare(self, con) -> None:
+        """Render the reports of the database behind ``con`` into temporary files."""
+        try:
+            _render(con, self)
+        except BaseException:
+            self.discard()
+            raise
+
+    def _register(self, key: str):
+        return lambda tmp: self._temporary.__setitem__(key, str(tmp))
 
     def commit(self) -> dict[str, Path]:
         try:
             for key in list(self._temporary):
-                os.replace(self._temporary.pop(key), self.paths[key])
+                os.replace(self._temporary[key], self.paths[key])
+                del self._temporary[key]
         finally:
             self.discard()
         return self.paths
@@ -82,42 +107,43 @@ def write_reports(db_path, out_dir, *, rationales: dict[str, str] | None = None,
     ``reports_label`` replace the database path and the reports folder the reports name
     (a release names them as they sit inside the snapshot). Returns the paths keyed
     ``json``, ``md``, ``html``. All three are complete in temporary files before any is
-    moved into place (``prepare_reports``)."""
+    moved into place (``PendingReports``)."""
     from newsclaims.reporting.results import REPORT_MEMORY_LIMIT, REPORT_THREADS, open_read_only
 
-    db = Path(db_path)
-    with tempfile.TemporaryDirectory(prefix="newsclaims-report-") as spill:
-        con = open_read_only(db, memory_limit=REPORT_MEMORY_LIMIT, threads=REPORT_THREADS,
-                             temp_directory=spill)
-        try:
-            pending = prepare_reports(con, db, out_dir, rationales=rationales,
-                                      generated_at=generated_at, database_label=database_label,
-                                      reports_label=reports_label)
-        finally:
-            con.close()
-    with finishing():
-        return pending.commit()
+    pending = PendingReports(out_dir, db_path, rationales=rationales, generated_at=generated_at,
+                             database_label=database_label, reports_label=reports_label)
+    try:
+        with tempfile.TemporaryDirectory(prefix="newsclaims-report-") as spill:
+            con = open_read_only(pending.db, memory_limit=REPORT_MEMORY_LIMIT,
+                                 threads=REPORT_THREADS, temp_directory=spill)
+            try:
+                pending.prepare(con)
+            finally:
+                con.close()
+        with finishing():
+            return pending.commit()
+    except BaseException:
+        pending.discard()
+        raise
 
 
-def prepare_reports(con, db_path, out_dir, *, rationales: dict[str, str] | None = None,
-                    generated_at: str | None = None, database_label: str | None = None,
-                    reports_label: str | None = None) -> PendingReports:
-    """The three reports of the checked database behind ``con``, written to temporary files
-    in ``out_dir`` (made if missing) and not yet in place. Memory stays bounded whatever
-    the number of offending records: report.json is streamed from DuckDB, the other two
-    list the first records per rule."""
+def _render(con, pending: PendingReports) -> None:
+    """``pending``'s three reports of the database behind ``con``, in temporary files in
+    its folder (made if missing). Memory stays bounded whatever the number of offending
+    records: report.json is streamed from DuckDB, the other two list the first records per
+    rule."""
     from newsclaims.reporting.chart import interval_panels
     from newsclaims.reporting.json_report import write_json_report
     from newsclaims.reporting.render import render_html, render_markdown
     from newsclaims.reporting.results import load_report_data
 
-    out, db = Path(out_dir), Path(db_path)
-    stamp = generated_at or datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    data = load_report_data(con, db, rationales=rationales)
-    if database_label is not None:  # e.g. a release names its files as the snapshot does
-        data = dataclasses.replace(data, db_path=database_label)
+    out, options = pending.out, pending._options
+    stamp = options["generated_at"] or datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    data = load_report_data(con, pending.db, rationales=options["rationales"])
+    if options["database_label"] is not None:  # a release names its files as the snapshot does
+        data = dataclasses.replace(data, db_path=options["database_label"])
     texts = {
-        "md": render_markdown(data, stamp, reports_label or _display_path(out)),
+        "md": render_markdown(data, stamp, options["reports_label"] or _display_path(out)),
         "html": render_html(data, stamp, interval_panels(data.chart.figures,
                                                          data.chart.panel_totals)),
     }
@@ -125,12 +151,9 @@ def prepare_reports(con, db_path, out_dir, *, rationales: dict[str, str] | None 
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(f"{out}: cannot create the report folder ({exc.strerror})") from None
-    paths = {key: out / name for key, name in zip(("json", "md", "html"), REPORT_FILES)}
-    temporary = {"json": str(write_json_report(con, data, stamp, out))}
-    try:
-        for key in ("md", "html"):
-            temporary[key] = _write_temporary(paths[key], texts[key])
-    except BaseException:
-        PendingReports(paths, temporary).discard()
-        raise
-    return PendingReports(paths, temporary)
+    for path in pending.paths.values():  # refused now, not half-way through the moves
+        if path.exists() and not path.is_file():
+            raise InputError(f"{path}: exists and is not a file; the report cannot replace it")
+    write_json_report(con, data, stamp, out, register=pending._register("json"))
+    for key in ("md", "html"):
+        _write_temporary(pending.paths[key], texts[key], register=pending._register(key))

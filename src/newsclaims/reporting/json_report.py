@@ -55,17 +55,22 @@ def report_head(data: ReportData, generated_at: str) -> dict:
     }
 
 
-def write_json_report(con, data: ReportData, generated_at: str, folder: Path) -> Path:
+def write_json_report(con, data: ReportData, generated_at: str, folder: Path,
+                      register=None) -> Path:
     """Write the complete report to a temporary file in ``folder`` and return its path
     (the caller renames it to ``report.json``). ``con`` is the connection ``data`` came
-    from. On failure nothing is left behind."""
+    from. On failure nothing is left behind. ``register(name)`` is called the moment the
+    temporary file exists."""
     head = json.dumps(report_head(data, generated_at), indent=2, ensure_ascii=False)
-    tmp = part = None
+    handle = tmp = part = None
     try:
         with held():  # a Ctrl-C here would leave the file without its name to remove it by
             fd, tmp = tempfile.mkstemp(dir=folder, prefix=".report.json.", suffix=".tmp")
+            handle = os.fdopen(fd, "wb")
             part = Path(tmp[: -len(".tmp")] + ".part")  # unique as the temporary file's name is
-        with os.fdopen(fd, "wb") as out:
+            if register is not None:  # the caller knows the file the moment it exists
+                register(tmp)
+        with handle as out:
             copy_violations(con, data.tables, part)
             with open(part, "rb") as lines:
                 out.write(head[:-2].encode("utf-8") + b',\n  "violations": [')
@@ -76,6 +81,8 @@ def write_json_report(con, data: ReportData, generated_at: str, folder: Path) ->
         os.chmod(tmp, 0o644)  # mkstemp creates 0600; a report is meant to be read
         return Path(tmp)
     except BaseException:
+        if handle is not None:
+            handle.close()
         if tmp is not None and os.path.exists(tmp):
             os.unlink(tmp)
         raise

@@ -49,23 +49,27 @@ CREATE OR REPLACE TABLE {NEXT['dq_violations']} (
 
 
 @contextmanager
-def _staged_results(con, before_swap=None):
+def _staged_results(con, outputs=None):
     """Create the staging tables; when the block ends without an exception, replace the
     stored results with them in one transaction; otherwise drop them (best effort) and
     leave the stored results as they were.
 
-    ``before_swap(con)``, when given, runs after the block, with ``dq_results`` and
-    ``dq_violations`` naming the staged results on ``con`` (temporary views), and returns
-    an object whose ``commit()`` runs right after the swap and ``discard()`` on failure
-    (the reports of ``newsclaims check``: rendered from the new results, then moved into
-    place together with them). The swap and ``commit()`` run with Ctrl-C held back
+    ``outputs``, when given (the reports of ``newsclaims check``, ``reporting.PendingReports``),
+    is prepared after the block with ``dq_results`` and ``dq_violations`` naming the staged
+    results on ``con`` (temporary views), committed right after the swap and discarded on
+    any failure. The swap and the commit run with Ctrl-C held back
     (``interrupts.finishing``), so that a run stopped by Ctrl-C leaves both as they were."""
     con.execute(STAGING_DDL)
-    pending = None
     try:
         yield
-        if before_swap is not None:
-            pending = _on_staged_names(con, before_swap)
+        if outputs is not None:
+            for table, staged in NEXT.items():
+                con.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT * FROM main.{staged}")
+            try:
+                outputs.prepare(con)
+            finally:
+                for table in NEXT:
+                    con.execute(f"DROP VIEW IF EXISTS temp.{table}")
         with finishing():
             con.execute("BEGIN TRANSACTION")
             try:
@@ -76,29 +80,17 @@ def _staged_results(con, before_swap=None):
             except BaseException:
                 con.execute("ROLLBACK")
                 raise
-            if pending is not None:
-                pending.commit()
-                pending = None
+            if outputs is not None:
+                outputs.commit()
     except BaseException:
-        if pending is not None:
-            pending.discard()
+        if outputs is not None:
+            outputs.discard()
         for staged in NEXT.values():
             try:
                 con.execute(f"DROP TABLE IF EXISTS {staged}")
             except duckdb.Error:
                 pass
         raise
-
-
-def _on_staged_names(con, fn):
-    """``fn(con)`` with ``dq_results``/``dq_violations`` naming the staged tables."""
-    for table, staged in NEXT.items():
-        con.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT * FROM main.{staged}")
-    try:
-        return fn(con)
-    finally:
-        for table in NEXT:
-            con.execute(f"DROP VIEW IF EXISTS temp.{table}")
 
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB|KIB|MIB|GIB|TIB)\s*$", re.I)
@@ -185,7 +177,7 @@ def run_checks(
     jobs: int | None = None,
     pandera: str = "auto",
     pandera_max_rows: int = pandera_rules.DEFAULT_MAX_ROWS,
-    before_swap=None,
+    outputs=None,
 ) -> CheckRun:
     """Run the catalogue (or ``rules``, narrowed by ``select``) on ``db_path``.
 
@@ -195,14 +187,14 @@ def run_checks(
     ``pandera`` (``auto``, ``always``, ``never``) decides whether the ``pandera`` rules
     run; in ``auto`` a table of more than ``pandera_max_rows`` rows has its rule skipped.
     ``engine="gx"`` runs what Great Expectations can express through GX and records the
-    other rules as ``skipped``. ``before_swap``: see ``_staged_results`` (the reports of
+    other rules as ``skipped``. ``outputs``: see ``_staged_results`` (the reports of
     ``newsclaims check`` are made there)."""
     chosen = select_rules(rules if rules is not None else load_catalogue(), select)
     _refuse_a_release_snapshot(db_path)
     if pandera not in pandera_rules.MODES:
         raise InputError(f"--pandera {pandera}: must be one of {', '.join(pandera_rules.MODES)}")
     if engine == "gx":
-        return _run_gx(db_path, chosen, memory_limit=memory_limit, before_swap=before_swap)
+        return _run_gx(db_path, chosen, memory_limit=memory_limit, outputs=outputs)
     if engine != "duckdb":
         raise InputError(f"unknown engine '{engine}' (duckdb or gx)")
     in_sql = [r for r in chosen if r.test != "pandera"]
@@ -216,7 +208,7 @@ def run_checks(
         con.execute("SET preserve_insertion_order = false")
         sizes = table_sizes(con)
         statements = compile_rules(in_sql, sizes) if fuse else compile_each(in_sql, sizes)
-        with _staged_results(con, before_swap):
+        with _staged_results(con, outputs):
             errors: dict[str, str] = {}
             timings: dict[str, float] = {}
             to_validate, skipped = pandera_rules.plan(
@@ -367,7 +359,7 @@ def _result(rule: Rule, count: int, error: str | None, skipped: str | None = Non
 
 
 def _run_gx(db_path, rules: list[Rule], *, memory_limit: str | None = None,
-            before_swap=None) -> CheckRun:
+            outputs=None) -> CheckRun:
     """Run ``rules`` through Great Expectations and store the results as our engine does:
     ``dq_results`` (engine ``gx``; the rules GX cannot express with status ``skipped``) and
     ``dq_violations`` with the records GX listed (the count is GX's own; its list of
@@ -403,7 +395,7 @@ def _run_gx(db_path, rules: list[Rule], *, memory_limit: str | None = None,
     run_at = datetime.fromisoformat(gx_run.run_at)
     con = open_database(db_path, memory_limit=memory_limit)
     try:
-        with _staged_results(con, before_swap):
+        with _staged_results(con, outputs):
             if rows:  # through Arrow: GX may list many records, executemany is row by row
                 import pyarrow as pa
 

@@ -8,6 +8,8 @@ exit code. Exit codes: 0 passed, 1 a gate or check failed, 2 bad usage or bad in
 
 from __future__ import annotations
 
+import os
+
 EXIT_OK = 0
 EXIT_GATE = 1
 EXIT_INPUT = 2
@@ -66,6 +68,7 @@ def location_error(exc: BaseException) -> InputError | None:
     if not (isinstance(exc, OSError) and exc.filename is not None and exc.strerror):
         return None
     path = exc.filename2 or exc.filename  # os.replace(temporary, path): name the user's path
-    if isinstance(exc, FileExistsError):  # mkdir(exist_ok=True) on a path that is a file
+    if isinstance(exc, FileExistsError) or (  # mkdir on a path that is a file
+            isinstance(exc, NotADirectoryError) and os.path.isfile(path)):
         return InputError(f"{path}: exists and is not a folder")
     return InputError(f"{path}: {exc.strerror[0].lower()}{exc.strerror[1:]}")

@@ -28,6 +28,7 @@ import duckdb
 
 from newsclaims import snapshot, versioning
 from newsclaims.errors import GateFailure, InputError, IntegrityError
+from newsclaims.folders import make_folders
 
 INDEX = "index.json"
 INDEX_FORMAT = 1
@@ -274,7 +275,7 @@ def publish(version: str, releases_dir: Path, to: Path) -> Published:
         raise GateFailure(f"publish {version} refused: error-level rules fail: "
                           + ", ".join(failing))
     to = Path(to)
-    _make_folders(to)
+    make_folders(to, mode=FOLDER_MODE)
     index = read_index_file(to)
     digest = hashlib.sha256(manifest_bytes).hexdigest()
     known = index["versions"].get(version)
@@ -292,25 +293,6 @@ def publish(version: str, releases_dir: Path, to: Path) -> Published:
     return Published(to / version)
 
 
-def _make_folders(folder: Path) -> None:
-    """``mkdir -p folder``, every folder it creates ``FOLDER_MODE`` whatever the umask (a
-    folder that exists is left as it is)."""
-    missing = []
-    while not folder.exists() and folder != folder.parent:
-        missing.append(folder)
-        folder = folder.parent
-    for path in reversed(missing):
-        try:
-            path.mkdir()
-        except FileExistsError:
-            if not path.is_dir():
-                raise
-            continue
-        os.chmod(path, FOLDER_MODE)
-    if not folder.is_dir() and not missing:
-        raise FileExistsError(17, "File exists", str(folder))
-
-
 def _copy_in(source: Path, manifest: dict, to: Path, version: str) -> None:
     """Copy the release's files into ``to/version`` through a temporary folder renamed at
     the end, so that the registry never holds half a release."""
@@ -321,7 +303,7 @@ def _copy_in(source: Path, manifest: dict, to: Path, version: str) -> None:
                   if (source / name).is_file()]
         for rel in names:
             dst = work / rel
-            _make_folders(dst.parent)
+            make_folders(dst.parent, mode=FOLDER_MODE)
             shutil.copyfile(source / rel, dst)
             os.chmod(dst, FILE_MODE)
         os.chmod(work, FOLDER_MODE)  # ... every file is in: readable by the web server

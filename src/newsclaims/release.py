@@ -33,6 +33,7 @@ import duckdb
 
 from newsclaims import changelog, project, signing, snapshot, versioning
 from newsclaims.errors import GateFailure, InputError
+from newsclaims.folders import make_folders, remove_folders
 from newsclaims.interrupts import finishing
 
 Step = Callable[[str], None]
@@ -132,36 +133,10 @@ def _check_writable(target: Path, what: str) -> None:
         raise InputError(f"{folder}: not writable (needed for {what} {target})")
 
 
-def _make_folders(folder: Path) -> list[Path]:
-    """Create ``folder`` and its missing parents; return those made, outermost first."""
-    missing = []
-    probe = folder
-    while not os.path.lexists(probe) and probe != probe.parent:
-        missing.append(probe)
-        probe = probe.parent
-    made: list[Path] = []
-    try:
-        for path in reversed(missing):
-            path.mkdir()
-            made.append(path)
-    except BaseException:
-        _remove_folders(made)
-        raise
-    return made
-
-
-def _remove_folders(made: list[Path]) -> None:
-    for path in reversed(made):
-        try:
-            path.rmdir()
-        except OSError:
-            pass
-
-
 def _stage(data: bytes, path: Path) -> tuple[Path, list[Path]]:
     """Write ``data`` beside ``path`` under a temporary name, making missing folders; return
     the temporary file (for ``os.replace``) and the folders made."""
-    made = _make_folders(path.parent)
+    made = make_folders(path.parent)
     try:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
         try:
@@ -171,7 +146,7 @@ def _stage(data: bytes, path: Path) -> tuple[Path, list[Path]]:
             Path(tmp).unlink(missing_ok=True)
             raise
     except BaseException:
-        _remove_folders(made)
+        remove_folders(made)
         raise
     return Path(tmp), made
 
@@ -304,11 +279,11 @@ def create_release(
         open_database(db, read_only=True).close()
     parent_db = _parent_db(parent_version, releases_dir, registry) if parent_version else None
 
-    made_out = _make_folders(releases_dir)
+    made_out = make_folders(releases_dir)
     try:
         work = Path(tempfile.mkdtemp(dir=releases_dir, prefix=f".tmp-{version}-"))
     except BaseException:
-        _remove_folders(made_out)
+        remove_folders(made_out)
         raise
     staged: Path | None = None
     made_reports: list[Path] = []
@@ -363,11 +338,11 @@ def create_release(
     except BaseException:
         if staged is not None:
             staged.unlink(missing_ok=True)
-        _remove_folders(made_reports)
+        remove_folders(made_reports)
         if placed:  # the report could not be put in place: the release goes too
             shutil.rmtree(target, ignore_errors=True)
         shutil.rmtree(work, ignore_errors=True)
-        _remove_folders(made_out)
+        remove_folders(made_out)
         raise
     return ReleaseResult(version, parent_version, target, changes, signing_key is not None)
 

@@ -15,6 +15,7 @@ import os
 from pathlib import Path
 
 from newsclaims.errors import InputError, IntegrityError
+from newsclaims.folders import make_folders
 
 SIGNING_KEY_ENV = "NEWSCLAIMS_SIGNING_KEY"
 TRUSTED_KEY_ENV = "NEWSCLAIMS_TRUSTED_KEY"
@@ -41,7 +42,7 @@ def keygen(out: Path) -> tuple[Path, Path]:
     for path in (out, pub):
         if os.path.lexists(path):  # a dangling symbolic link too
             raise InputError(f"{path}: already exists; keys are never overwritten, pick another path")
-    _make_key_folders(out.parent)
+    make_folders(out.parent, mode=0o700)  # keys are secret
     key = Ed25519PrivateKey.generate()
     private_pem = key.private_bytes(serialization.Encoding.PEM,
                                     serialization.PrivateFormat.PKCS8,
@@ -54,21 +55,6 @@ def keygen(out: Path) -> tuple[Path, Path]:
     os.chmod(out, 0o600)
     pub.write_bytes(public_pem)
     return out, pub
-
-
-def _make_key_folders(folder: Path) -> None:
-    """Create ``folder`` and its missing parents, each with mode 0700; ``InputError`` when
-    the nearest existing one is not a folder (a file given as a folder)."""
-    missing = []
-    probe = folder
-    while not os.path.lexists(probe) and probe != probe.parent:
-        missing.append(probe)
-        probe = probe.parent
-    if not probe.is_dir():
-        raise InputError(f"{probe}: exists and is not a folder")
-    for path in reversed(missing):
-        path.mkdir(mode=0o700)
-        os.chmod(path, 0o700)  # whatever the umask
 
 
 def _load_private(path: Path):

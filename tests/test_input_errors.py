@@ -147,3 +147,18 @@ def test_keygen_refuses_a_dangling_link_at_the_key_path(tmp_path):
     assert (code, err) == (2, "Error: k.pem: already exists; keys are never overwritten, pick "
                               "another path\n")
     assert not (tmp_path / "nowhere").exists()
+
+
+def test_an_error_line_shows_no_control_characters_from_a_registry(tmp_path):
+    """An unsigned index names the manifest path that a failed pull prints: its escape
+    sequences are shown as '?', on the one error line."""
+    registry = tmp_path / "reg"
+    registry.mkdir()
+    (registry / "index.json").write_text(json.dumps({"format": 1, "latest": "1.0.0", "versions": {
+        "1.0.0": {"manifest": "1.0.0\x1b[2J/manifest.json"}}}), encoding="utf-8")
+    code, err = run("keygen", "--out", "k.pem", cwd=tmp_path)
+    assert code == 0
+    code, err = run("pull", "1.0.0", "--from", registry, "--cache", tmp_path / "cache",
+                    "--trust-key", tmp_path / "k.pem.pub", cwd=tmp_path)
+    assert code == 2 and "\x1b" not in err and err.count("\n") == 1
+    assert "1.0.0?[2J/manifest.json" in err

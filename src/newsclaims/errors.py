@@ -72,3 +72,10 @@ def location_error(exc: BaseException) -> InputError | None:
             isinstance(exc, NotADirectoryError) and os.path.isfile(path)):
         return InputError(f"{path}: exists and is not a folder")
     return InputError(f"{path}: {exc.strerror[0].lower()}{exc.strerror[1:]}")
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters other than tabs shown as ``?``: what a registry or a
+    file says (an unsigned index, a path in it) must not send escape sequences to the
+    terminal."""
+    return "".join("?" if (ord(c) < 32 and c != "\t") or 127 <= ord(c) < 160 else c for c in text)

@@ -14,7 +14,7 @@ import click
 
 from newsclaims import __version__
 from newsclaims.errors import (EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_TERMINATED, NewsclaimsError,
-                               is_interrupt, location_error)
+                               is_interrupt, location_error, printable)
 
 # name -> (module, one-line help). The help is here so that --help imports nothing else.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -58,7 +58,7 @@ class LazyGroup(click.Group):
         try:
             return super().invoke(ctx)
         except NewsclaimsError as exc:
-            click.echo(f"Error: {exc}", err=True)
+            click.echo(f"Error: {printable(str(exc))}", err=True)
             ctx.exit(exc.exit_code)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
@@ -73,10 +73,10 @@ class LazyGroup(click.Group):
                 ctx.exit(EXIT_INTERRUPTED)
             located = location_error(exc)  # a path the user gave cannot be read or written
             if located is not None:
-                click.echo(f"Error: {located}", err=True)
+                click.echo(f"Error: {printable(str(located))}", err=True)
                 ctx.exit(located.exit_code)
             # an internal error: still one line, exit 3
-            click.echo(f"Error: internal error: {type(exc).__name__}: {exc}", err=True)
+            click.echo(f"Error: internal error: {type(exc).__name__}: {printable(str(exc))}", err=True)
             if "NEWSCLAIMS_DEBUG" in __import__("os").environ:
                 raise
             ctx.exit(EXIT_INTERNAL)

@@ -17,6 +17,7 @@ def command(registry: str, fmt: str) -> None:
 
     They come from the registry's index, which is not signed: `pull` verifies a version
     against its signed manifest."""
+    from newsclaims.errors import printable
     from newsclaims.registry import list_versions
 
     rows = list_versions(registry)
@@ -27,11 +28,5 @@ def command(registry: str, fmt: str) -> None:
         counts = row["row_counts"] or {}
         main = ", ".join(f"{t} {counts[t]}" for t in ("documents", "claims", "figures")
                          if t in counts)
-        click.echo(_printable(f"{row['version']}\t{row['created_at']}\t"
-                              f"parent {row['parent_version'] or '-'}\t{main}"))
-
-
-def _printable(line: str) -> str:
-    """``line`` with control characters other than tabs shown as ``?``: the index is the
-    registry's word, and an escape sequence in it must not reach the terminal."""
-    return "".join("?" if (ord(c) < 32 and c != "\t") or 127 <= ord(c) < 160 else c for c in line)
+        click.echo(printable(f"{row['version']}\t{row['created_at']}\t"
+                             f"parent {row['parent_version'] or '-'}\t{main}"))

@@ -149,24 +149,16 @@ def truncating_handler(folder: Path, suffix: str):
     """A handler that, for paths ending with ``suffix``, announces the full Content-Length,
     sends half of the bytes, then closes the connection (a download cut off half-way)."""
 
-    class Handler(_QuietHandler):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, directory=str(folder), **kwargs)
+    def send(handler, data):
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/octet-stream")
+        handler.send_header("Content-Length", str(len(data)))
+        handler.end_headers()
+        handler.wfile.write(data[: len(data) // 2])
+        handler.wfile.flush()
+        handler.connection.shutdown(socket.SHUT_RDWR)
 
-        def do_GET(self):
-            if not self.path.endswith(suffix):
-                return super().do_GET()
-            data = (folder / self.path.lstrip("/")).read_bytes()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/octet-stream")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data[: len(data) // 2])
-            self.wfile.flush()
-            self.close_connection = True
-            self.connection.shutdown(socket.SHUT_RDWR)
-
-    return Handler
+    return _file_handler(folder, suffix, send)
 
 
 def _file_handler(folder: Path, suffix: str, send):

@@ -33,6 +33,7 @@ WHERE t.incident_id IS NOT NULL AND i.incident_id IS NULL) AS "claims.incident_i
 -- part: claims.claim_date_not_after_publication
 SELECT (SELECT count(*) FROM (SELECT DISTINCT t.rowid FROM claims t JOIN documents d ON d.doc_id = t.doc_id
 WHERE t.claim_date IS NOT NULL AND d.published_on IS NOT NULL
+  AND t.claim_date > d.published_on
   AND date_trunc(['day', 'week', 'month', 'year'][greatest(
         coalesce(list_position(['day', 'week', 'month', 'year'], CAST(t.claim_date_precision AS VARCHAR)), 1),
         coalesce(list_position(['day', 'week', 'month', 'year'], CAST(d.published_precision AS VARCHAR)), 1))], t.claim_date)
@@ -43,6 +44,7 @@ WHERE t.claim_date IS NOT NULL AND d.published_on IS NOT NULL
 -- part: claims.claim_date_not_before_incident
 SELECT (SELECT count(*) FROM (SELECT DISTINCT t.rowid FROM claims t JOIN incidents i ON i.incident_id = t.incident_id
 WHERE t.claim_date IS NOT NULL AND i.start_date IS NOT NULL
+  AND t.claim_date < i.start_date
   AND date_trunc(['day', 'week', 'month', 'year'][greatest(
         coalesce(list_position(['day', 'week', 'month', 'year'], CAST(t.claim_date_precision AS VARCHAR)), 1),
         coalesce(list_position(['day', 'week', 'month', 'year'], CAST(i.date_precision AS VARCHAR)), 1))], t.claim_date)

@@ -43,6 +43,7 @@ def _date_rule(other: str, alias: str, key: str, date_col: str, prec_col: str, o
     return (f"SELECT DISTINCT t.rowid AS row_id, t.claim_id FROM claims t JOIN {other} {alias} "
             f"ON {alias}.{key} = t.{key}\n"
             f"WHERE t.claim_date IS NOT NULL AND {alias}.{date_col} IS NOT NULL "
+            f"AND t.claim_date {op} {alias}.{date_col} "
             f"AND date_trunc({level}, t.claim_date) {op} date_trunc({level}, {alias}.{date_col})")
 
 

@@ -199,22 +199,28 @@ def padding_handler(folder: Path, suffix: str, padding: bytes, *, content_length
     return _file_handler(folder, suffix, send)
 
 
-def dripping_handler(folder: Path, suffix: str, pieces: int, pause: float):
-    """Serves files ending with ``suffix`` slowly: the headers at once, then the body in
-    ``pieces`` parts with ``pause`` seconds before each (a registry that sends a little now
-    and then, never slow enough for a per-read timeout)."""
+def dripping_handler(folder: Path, suffix: str, pieces: int, pause: float, part: str = "body"):
+    """Serves files ending with ``suffix`` slowly: one ``part`` of the response (``body`` or
+    ``headers``) in ``pieces`` parts with ``pause`` seconds before each, the other at once (a
+    registry that sends a little now and then, never slow enough for a per-read timeout)."""
 
-    def send(handler, data):
-        handler.send_response(200)
-        handler.send_header("Content-Type", "application/octet-stream")
-        handler.send_header("Content-Length", str(len(data)))
-        handler.end_headers()
-        handler.wfile.flush()
+    def drip(handler, data: bytes) -> None:
         step = -(-len(data) // pieces)
         for start in range(0, len(data), step):
             time.sleep(pause)
             handler.wfile.write(data[start:start + step])
             handler.wfile.flush()
+
+    def send(handler, data):
+        head = (f"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
+                f"Content-Length: {len(data)}\r\nConnection: close\r\n\r\n").encode("ascii")
+        if part == "headers":
+            drip(handler, head)
+            handler.wfile.write(data)
+        else:
+            handler.wfile.write(head)
+            handler.wfile.flush()
+            drip(handler, data)
 
     return _file_handler(folder, suffix, send)
 

@@ -358,18 +358,20 @@ def test_a_data_file_larger_than_its_signed_size_in_a_folder_registry(world, tmp
 DEADLINE = 0.5  # seconds, set for these tests; the dripping server needs 8 x 0.5 s
 
 
+@pytest.mark.parametrize("part", ["body", "headers"])
 @pytest.mark.parametrize("name", ["index.json", "1.1.0/manifest.json", "figures.parquet"])
 def test_a_registry_that_drips_bytes_is_refused_at_the_deadline(world, tmp_path, monkeypatch,
-                                                                 name):
-    """Every read gets a piece within the per-read timeout, but the file as a whole does not
-    arrive in time: refused at the deadline (the watchdog ends the read blocked in between),
-    naming the file, not after the 4 s the server takes."""
+                                                                 name, part):
+    """Every read gets a piece within the per-read timeout, but the response as a whole (its
+    body, or already its headers) does not arrive in time: refused at the deadline (the
+    watchdog ends the read blocked in between), naming the file, not after the 4 s the
+    server takes."""
     monkeypatch.setattr(registry_module, "METADATA_DEADLINE", DEADLINE)
     monkeypatch.setattr(pull_module, "DATA_DEADLINE", DEADLINE)
     monkeypatch.setattr(pull_module, "DATA_MIN_RATE", 1 << 40)
     cache = prepared_cache(tmp_path, world)
     before = listing(cache)
-    handler = dripping_handler(world["registry"], name, pieces=8, pause=0.5)
+    handler = dripping_handler(world["registry"], name, pieces=8, pause=0.5, part=part)
     with serve(world["registry"], handler) as url:
         start = time.monotonic()
         result = pull(world, "1.1.0", url, cache)

@@ -20,7 +20,6 @@ import os
 import shutil
 import tempfile
 import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,40 +52,103 @@ def too_slow(name: str, seconds: float) -> IntegrityError:
                           "slow); download stopped")
 
 
+class _Cut:
+    """Ends the reads of one download from another thread: ``cut()`` sets ``expired`` and
+    shuts down every socket registered with ``watch`` (and any registered afterwards), which
+    ends a read blocked on it, whether it waits for the response's headers or its body."""
+
+    def __init__(self) -> None:
+        self.expired = threading.Event()
+        self._stops: list = []
+
+    def watch(self, stop) -> None:
+        self._stops.append(stop)
+        if self.expired.is_set():  # registered after the cut
+            self._call(stop)
+
+    def __call__(self) -> None:
+        self.expired.set()
+        for stop in list(self._stops):
+            self._call(stop)
+
+    @staticmethod
+    def _call(stop) -> None:
+        try:
+            stop()
+        except Exception:  # already closed
+            pass
+
+
+def _session_watched_by(cut: _Cut):
+    """A ``requests`` session that registers the socket of every connection it opens with
+    ``cut`` (through the connection class of urllib3's pools, ``ConnectionCls``), directly
+    or through an HTTP proxy. (Through a SOCKS proxy only the response's body can be cut.)"""
+    import socket
+
+    import requests
+    from urllib3.connection import HTTPConnection, HTTPSConnection
+    from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+    def watched(base):
+        class Watched(base):
+            def connect(self):
+                super().connect()
+                sock = self.sock
+                cut.watch(lambda: sock.shutdown(socket.SHUT_RDWR))
+        return Watched
+
+    class Pool(HTTPConnectionPool):
+        ConnectionCls = watched(HTTPConnection)
+
+    class TLSPool(HTTPSConnectionPool):
+        ConnectionCls = watched(HTTPSConnection)
+
+    pools = {"http": Pool, "https": TLSPool}
+
+    class Adapter(requests.adapters.HTTPAdapter):
+        def init_poolmanager(self, *args, **kwargs):
+            super().init_poolmanager(*args, **kwargs)
+            self.poolmanager.pool_classes_by_scheme = pools
+
+        def proxy_manager_for(self, proxy, **kwargs):
+            manager = super().proxy_manager_for(proxy, **kwargs)
+            if not proxy.lower().startswith("socks"):
+                manager.pool_classes_by_scheme = pools
+            return manager
+
+    session = requests.Session()
+    session.mount("http://", Adapter())
+    session.mount("https://", Adapter())
+    return session
+
+
 def http_download(url: str, sink, *, limit: int, seconds: float, name: str, whose: str,
                   progress=None) -> None:
     """GET ``url`` and write its body to the binary file ``sink``, refused with one line
     naming ``name`` as soon as more than ``limit`` bytes arrive (``whose`` limit it is) or
-    when the whole body has not arrived ``seconds`` after the request started: the
+    when the whole response has not arrived ``seconds`` after the request started: the
     ``HTTP_TIMEOUT`` of ``requests`` bounds each read only, and a registry that sends a
-    byte now and then would otherwise hold a download forever. At the deadline a watchdog
-    shuts the socket (urllib3's ``HTTPResponse.shutdown``), which ends a blocked read.
+    byte now and then, of its headers or of its body, would otherwise hold a download
+    forever. At the deadline a watchdog shuts the connection (``_Cut``), which ends a
+    blocked read.
     HTTP errors and connection failures are raised as ``requests`` exceptions."""
     import requests
 
-    deadline = time.monotonic() + seconds
-    response = requests.get(url, timeout=HTTP_TIMEOUT, stream=True)
-    with response:
-        response.raise_for_status()
-        declared = response.headers.get("Content-Length", "")
-        if declared.isdigit() and int(declared) > limit:
-            raise too_large(name, limit, whose)
-        expired = threading.Event()
-
-        def stop() -> None:
-            expired.set()
-            try:
-                response.raw.shutdown()
-            except Exception:  # already closed, or an urllib3 without shutdown()
-                pass
-
-        watchdog = threading.Timer(max(0.0, deadline - time.monotonic()), stop)
-        watchdog.daemon = True
-        watchdog.start()
-        received = 0
-        try:
+    cut = _Cut()
+    watchdog = threading.Timer(seconds, cut)
+    watchdog.daemon = True
+    watchdog.start()
+    try:
+        with _session_watched_by(cut) as session, \
+                session.get(url, timeout=HTTP_TIMEOUT, stream=True) as response:
+            cut.watch(response.raw.shutdown)  # the body, whatever the connection
+            response.raise_for_status()
+            declared = response.headers.get("Content-Length", "")
+            if declared.isdigit() and int(declared) > limit:
+                raise too_large(name, limit, whose)
+            received = 0
             for chunk in response.iter_content(chunk_size=CHUNK):
-                if expired.is_set() or time.monotonic() > deadline:
+                if cut.expired.is_set():
                     raise too_slow(name, seconds)
                 received += len(chunk)
                 if received > limit:
@@ -94,14 +156,14 @@ def http_download(url: str, sink, *, limit: int, seconds: float, name: str, whos
                 sink.write(chunk)
                 if progress is not None:
                     progress.update(len(chunk))
-        except requests.RequestException:
-            if expired.is_set():  # the watchdog cut the connection
-                raise too_slow(name, seconds) from None
-            raise
-        finally:
-            watchdog.cancel()
-        if expired.is_set():  # a body without Content-Length ends quietly at the cut
-            raise too_slow(name, seconds)
+    except requests.RequestException:
+        if cut.expired.is_set():  # the watchdog cut the connection
+            raise too_slow(name, seconds) from None
+        raise
+    finally:
+        watchdog.cancel()
+    if cut.expired.is_set():  # a body without Content-Length ends quietly at the cut
+        raise too_slow(name, seconds)
 
 
 @dataclass(frozen=True)

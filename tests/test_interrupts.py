@@ -82,3 +82,32 @@ def test_held_raises_terminated_for_a_sigterm():
             os.kill(os.getpid(), signal.SIGTERM)
     assert signal.getsignal(signal.SIGTERM) is before
     assert issubclass(interrupts.Terminated, KeyboardInterrupt)
+
+
+INTERRUPT_ON_IMPORT = '''
+import os, signal, sys
+
+class SendCtrlC:
+    """Sends a real SIGINT to this process the moment {module!r} starts being imported."""
+    def find_spec(self, name, path=None, target=None):
+        if name == {module!r}:
+            sys.meta_path.remove(self)
+            os.kill(os.getpid(), signal.SIGINT)
+        return None
+
+sys.meta_path.insert(0, SendCtrlC())
+'''
+
+
+@pytest.mark.parametrize("module", ["click", "newsclaims.errors"])
+def test_a_ctrl_c_while_the_command_starts_is_one_line(tmp_path, module):
+    """A Ctrl-C while the ``newsclaims`` command is still importing its CLI (a real SIGINT,
+    sent by a ``sitecustomize`` the moment ``module`` starts being imported) ends with the
+    CLI's line and exit code, not Python's traceback."""
+    import subprocess
+
+    (tmp_path / "sitecustomize.py").write_text(INTERRUPT_ON_IMPORT.format(module=module))
+    exe = os.path.join(os.path.dirname(sys.executable), "newsclaims")
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    done = subprocess.run([exe, "--help"], capture_output=True, text=True, env=env, timeout=60)
+    assert (done.returncode, done.stderr, done.stdout) == (130, "Error: interrupted\n", "")

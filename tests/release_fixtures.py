@@ -8,6 +8,7 @@ import http.server
 import os
 import shutil
 import socket
+import ssl
 import tempfile
 import threading
 import time
@@ -130,15 +131,50 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
+    """A key and a self-signed certificate for 127.0.0.1 (PEM files in ``folder``), made with
+    ``cryptography``: the certificate doubles as the CA bundle a client trusts."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(minutes=5))
+            .not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName(
+                [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    key_path, cert_path = folder / "key.pem", folder / "cert.pem"
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                           serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    return key_path, cert_path
+
+
 @contextmanager
-def serve(folder: Path, handler=None):
-    """A real HTTP server on 127.0.0.1 (free port) serving ``folder``; yields its base URL."""
+def serve(folder: Path, handler=None, tls: tuple[Path, Path] | None = None):
+    """A real HTTP server on 127.0.0.1 (free port) serving ``folder``; yields its base URL.
+    ``tls`` (key, certificate): HTTPS instead."""
     handler = handler or partial(_QuietHandler, directory=str(folder))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    if tls is not None:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(certfile=tls[1], keyfile=tls[0])
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
+        yield f"{'https' if tls else 'http'}://127.0.0.1:{server.server_address[1]}/"
     finally:
         server.shutdown()
         server.server_close()
@@ -175,7 +211,7 @@ def _file_handler(folder: Path, suffix: str, send):
             data = (folder / self.path.lstrip("/")).read_bytes()
             try:
                 send(self, data)
-            except (BrokenPipeError, ConnectionResetError):
+            except (BrokenPipeError, ConnectionResetError, ssl.SSLEOFError):
                 pass
             self.close_connection = True
 

@@ -17,8 +17,8 @@ from newsclaims.cli import cli
 from newsclaims.registry import publish
 from newsclaims.signing import keygen
 from release_fixtures import (_file_handler, base_rows, closed_port, dripping_handler,
-                              file_hashes, listing, make_snapshot, padding_handler, serve,
-                              truncating_handler)
+                              file_hashes, listing, make_snapshot, padding_handler,
+                              self_signed_certificate, serve, truncating_handler)
 
 
 @pytest.fixture(autouse=True)
@@ -386,6 +386,30 @@ def test_a_registry_that_drips_bytes_is_refused_at_the_deadline(world, tmp_path,
     assert listing(cache) == before
     if name == "index.json":
         assert listed.stderr == f"Error: {expected}\n"
+
+
+def test_pull_over_https_and_a_dripping_https_registry(world, tmp_path, monkeypatch):
+    """Over TLS (a real HTTPS server with a self-signed certificate the client is told to
+    trust): a pull verifies and places the release; a registry that drips its headers is
+    refused at the deadline, its TLS connection cut like a plain one."""
+    key, cert = self_signed_certificate(tmp_path)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(cert))
+    cache = tmp_path / "cache"
+    with serve(world["registry"], tls=(key, cert)) as url:
+        assert url.startswith("https://")
+        result = pull(world, "1.1.0", url, cache)
+        assert result.exit_code == 0, result.output
+        assert result.stdout.strip() == str(cache / "1.1.0")
+    monkeypatch.setattr(registry_module, "METADATA_DEADLINE", DEADLINE)
+    handler = dripping_handler(world["registry"], "index.json", pieces=8, pause=0.5, part="headers")
+    with serve(world["registry"], handler, tls=(key, cert)) as url:
+        start = time.monotonic()
+        listed = invoke("versions", "--from", url)
+        elapsed = time.monotonic() - start
+    assert listed.exit_code == 2
+    assert listed.stderr == (f"Error: {url}index.json: not received within 0.5 s (the registry "
+                             "is too slow); download stopped\n")
+    assert elapsed < 2.5, elapsed
 
 
 def test_data_deadline_grows_with_the_size():

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from newsclaims import contract
 from newsclaims.defects.recipes import RECIPES, Recipe, _find, describe, recipe
-from newsclaims.defects.safe import FOOTPRINT, ONE_PER, SAFE, T, cleanup, safe_table
+from newsclaims.defects.safe import FOOTPRINT, ONE_PER, SAFE, T, claim_maps, cleanup, safe_table
 from newsclaims.rules.catalogue import Rule, load_catalogue
 from newsclaims.rules.compile import quote_literal, record_id_sql
 
@@ -36,7 +36,8 @@ __all__ = [
 
 
 def prepare(con, rules: list[Rule]) -> None:
-    """Compute, once, the safe sets and the recipes' own candidate tables for ``rules``."""
+    """Compute, once, the safe sets, the recipes' own candidate tables and what the
+    footprints look up (``safe.claim_maps``) for ``rules``."""
     con.execute("CREATE TEMP TABLE IF NOT EXISTS nc_used (key VARCHAR)")
     for rule in rules:
         r = recipe(rule)
@@ -44,6 +45,7 @@ def prepare(con, rules: list[Rule]) -> None:
             safe_table(con, r.table)
         if r.prepare:
             r.prepare(con)
+    claim_maps(con, {recipe(rule).table for rule in rules})
 
 
 def candidates_sql(rule: Rule, one_per: bool = True) -> str:

@@ -17,10 +17,11 @@ def repo() -> Path:
     return REPO
 
 
-@pytest.fixture(scope="session")
-def seed_path() -> Path:
-    """The seed document as shared with the project (never edited)."""
-    return REPO.parent / "shared" / "seed" / "kerry-syria-truce-2016.txt"
+# The SHA-256 of the seed document as it was given to the project (never edited): the
+# curated copy is dataset/documents/doc-0001.txt. Pinned here, so the test suite needs
+# nothing outside the repository.
+SEED_SHA256 = "11ce2f2648bf7831b96b70b94bf4ede14c339b3d002570980341e6f33e381225"
+SEED_DOCUMENT = REPO / "dataset" / "documents" / "doc-0001.txt"
 
 
 @pytest.fixture(scope="session")

@@ -21,6 +21,7 @@ from build_fixtures import (
     edit,
     write_dataset,
 )
+from conftest import SEED_DOCUMENT, SEED_SHA256
 from newsclaims import contract, intervals, offsets
 from newsclaims.build import STEPS, build_database
 from newsclaims.snapshot import row_counts
@@ -254,14 +255,13 @@ def test_real_build_stores_coarse_dates_as_the_first_day_of_their_period(built_d
     assert off == []
 
 
-def test_real_build_seed_document_hash(built_db, seed_path):
-    assert seed_path.is_file(), (
-        f"the seed document {seed_path} is missing: the tests expect a copy of shared/ beside the clone"
-    )
-    seed = seed_path.read_bytes()
-    sha = hashlib.sha256(seed).hexdigest()
-    got = rows(built_db, "SELECT doc_id, text FROM documents WHERE text_sha256 = ?", [sha])
-    assert len(got) == 1, f"no document has the seed's SHA-256 {sha}"
+def test_real_build_seed_document_hash(built_db):
+    """The curated seed is byte for byte the document the project was given (its SHA-256
+    is pinned in conftest), and the build stores exactly those bytes."""
+    seed = SEED_DOCUMENT.read_bytes()
+    assert hashlib.sha256(seed).hexdigest() == SEED_SHA256, f"{SEED_DOCUMENT} was edited"
+    got = rows(built_db, "SELECT doc_id, text FROM documents WHERE text_sha256 = ?", [SEED_SHA256])
+    assert len(got) == 1, f"no document has the seed's SHA-256 {SEED_SHA256}"
     assert got[0][1].encode("utf-8") == seed
 
 

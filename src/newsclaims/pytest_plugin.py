@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from newsclaims.rules.results import gate
+
 _RUN = pytest.StashKey[dict]()
 
 
@@ -59,15 +61,15 @@ class RuleItem(pytest.Item):
         result = state["results"].get(self.rule.id)
         if result is None:
             raise RuleFailure(f"{self.rule.id} did not run")
-        if result.status == "skipped":  # e.g. a pandera rule on a table too big to load
+        if result.outcome == "skipped":  # e.g. a pandera rule on a table too big to load
             pytest.skip(result.detail or "skipped")
-        if result.status == "pass" and result.violation_count == 0:
+        if result.outcome == "pass" and result.violation_count == 0:
             return
         records = _records(state["db"], self.rule.id)
-        if result.status == "error":
+        if result.outcome == "error":
             raise RuleFailure(f"{self.rule.id}: the rule's query failed: {result.detail}")
         text = f"{self.rule.id} ({self.rule.severity}): {result.violation_count} offending record(s)\n{records}"
-        if result.status == "fail" and self.rule.severity == "error":
+        if gate([result], "error"):
             raise RuleFailure(text)
         warnings.warn(NewsclaimsDataWarning(text))
 

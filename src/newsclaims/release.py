@@ -35,6 +35,8 @@ from newsclaims import changelog, project, signing, snapshot, versioning
 from newsclaims.errors import GateFailure, InputError
 from newsclaims.folders import make_folders, remove_folders
 from newsclaims.interrupts import finishing
+from newsclaims.rules.digest import rules_digest
+from newsclaims.rules.results import gate, read_results
 
 Step = Callable[[str], None]
 
@@ -82,24 +84,16 @@ def _parent_db(parent: str, releases_dir: Path, registry: str | None) -> Path:
     raise InputError(f"parent release {parent} not found in {releases_dir}")
 
 
-def _failing_rules(run, db_path: Path) -> list[str]:
-    """Error-level rules that fail, as ``rule_id (n violations)``, read from ``dq_results``."""
+def _failing_rules(db_path: Path) -> list[str]:
+    """The rules that block the release (``rules.results.gate`` at level error over the
+    stored ``dq_results``), as ``rule_id (n violations)`` or ``rule_id (query error)``."""
     con = duckdb.connect(str(db_path), read_only=True)
     try:
-        rows = con.execute(
-            "SELECT rule_id, status, violation_count FROM dq_results "
-            "WHERE CAST(severity AS VARCHAR) = 'error' AND CAST(status AS VARCHAR) <> 'pass' "
-            "ORDER BY rule_id"
-        ).fetchall()
+        blocking = gate(read_results(con), "error")
     finally:
         con.close()
-    failing = {r[0]: (f"{r[0]} (query error)" if str(r[1]) == "error"
-                      else f"{r[0]} ({r[2]} violations)") for r in rows}
-    if run is not None and hasattr(run, "failed"):
-        for item in run.failed("error"):
-            rule_id = item if isinstance(item, str) else getattr(item, "rule_id", str(item))
-            failing.setdefault(rule_id, rule_id)
-    return [failing[k] for k in sorted(failing)]
+    return [f"{r.rule_id} (query error)" if r.status == "error" else f"{r.rule_id} ({r.violation_count} violations)"
+            for r in blocking]
 
 
 def _record_discipline(con, violations: list[versioning.Violation], run_at: datetime) -> None:
@@ -172,7 +166,7 @@ def assemble_snapshot(work: Path, version: str, parent_version: str | None,
     changes = (changelog.diff_databases(parent_db, db_path) if parent_db
                else changelog.all_added(db_path))
     counts = snapshot.row_counts(db_path)
-    digest = snapshot.rules_digest()
+    digest = rules_digest()
     commit = source_commit()
     con = duckdb.connect(str(db_path))
     try:
@@ -236,8 +230,12 @@ def create_release(
     signing_key: Path | None = None,
     reports_root: Path | None = None,
     step: Step | None = None,
+    pandera: str = "auto",
 ) -> ReleaseResult:
-    """Make release ``version``; raise ``GateFailure`` (exit 1) when a gate refuses it."""
+    """Make release ``version``; raise ``GateFailure`` (exit 1) when a gate refuses it.
+
+    ``pandera`` is ``check``'s option of that name: the gate is the same as ``check``'s
+    (a rule that was skipped never blocks it)."""
     from newsclaims import registry as registries
 
     versioning.validate_version(version)
@@ -300,8 +298,8 @@ def create_release(
         step("check")
         from newsclaims.rules.engine import run_checks
 
-        run = run_checks(db_path)
-        failing = _failing_rules(run, db_path)
+        run_checks(db_path, pandera=pandera)
+        failing = _failing_rules(db_path)
         violations: list[versioning.Violation] = []
         if parent_db is not None:
             violations = versioning.check_against_parent(db_path, parent_db, version,

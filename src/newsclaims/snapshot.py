@@ -61,21 +61,6 @@ def contract_version() -> int:
     return int(match.group(1)) if match else 1
 
 
-def rules_digest() -> str:
-    """SHA-256 over every file of ``checks/`` and ``sql/`` (relative path, NUL, bytes)."""
-    digest = hashlib.sha256()
-    root = project.root()
-    for folder in (project.checks_dir(), project.sql_dir()):
-        if not folder.is_dir():
-            continue
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            if "__pycache__" in path.parts or path.suffix == ".pyc":
-                continue
-            digest.update(path.relative_to(root).as_posix().encode() + b"\0")
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
 def export_parquet(db_path: Path, data_dir: Path) -> dict[str, Path]:
     """One Parquet file per contract table, rows ordered by the primary key."""
     data_dir.mkdir(parents=True, exist_ok=True)

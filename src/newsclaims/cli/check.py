@@ -65,19 +65,16 @@ def _print_text(run, written: dict) -> None:
     """One line per rule that did not pass, then the counts, in the words of report.md: a
     failing warn-level rule is a warning, not a failure (it never fails the default gate)."""
     summary = run.summary()
-    warnings = 0
     for r in run.results:
-        if r.status == "skipped":
+        if r.outcome == "skipped":
             click.echo(f"SKIP  {r.severity:5} {r.rule_id}: {r.detail}")
-        elif r.status != "pass":
-            word = "WARN" if r.status == "fail" and r.severity == "warn" else r.status.upper()
-            warnings += word == "WARN"
+        elif r.outcome != "pass":
             detail = f" ({r.detail})" if r.detail else ""
-            click.echo(f"{word:5} {r.severity:5} {r.rule_id}: {r.violation_count} record(s){detail}")
+            click.echo(f"{r.outcome.upper():5} {r.severity:5} {r.rule_id}: {r.violation_count} record(s){detail}")
     skipped = f", {summary['skipped']} skipped" if summary["skipped"] else ""
     click.echo(
-        f"{summary['rules']} rules: {summary['pass']} passed, {summary['fail'] - warnings} failed "
-        f"(error), {warnings} warnings, {summary['error']} could not run{skipped}; "
+        f"{summary['rules']} rules: {summary['pass']} passed, {summary['fail'] - summary['warnings']} failed "
+        f"(error), {summary['warnings']} warnings, {summary['error']} could not run{skipped}; "
         f"{summary['violations']} offending record(s)"
     )
     for name, path in written.items():

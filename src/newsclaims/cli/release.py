@@ -23,7 +23,10 @@ import click
               help="Ed25519 private key to sign the manifest (default: $NEWSCLAIMS_SIGNING_KEY).")
 @click.option("--reports-dir", type=click.Path(path_type=Path), default=None,
               help="Where reports/VERSION/report.md is written (default: the project's reports/).")
-def command(version, dataset, db, out, parent, registry, key, reports_dir) -> None:
+@click.option("--pandera", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+              help="As in `check`: auto skips the pandera rule of a table of more than 250,000 rows "
+                   "(a skipped rule never blocks the release).")
+def command(version, dataset, db, out, parent, registry, key, reports_dir, pandera) -> None:
     """Build, run every rule, and write releases/VERSION/ (exit 1 when a gate refuses)."""
     from newsclaims import project, signing
     from newsclaims.progress import steps
@@ -34,7 +37,7 @@ def command(version, dataset, db, out, parent, registry, key, reports_dir) -> No
         result = create_release(
             version, dataset_dir=dataset, db=db, releases_dir=out, parent=parent,
             registry=registry, signing_key=signing.signing_key_path(key),
-            reports_root=reports_dir or project.reports_dir(), step=step)
+            reports_root=reports_dir or project.reports_dir(), step=step, pandera=pandera)
     counts: dict[str, int] = {}
     for change in result.changes:
         counts[change.change] = counts.get(change.change, 0) + 1

@@ -98,7 +98,7 @@ def _session_run(config, checks_dir: Path) -> dict:
 
 def _run_once(config, checks_dir: Path) -> dict:
     from newsclaims.rules.catalogue import load_catalogue
-    from newsclaims.rules.engine import run_checks
+    from newsclaims.check import run_checks
 
     given = config.getoption("--newsclaims-db")
     tmp = config._tmp_path_factory.mktemp("newsclaims-db")  # pytest's tmp_path_factory
@@ -110,7 +110,7 @@ def _run_once(config, checks_dir: Path) -> dict:
     else:
         # the rules store their results in the database they run on: a copy, so that the
         # database under test (a release's, checksummed) is never changed by its gate
-        from newsclaims.rules.engine import open_database
+        from newsclaims.engines.duckdb.database import open_database
 
         open_database(given, read_only=True).close()  # one line for a missing or foreign file
         db = tmp / "newsclaims.duckdb"
@@ -122,7 +122,7 @@ def _run_once(config, checks_dir: Path) -> dict:
 def _records(db, rule_id: str) -> str:
     """Every offending record of the rule, with the quote of the claim it concerns."""
     from newsclaims.reporting.violations import first_violations
-    from newsclaims.rules.engine import open_database
+    from newsclaims.engines.duckdb.database import open_database
 
     con = open_database(db, read_only=True)
     try:

@@ -271,7 +271,7 @@ def create_release(
     if db is not None:
         if not Path(db).is_file():
             raise InputError(f"{db}: no such database")
-        from newsclaims.rules.engine import open_database
+        from newsclaims.engines.duckdb.database import open_database
 
         # names the user's file, not the copy in the temporary folder
         open_database(db, read_only=True).close()
@@ -296,7 +296,7 @@ def create_release(
 
             build_database(Path(dataset_dir or project.dataset_dir()), db_path)
         step("check")
-        from newsclaims.rules.engine import run_checks
+        from newsclaims.check import run_checks
 
         run_checks(db_path, pandera=pandera)
         failing = _failing_rules(db_path)

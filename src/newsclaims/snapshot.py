@@ -22,7 +22,7 @@ from pathlib import Path, PurePosixPath
 
 import duckdb
 
-from newsclaims import contract, project
+from newsclaims import contract
 from newsclaims.errors import IntegrityError
 
 DB_NAME = "newsclaims.duckdb"

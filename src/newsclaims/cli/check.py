@@ -37,7 +37,7 @@ from newsclaims.errors import GateFailure
                    "the memory limit and there are 2 cores or more, else 1).")
 def command(db_path, fail_on, select, engine, reports_dir, no_reports, pandera, fmt, progress, memory_limit,
             jobs):
-    from newsclaims.rules.engine import run_checks
+    from newsclaims.check import run_checks
 
     db = db_path or project.default_db_path()
     out = None if no_reports or str(reports_dir) == "none" else reports_dir or Path("reports") / "latest"

@@ -9,13 +9,11 @@ straight from DuckDB (``violations.copy_violations``)."""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import duckdb
 
-from newsclaims import project
 from newsclaims.errors import InputError
 from newsclaims.reporting.violations import Violation, first_violations
 from newsclaims.rules.digest import rules_digest

@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 
 from newsclaims import contract
-from newsclaims.rules.engine import size_bytes
+from newsclaims.engines.duckdb.database import size_bytes
 from newsclaims.errors import InputError
 from newsclaims.progress import steps as progress_steps
 from newsclaims.synth import documents, entities, events

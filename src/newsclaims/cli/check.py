@@ -17,7 +17,9 @@ from newsclaims.errors import GateFailure
 @click.option("--fail-on", type=click.Choice(["error", "warn"]), default="error", show_default=True,
               help="Exit 1 when a rule of this level (or above) fails.")
 @click.option("--select", "select", multiple=True,
-              help="Rules to run: ids, globs (claims.*), family:<name>, severity:<level>, core.")
+              help="Rules to run: ids, globs (claims.*), family:<name>, severity:<level>, table:<name>, "
+                   "core; several separated by commas or spaces, or repeated (`newsclaims rules` lists them).")
+@click.option("--exclude", "exclude", multiple=True, help="Rules to leave out, in the same form as --select.")
 @click.option("--engine", type=click.Choice(["duckdb", "gx"]), default="duckdb", show_default=True)
 @click.option("--reports", "reports_dir", type=click.Path(path_type=Path), default=None,
               help="Where to write report.json/.md/.html (default: reports/latest; 'none': no reports).")
@@ -35,9 +37,10 @@ from newsclaims.errors import GateFailure
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
               help="Statements run at a time (default: 2 when the database file is at most half "
                    "the memory limit and there are 2 cores or more, else 1).")
-def command(db_path, fail_on, select, engine, reports_dir, no_reports, pandera, fmt, progress, memory_limit,
+def command(db_path, fail_on, select, exclude, engine, reports_dir, no_reports, pandera, fmt, progress, memory_limit,
             jobs):
     from newsclaims.rules.engine import run_checks
+    from newsclaims.rules.selection import Selection
 
     db = db_path or project.default_db_path()
     out = None if no_reports or str(reports_dir) == "none" else reports_dir or Path("reports") / "latest"
@@ -48,11 +51,13 @@ def command(db_path, fail_on, select, engine, reports_dir, no_reports, pandera, 
         from newsclaims.reporting import PendingReports
 
         reports = PendingReports(out, db)
-    run = run_checks(db, select=list(select) or None, engine=engine, progress=progress, pandera=pandera,
+    run = run_checks(db, select=Selection.of(select, exclude) or None, engine=engine, progress=progress, pandera=pandera,
                      memory_limit=memory_limit, jobs=jobs, outputs=reports)
     written = reports.paths if reports is not None else {}
     if fmt == "json":
-        click.echo(json.dumps(run.to_dict(), indent=2))
+        from newsclaims.reporting.check_document import check_document
+
+        click.echo(json.dumps(check_document(run), indent=2, ensure_ascii=False))
     else:
         _print_text(run, written)
     failed = run.failed(fail_on)

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from newsclaims import project
+from newsclaims.cli.options import progress_option, renamed_from
 from newsclaims.errors import GateFailure
 
 
@@ -21,17 +22,16 @@ from newsclaims.errors import GateFailure
                    "core; several separated by commas or spaces, or repeated (`newsclaims rules` lists them).")
 @click.option("--exclude", "exclude", multiple=True, help="Rules to leave out, in the same form as --select.")
 @click.option("--engine", type=click.Choice(["duckdb", "gx"]), default="duckdb", show_default=True)
-@click.option("--reports", "reports_dir", type=click.Path(path_type=Path), default=None,
+@click.option("--reports-dir", "reports_dir", type=click.Path(path_type=Path), default=None,
               help="Where to write report.json/.md/.html (default: reports/latest; 'none': no reports).")
+@renamed_from("--reports", "--reports-dir", "reports_dir", type=click.Path(path_type=Path))
 @click.option("--no-reports", is_flag=True,
               help="Write no reports (results are still stored in the database).")
 @click.option("--pandera", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
               help="Run the pandera rules: auto skips a table of more than 250,000 rows "
                    "(pandera validates in memory).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--progress/--no-progress", default=None,
-              help="A progress bar (one step per statement); default: on when stderr is a terminal "
-                   "and the run lasts longer than half a second.")
+@progress_option("A progress bar (one step per statement)")
 @click.option("--memory-limit", default="1500MB", show_default=True,
               help="DuckDB's memory limit; beyond it DuckDB spills to <db>.tmp/.")
 @click.option("--jobs", type=click.IntRange(min=1), default=None,

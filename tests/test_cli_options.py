@@ -19,6 +19,7 @@ def isolated_env(monkeypatch, tmp_path):
     for name in ("NEWSCLAIMS_TRUSTED_KEY", "NEWSCLAIMS_CACHE", "NEWSCLAIMS_SIGNING_KEY"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("NEWSCLAIMS_CACHE", str(tmp_path / "cache"))  # a release pulls its parent
 
 
 def invoke(*args):

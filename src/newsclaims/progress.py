@@ -2,8 +2,8 @@
 
 ``steps(label, total)`` is a context manager that yields a ``Steps``: call it,
 ``advance(name)``, after each step (``name``: the step that just finished), or call
-``advance.start(name)`` before each step and ``advance.done()`` after it, so that the bar
-names the step that is running. The bar is tqdm's, on stderr, and only when stderr is a
+``advance.start(name)`` before each step and ``advance.done()`` after it (or only
+``advance.begin(name)`` as each starts), so that the bar names the step that is running. The bar is tqdm's, on stderr, and only when stderr is a
 terminal (or ``enabled=True``); it appears only once the work has run longer than
 ``delay`` seconds (tqdm's ``delay``), so a quick run on the curated dataset prints nothing,
 and it is removed when the work ends.
@@ -83,6 +83,15 @@ class Steps:
 
     def __init__(self, label: str, bar=None):
         self.label, self.bar = label, bar
+        self._running = False
+
+    def begin(self, name: str) -> None:
+        """For a callback told of each step as it starts (``build``, ``release``): the step
+        before it is done, ``name`` runs."""
+        if self._running:
+            self.done()
+        self._running = True
+        self.start(name)
 
     def start(self, name: str) -> None:
         if self.bar is not None:

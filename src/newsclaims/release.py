@@ -78,7 +78,8 @@ def _parent_db(parent: str, releases_dir: Path, registry: str | None, trust_key=
         reg = registries.open_registry(registry)
         if reg.folder is not None and (reg.folder / parent / snapshot.DB_NAME).is_file():
             return reg.folder / parent / snapshot.DB_NAME
-        return pull.pull(parent, registry, trust_key=trust_key) / snapshot.DB_NAME
+        # no bar of its own: the release's bar is on the terminal
+        return pull.pull(parent, registry, trust_key=trust_key, progress=False) / snapshot.DB_NAME
     raise InputError(f"parent release {parent} not found in {releases_dir}")
 
 

@@ -34,7 +34,7 @@ def command(dataset_dir: Path | None, output: Path | None, progress: bool | None
     from newsclaims.progress import steps
 
     with steps("build", len(STEPS), enabled=progress) as advance:
-        build_database(dataset_dir, output, progress=advance)
+        build_database(dataset_dir, output, progress=advance.begin)
     counts = row_counts(output)
     summary = ", ".join(f"{n} {table}" for table, n in counts.items())
     click.echo(f"Built {output}: {summary}")

@@ -41,7 +41,7 @@ def command(version, dataset, db, out, parent, registry, trust_key, key, reports
         result = create_release(
             version, dataset_dir=dataset, db=db, releases_dir=out, parent=parent,
             registry=registry, signing_key=signing.signing_key_path(key),
-            reports_root=reports_dir or project.reports_dir(), step=step, trust_key=trust_key)
+            reports_root=reports_dir or project.reports_dir(), step=step.begin, trust_key=trust_key)
     counts: dict[str, int] = {}
     for change in result.changes:
         counts[change.change] = counts.get(change.change, 0) + 1

@@ -179,7 +179,7 @@ def test_check_engine_gx_stores_results_like_the_default_engine(built_db, tmp_pa
     listed = dict(con.execute("SELECT rule_id, count(*) FROM dq_violations GROUP BY rule_id").fetchall())
     con.close()
     assert {engine for _, _, engine, _ in stored.values()} == {"gx"}
-    assert printed["engine"] == "gx" and len(printed["results"]) == len(stored)
+    assert printed["run"]["engines"] == ["gx"] and len(printed["rules"]) == len(stored)
     skipped = {rule for rule, (status, *_) in stored.items() if status == "skipped"}
     assert {"actors.parent_acyclic", "claims.pandera_schema"} <= skipped  # a sql and a pandera rule
     assert stored["actors.parent_acyclic"][3] == ("skipped: not run by Great Expectations: a sql rule "

@@ -36,7 +36,8 @@ def main(db: str, memory_limit: str = "1500MB") -> None:
 
     from newsclaims.engines.gx.engine import _close, _count, _error_text, persisted_duckdb_connection
     from newsclaims.engines.gx.export import build_suites
-    from newsclaims.rules.catalogue import load_catalogue, select_rules
+    from newsclaims.rules.catalogue import load_catalogue
+    from newsclaims.rules.selection import select_rules
 
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
     rules = select_rules(load_catalogue(), ["core"])

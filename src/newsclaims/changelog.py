@@ -37,6 +37,40 @@ class Change:
         return data
 
 
+_INTEGER_TYPES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
+                  "UINTEGER", "UBIGINT"}
+_FLOAT_TYPES = {"FLOAT", "REAL", "DOUBLE"}
+
+
+def to_json(changes: list[Change]) -> list[dict]:
+    """The changes as JSON-ready dicts (what ``diff --format json`` prints), values as JSON
+    has them: a value of an integer or floating-point column of the contract is a number
+    (``62``, not ``"62"``); the others stay text (dates included, as ISO 8601)."""
+    types = {t.name: {c.name: c.type.upper() for c in t.columns} for t in contract.tables().values()}
+    out = []
+    for change in changes:
+        data = change.to_dict()
+        columns = types.get(change.table, {})
+        for side in ("before", "after"):
+            data[side] = {c: _json_value(columns.get(c, ""), v) for c, v in data[side].items()}
+        out.append(data)
+    return out
+
+
+def _json_value(kind: str, value: str | None):
+    if value is None:
+        return None
+    try:
+        if kind in _INTEGER_TYPES:
+            return int(value)
+        if kind in _FLOAT_TYPES or kind.startswith("DECIMAL"):
+            return float(value)
+    except ValueError:  # a value of another type in an older contract: kept as text
+        return value
+    return value
+    return value
+
+
 def _columns(con, catalog: str, table: str) -> list[str]:
     return [r[0] for r in con.execute(
         "SELECT column_name FROM duckdb_columns() WHERE database_name = ? AND table_name = ? "

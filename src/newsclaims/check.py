@@ -21,7 +21,8 @@ from newsclaims.engines.pandera import DEFAULT_MAX_ROWS, MODES as PANDERA_MODES
 from newsclaims.engines.sink import DuckDBSink
 from newsclaims.errors import InputError
 from newsclaims.progress import steps as progress_steps
-from newsclaims.rules.catalogue import Rule, load_catalogue, select_rules
+from newsclaims.rules.catalogue import Rule, load_catalogue
+from newsclaims.rules.selection import select_rules
 from newsclaims.rules.results import CheckRun, RuleResult
 
 

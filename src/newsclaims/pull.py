@@ -25,6 +25,7 @@ from pathlib import Path, PurePosixPath
 
 from newsclaims import signing, snapshot, versioning
 from newsclaims.errors import InputError, IntegrityError
+from newsclaims.progress import Transfer, transfer
 from newsclaims.registry import (CHUNK, Registry, RegistryFileMissing, http_download,
                                  open_registry, too_large)
 
@@ -91,32 +92,21 @@ def _data_deadline(size: int) -> float:
     return DATA_DEADLINE + size / DATA_MIN_RATE
 
 
-def _capped_downloader(limit: int, seconds: float, name: str, progress: bool):
+def _capped_downloader(limit: int, seconds: float, name: str, progress: Transfer):
     """A pooch downloader (``downloader(url, output_file, pooch)``) that streams with
     ``requests`` and stops as soon as more than ``limit`` bytes (the size the signed manifest
-    gives) arrive or ``seconds`` pass; pooch still checks the sha256 of what arrived."""
+    gives) arrive or ``seconds`` pass; pooch still checks the sha256 of what arrived. The
+    bytes are counted on ``progress``, the one bar of the whole pull."""
 
     def download(url, output_file, pooch) -> None:
-        bar = None
-        if progress:
-            try:
-                from tqdm.auto import tqdm
-            except ImportError:
-                tqdm = None
-            if tqdm is not None:
-                bar = tqdm(total=limit, ncols=79, unit="B", unit_scale=True, leave=True)
-        try:
-            with open(output_file, "wb") as sink:
-                http_download(url, sink, limit=limit, seconds=seconds, name=name,
-                              whose="the size its signed manifest gives", progress=bar)
-        finally:
-            if bar is not None:
-                bar.close()
+        with open(output_file, "wb") as sink:
+            http_download(url, sink, limit=limit, seconds=seconds, name=name,
+                          whose="the size its signed manifest gives", progress=progress)
 
     return download
 
 
-def _copy_capped(source: Path, dest: Path, limit: int, name: str) -> None:
+def _copy_capped(source: Path, dest: Path, limit: int, name: str, progress: Transfer) -> None:
     with open(source, "rb") as src, open(dest, "wb") as dst:
         copied = 0
         while chunk := src.read(CHUNK):
@@ -124,10 +114,11 @@ def _copy_capped(source: Path, dest: Path, limit: int, name: str) -> None:
             if copied > limit:
                 raise too_large(name, limit, "the size its signed manifest gives")
             dst.write(chunk)
+            progress.update(len(chunk))
 
 
 def _fetch(reg: Registry, rel: str, dest: Path, sha256: str, size: int, what: str,
-           progress: bool) -> None:
+           progress: Transfer) -> None:
     """Copy or download one data file of the registry to ``dest``: refused as soon as it
     passes ``size`` bytes (from the signed manifest) or its deadline; its sha256 checked."""
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -136,7 +127,7 @@ def _fetch(reg: Registry, rel: str, dest: Path, sha256: str, size: int, what: st
         source = reg.folder / rel
         if not source.is_file():
             raise IntegrityError(f"{what}: {source} is missing from the registry")
-        _copy_capped(source, dest, size, name)
+        _copy_capped(source, dest, size, name, progress)
         if snapshot.sha256_file(dest) != sha256:
             raise IntegrityError(f"{what}: {rel} does not match its sha256 in the manifest")
         return
@@ -269,10 +260,14 @@ def pull(version: str = "latest", registry: str | os.PathLike | None = None, *,
         if entry.get("manifest_sha256") not in (None, hashlib.sha256(manifest_bytes).hexdigest()):
             raise IntegrityError(f"{what}: the index's manifest_sha256 does not match the "
                                  "signed manifest (tampered index)")
-        for item in manifest["files"]:
-            rel = item["path"]
-            _fetch(reg, base + rel, work / rel, item["sha256"], int(item["bytes"]), what,
-                   progress)
+        # one bar for the whole download, naming the file being fetched
+        total = sum(int(item["bytes"]) for item in manifest["files"])
+        with transfer(f"pull {version}", total, enabled=progress) as bar:
+            for item in manifest["files"]:
+                rel = item["path"]
+                bar.file(rel)
+                _fetch(reg, base + rel, work / rel, item["sha256"], int(item["bytes"]), what,
+                       bar)
         snapshot.verify_folder(work, manifest, what)
         return _place(work, cache_path / version, version)
     except BaseException:

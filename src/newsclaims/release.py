@@ -70,7 +70,7 @@ def source_commit() -> str | None:
     return commit if out.returncode == 0 and len(commit) == 40 else None
 
 
-def _parent_db(parent: str, releases_dir: Path, registry: str | None) -> Path:
+def _parent_db(parent: str, releases_dir: Path, registry: str | None, trust_key=None) -> Path:
     local = releases_dir / parent / snapshot.DB_NAME
     if local.is_file():
         return local
@@ -80,7 +80,8 @@ def _parent_db(parent: str, releases_dir: Path, registry: str | None) -> Path:
         reg = registries.open_registry(registry)
         if reg.folder is not None and (reg.folder / parent / snapshot.DB_NAME).is_file():
             return reg.folder / parent / snapshot.DB_NAME
-        return pull.pull(parent, registry) / snapshot.DB_NAME
+        # no bar of its own: the release's bar is on the terminal
+        return pull.pull(parent, registry, trust_key=trust_key, progress=False) / snapshot.DB_NAME
     raise InputError(f"parent release {parent} not found in {releases_dir}")
 
 
@@ -230,6 +231,7 @@ def create_release(
     signing_key: Path | None = None,
     reports_root: Path | None = None,
     step: Step | None = None,
+    trust_key: Path | None = None,
     pandera: str = "auto",
 ) -> ReleaseResult:
     """Make release ``version``; raise ``GateFailure`` (exit 1) when a gate refuses it.
@@ -275,7 +277,8 @@ def create_release(
 
         # names the user's file, not the copy in the temporary folder
         open_database(db, read_only=True).close()
-    parent_db = _parent_db(parent_version, releases_dir, registry) if parent_version else None
+    parent_db = (_parent_db(parent_version, releases_dir, registry, trust_key) if parent_version
+                 else None)
 
     made_out = make_folders(releases_dir)
     try:

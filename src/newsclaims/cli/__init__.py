@@ -13,13 +13,14 @@ import sys
 import click
 
 from newsclaims import __version__
-from newsclaims.errors import (EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_TERMINATED, NewsclaimsError,
+from newsclaims.errors import (EXIT_BROKEN_PIPE, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_TERMINATED, NewsclaimsError,
                                is_interrupt, location_error, printable)
 
 # name -> (module, one-line help). The help is here so that --help imports nothing else.
 COMMANDS: dict[str, tuple[str, str]] = {
     "build": ("newsclaims.cli.build", "Validate dataset/ and build the DuckDB database."),
     "check": ("newsclaims.cli.check", "Run the rule catalogue on a database and write reports."),
+    "rules": ("newsclaims.cli.rules", "List the rules a selection takes (id, severity, family, title)."),
     "export-gx": ("newsclaims.cli.export_gx", "Write Great Expectations suites (JSON) per table."),
     "docs": ("newsclaims.cli.docs", "Generate the codebook and the rule catalogue pages."),
     "release": ("newsclaims.cli.release", "Build, gate and write an immutable release snapshot."),
@@ -62,6 +63,13 @@ class LazyGroup(click.Group):
             ctx.exit(exc.exit_code)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
+        except BrokenPipeError:
+            # the reader of the output left (`newsclaims rules | head`): end quietly, as
+            # a command killed by SIGPIPE does (141), with nothing more written to the pipe
+            import os
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(EXIT_BROKEN_PIPE)
         except (KeyboardInterrupt, Exception) as exc:
             if is_interrupt(exc):  # Ctrl-C: KeyboardInterrupt, or DuckDB's error for it
                 from newsclaims.interrupts import Terminated, terminated

@@ -23,7 +23,9 @@ def command(old: str, new: str, releases, cache, fmt: str) -> None:
 
     changes = diff_versions(old, new, releases=releases, cache=cache)
     if fmt == "json":
-        click.echo(json.dumps([c.to_dict() for c in changes], indent=2, ensure_ascii=False))
+        from newsclaims.changelog import to_json
+
+        click.echo(json.dumps(to_json(changes), indent=2, ensure_ascii=False))
         return
     for change in changes:
         click.echo(describe(change))

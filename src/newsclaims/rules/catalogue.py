@@ -8,7 +8,6 @@ first problem as one line naming the file and the rule."""
 
 from __future__ import annotations
 
-import fnmatch
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -224,30 +223,3 @@ def _parse_yaml(text: str, source: str):
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}" if mark else ""
         raise InputError(f"{source}{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
-
-
-def select_rules(rules: list[Rule], select) -> list[Rule]:
-    """The rules matching any selector: an id, a glob (``claims.*``), ``family:<name>``,
-    ``severity:<level>``, ``table:<name>`` or ``core``. ``None`` selects every rule.
-
-    A selector that matches nothing is an input error (a typo must not pass silently)."""
-    if not select:
-        return list(rules)
-    if isinstance(select, str):
-        select = [s for part in select.split(",") if (s := part.strip())]
-    chosen: set[str] = set()
-    for selector in select:
-        matched = [r.id for r in rules if _matches(r, selector)]
-        if not matched:
-            raise InputError(f"--select {selector}: matches no rule of the catalogue")
-        chosen.update(matched)
-    return [r for r in rules if r.id in chosen]
-
-
-def _matches(rule: Rule, selector: str) -> bool:
-    if selector == "core":
-        return rule.core
-    key, sep, value = selector.partition(":")
-    if sep and key in ("family", "severity", "table"):
-        return getattr(rule, key) == value
-    return fnmatch.fnmatchcase(rule.id, selector)

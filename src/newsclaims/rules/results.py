@@ -100,7 +100,7 @@ class CheckRun:
         return summary(self.results)
 
     def to_dict(self) -> dict:
-        """A JSON-ready view: what ``newsclaims check --format json`` prints."""
+        """A JSON-ready view of the run (``check --format json`` prints ``reporting.check_document``)."""
         return {
             "db": self.db_path,
             "engine": self.engine,

@@ -65,11 +65,21 @@ def resolve(version: str | None = None, *, cache: str | os.PathLike | None = Non
                      f"pull it first (newsclaims pull {version} --from REGISTRY)")
 
 
+def check_snapshot(db: Path) -> None:
+    """Refuse what a snapshot's database must not be opened with: a write-ahead log beside
+    it (DuckDB would replay it). A database with no ``manifest.json`` beside it is a
+    working database (``build/newsclaims.duckdb``), whose log is its own."""
+    folder = db.parent
+    if db.name == snapshot.DB_NAME and (folder / snapshot.MANIFEST).is_file():
+        snapshot.refuse_wal(folder, str(folder))
+
+
 def connect(version: str | None = None, *, cache: str | os.PathLike | None = None,
             path: str | os.PathLike | None = None,
             releases: str | os.PathLike | None = None) -> duckdb.DuckDBPyConnection:
     """A read-only, locked-down DuckDB connection to a snapshot's database."""
     db = resolve(version, cache=cache, path=path, releases=releases)
+    check_snapshot(db)
     try:
         return duckdb.connect(str(db), read_only=True, config=dict(LOCKED_CONFIG))
     except duckdb.Error as exc:

@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from pathlib import Path, PurePosixPath
 
 import duckdb
 
-from newsclaims import contract, project
+from newsclaims import contract, dbfiles, project
 from newsclaims.errors import IntegrityError
 
 DB_NAME = "newsclaims.duckdb"
@@ -222,9 +223,21 @@ def parse_manifest(data: bytes, what: str) -> dict:
 
 
 def verify_folder(folder: Path, parsed_manifest: dict, what: str) -> None:
-    """Every file listed in the manifest exists with its size and sha256."""
+    """Every file listed in the manifest exists with its size and sha256, and no
+    write-ahead log lies beside the database (``refuse_wal``)."""
     for entry in parsed_manifest["files"]:
         _verify_entry(folder, entry, what)
+    refuse_wal(folder, what)
+
+
+def refuse_wal(folder: Path, what: str) -> None:
+    """A write-ahead log beside a snapshot's database is foreign: DuckDB would replay it
+    on open (read-only too) and the database would say what no manifest signed."""
+    log = dbfiles.wal_of(Path(folder) / DB_NAME)
+    if os.path.lexists(log):
+        raise IntegrityError(f"{what}: {log.name} lies beside the database: a write-ahead log "
+                             "is no part of a release (its manifest lists none) and would "
+                             "change what the database says; remove it")
 
 
 def _verify_entry(folder: Path, entry: dict, what: str) -> None:
@@ -254,4 +267,5 @@ def verify_database(folder: Path) -> Path:
     if entry is None:
         raise IntegrityError(f"{folder / MANIFEST}: does not list {DB_NAME}")
     _verify_entry(folder, entry, what)
+    refuse_wal(folder, what)
     return folder / DB_NAME

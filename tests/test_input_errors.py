@@ -138,7 +138,8 @@ def test_versions_shows_no_control_characters_from_a_registry_index(tmp_path):
     proc = subprocess.run([NEWSCLAIMS, "versions", "--from", str(registry)], capture_output=True,
                           text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout == "1.0.0\t2026?]0;owned?\tparent -\tclaims 3\n"
+    assert proc.stdout == ("version\tcreated_at (unsigned)\tparent (unsigned)\trows (unsigned)\n"
+                           "1.0.0\t2026?]0;owned?\tparent -\tclaims 3\n")
 
 
 def test_keygen_refuses_a_dangling_link_at_the_key_path(tmp_path):

@@ -83,10 +83,13 @@ def test_publish_copies_and_indexes(tmp_path):
     assert (same.folder, same.already) == (reg / "1.1.0", True)
     assert listing(reg) == before
     text = invoke("versions", "--from", reg)
-    assert [line.split("\t")[0] for line in text.stdout.splitlines()] == ["1.0.0", "1.1.0"]
+    assert text.stdout.splitlines()[0] == \
+        "version\tcreated_at (unsigned)\tparent (unsigned)\trows (unsigned)"
+    assert [line.split("\t")[0] for line in text.stdout.splitlines()[1:]] == ["1.0.0", "1.1.0"]
     assert "parent 1.0.0\tdocuments 1, claims 2, figures 2" in text.stdout
     as_json = json.loads(invoke("versions", "--from", reg, "--format", "json").stdout)
     assert as_json[1]["version"] == "1.1.0" and as_json[1]["row_counts"]["figures"] == 2
+    assert as_json[1]["unsigned_fields"] == ["created_at", "parent_version", "row_counts"]
 
 
 def test_publish_refuses_another_release_under_a_published_version(tmp_path):

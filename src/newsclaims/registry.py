@@ -218,7 +218,7 @@ class Registry:
         """The registry's ``index.json``, its shape checked (``check_index``)."""
         data = self.read_bytes(INDEX, "the registry index")
         try:
-            index = json.loads(data)
+            index = json.loads(data, object_pairs_hook=snapshot.no_duplicate_keys)
         except ValueError as exc:
             raise IntegrityError(f"{self.spec}/{INDEX}: malformed index ({exc})") from None
         problem = check_index(index)
@@ -443,13 +443,19 @@ def _add_to_index(to: Path, index: dict, version: str, manifest: dict, digest: s
         raise
 
 
+UNSIGNED_FIELDS = ("created_at", "parent_version", "row_counts")
+
+
 def list_versions(spec: str) -> list[dict]:
-    """Version, date, parent and row counts of every version of a registry, oldest first."""
+    """Version, date, parent and row counts of every version of a registry, oldest first.
+    All but the version come from the index, which nobody signed: each row names them in
+    ``unsigned_fields`` (``pull`` verifies a version against its signed manifest)."""
     index = open_registry(spec).index()
     rows = []
     for version in versioning.sort_versions(index["versions"]):
         entry = index["versions"][version]
         rows.append({"version": version, "created_at": entry.get("created_at"),
                      "parent_version": entry.get("parent_version"),
-                     "row_counts": entry.get("row_counts", {})})
+                     "row_counts": entry.get("row_counts", {}),
+                     "unsigned_fields": list(UNSIGNED_FIELDS)})
     return rows

@@ -206,9 +206,20 @@ def safe_relpath(rel: str, what: str) -> str:
     return rel
 
 
+def no_duplicate_keys(pairs: list[tuple[str, object]]) -> dict:
+    """``object_pairs_hook`` for ``json.loads``: an object that names a key twice is refused
+    (parsers disagree on which value wins, so a signed or checked file could say two things)."""
+    result: dict = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"duplicate key {key!r}")
+        result[key] = value
+    return result
+
+
 def parse_manifest(data: bytes, what: str) -> dict:
     try:
-        parsed = json.loads(data)
+        parsed = json.loads(data, object_pairs_hook=no_duplicate_keys)
         files = parsed["files"]
         for entry in files:
             safe_relpath(entry["path"], what)

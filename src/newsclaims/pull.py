@@ -36,6 +36,8 @@ from newsclaims.registry import (CHUNK, INDEX, Registry, RegistryFileMissing, ht
                                  open_registry, too_large)
 
 CACHE_ENV = "NEWSCLAIMS_CACHE"
+# a full disk, a full quota, or a file over the size limit of the process (RLIMIT_FSIZE)
+NO_ROOM = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 DATA_DEADLINE = 60.0  # seconds every data file may take, plus its size at DATA_MIN_RATE
 DATA_MIN_RATE = 64 << 10  # bytes per second: a registry slower than this is refused
 
@@ -299,9 +301,9 @@ def _place(work: Path, target: Path, version: str, key_path: Path | None = None)
 
 
 def _safe_rel(rel, what: str) -> str:
-    if not isinstance(rel, str):
+    if rel is None:
         raise IntegrityError(f"{what}: the index gives no manifest path")
-    return snapshot.safe_relpath(rel, what)
+    return snapshot.safe_relpath(rel, what, "the index")
 
 
 def pull(version: str = "latest", registry: str | os.PathLike | None = None, *,
@@ -343,6 +345,7 @@ def pull(version: str = "latest", registry: str | os.PathLike | None = None, *,
     created_cache = not cache_path.exists()
     cache_path.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(dir=cache_path, prefix=f".pull-{version}-"))
+    manifest = None
     try:
         manifest_bytes = _read_metadata(reg, manifest_rel, what)
         try:
@@ -366,13 +369,22 @@ def pull(version: str = "latest", registry: str | os.PathLike | None = None, *,
                    progress)
         snapshot.verify_folder(work, manifest, what)
         placed = _place(work, cache_path / version, version, key_path)
-        _remember(cache_path, reg, version)
-        return placed
-    except BaseException:
+    except BaseException as exc:
         shutil.rmtree(work, ignore_errors=True)
         if created_cache:
             try:
                 cache_path.rmdir()
             except OSError:
                 pass
+        if isinstance(exc, OSError) and exc.errno in NO_ROOM:
+            need = sum(int(e["bytes"]) for e in manifest["files"]) if manifest else None
+            raise InputError(
+                f"{cache_path}: {os.strerror(exc.errno).lower()} while pulling {version}"
+                + (f" (it needs {need} bytes)" if need is not None else "")
+                + "; the cache is left as it was") from None
         raise
+    try:
+        _remember(cache_path, reg, version)
+    except OSError:
+        pass  # the version is in place; the next pull from this registry records it
+    return placed

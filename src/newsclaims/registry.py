@@ -178,7 +178,11 @@ class Registry:
     base_url: str | None = None
 
     def url(self, rel: str) -> str:
-        return self.base_url + rel
+        """The address of ``rel`` (a checked relative path): percent-encoded, so that a
+        ``?``, ``#`` or ``%`` in a name is part of the name over HTTP as in a folder."""
+        from urllib.parse import quote
+
+        return self.base_url + quote(rel, safe="/")
 
     def read_bytes(self, rel: str, what: str) -> bytes:
         """The bytes of one small file of the registry (the index, a manifest, its

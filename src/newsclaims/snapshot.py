@@ -197,12 +197,35 @@ def manifest(folder: Path, facts: dict) -> dict:
     return {"format": MANIFEST_FORMAT, **facts, "files": files}
 
 
-def safe_relpath(rel: str, what: str) -> str:
-    """A manifest path must stay inside the snapshot folder."""
+MAX_NAME_BYTES = 255  # one folder or file name (NAME_MAX on Linux)
+MAX_PATH_BYTES = 1024  # a whole relative path of a snapshot or registry
+
+
+def safe_relpath(rel: str, what: str, source: str = "the manifest") -> str:
+    """A path read from a manifest or an index must be a relative path that stays inside
+    its folder and that every file system and web server takes the same way: text without
+    NUL or control characters, encodable as UTF-8 (no lone surrogates), no name longer than
+    255 bytes and no path longer than 1024. Anything else is refused in one line, before it
+    reaches ``open`` or a URL."""
+    if not isinstance(rel, str):
+        raise IntegrityError(f"{what}: {source} gives {type(rel).__name__} "
+                             f"{str(rel)[:40]!r} where a file path belongs")
+    shown = repr(rel if len(rel) <= 80 else rel[:80] + "...")
+    reason = ""
+    try:
+        encoded = rel.encode("utf-8")
+    except UnicodeEncodeError:
+        encoded, reason = b"", ": not encodable as UTF-8"
+    if not reason and any(ord(c) < 32 or 127 <= ord(c) < 160 for c in rel):
+        reason = ": a NUL or control character"
+    elif not reason and (len(encoded) > MAX_PATH_BYTES
+                         or any(len(p.encode()) > MAX_NAME_BYTES for p in rel.split("/"))):
+        reason = (f": longer than {MAX_PATH_BYTES} bytes, or a name longer than "
+                  f"{MAX_NAME_BYTES}")
     pure = PurePosixPath(rel)
-    if (not rel or pure.is_absolute() or ".." in pure.parts or "\\" in rel
+    if (reason or not rel or pure.is_absolute() or ".." in pure.parts or "\\" in rel
             or rel.startswith("~") or any(p in ("", ".") for p in rel.split("/"))):
-        raise IntegrityError(f"{what}: unsafe file path {rel!r} in the manifest")
+        raise IntegrityError(f"{what}: unsafe file path {shown} in {source}{reason}")
     return rel
 
 

@@ -7,6 +7,9 @@ community extensions, no spill folder (DuckDB allows files under it), and
 ``lock_configuration=true`` so that no ``SET`` can undo it. ``run`` takes exactly one
 statement. There is no time limit; memory is DuckDB's default (80 % of RAM), without
 spilling, and the result is collected whole.
+
+Before a snapshot's database is opened it is verified against its manifest
+(``verified.check_database``): a damaged copy is refused as ``diff`` refuses it.
 """
 
 from __future__ import annotations
@@ -65,13 +68,17 @@ def resolve(version: str | None = None, *, cache: str | os.PathLike | None = Non
                      f"pull it first (newsclaims pull {version} --from REGISTRY)")
 
 
-def check_snapshot(db: Path) -> None:
-    """Refuse what a snapshot's database must not be opened with: a write-ahead log beside
-    it (DuckDB would replay it). A database with no ``manifest.json`` beside it is a
-    working database (``build/newsclaims.duckdb``), whose log is its own."""
+def check_snapshot(db: Path, cache=None, version: str | None = None) -> None:
+    """Verify a snapshot's database before it is opened (``verified.check_database``:
+    size and sha256 against its manifest, recorded so that an unchanged file is not hashed
+    again; no write-ahead log beside it; the version its manifest states when it was looked
+    up by ``version``). A database with no ``manifest.json`` beside it is a working database
+    (``build/newsclaims.duckdb``), whose log is its own."""
+    from newsclaims import pull, verified
+
     folder = db.parent
     if db.name == snapshot.DB_NAME and (folder / snapshot.MANIFEST).is_file():
-        snapshot.refuse_wal(folder, str(folder))
+        verified.check_database(folder, pull.cache_dir(cache), version)
 
 
 def connect(version: str | None = None, *, cache: str | os.PathLike | None = None,
@@ -79,7 +86,7 @@ def connect(version: str | None = None, *, cache: str | os.PathLike | None = Non
             releases: str | os.PathLike | None = None) -> duckdb.DuckDBPyConnection:
     """A read-only, locked-down DuckDB connection to a snapshot's database."""
     db = resolve(version, cache=cache, path=path, releases=releases)
-    check_snapshot(db)
+    check_snapshot(db, cache, db.parent.name if path is None else None)
     try:
         return duckdb.connect(str(db), read_only=True, config=dict(LOCKED_CONFIG))
     except duckdb.Error as exc:

@@ -318,8 +318,12 @@ def pull(version: str = "latest", registry: str | os.PathLike | None = None, *,
         if hit is not None:
             return hit
     if registry is None:
+        from newsclaims.declaration import declared_registry
+
+        registry = declared_registry()  # the project's registry.toml
+    if registry is None:
         raise InputError(f"version {version} is not in the cache {cache_path}; "
-                         "pass --from REGISTRY to download it")
+                         "pass --from REGISTRY to download it (registry.toml declares none)")
     key_path = signing.trusted_key_path(trust_key)
     signing.load_public(key_path)  # a missing or bad key fails before any download
     reg = open_registry(registry)

@@ -111,12 +111,20 @@ def load(table: str, version: str | None = None, **kwargs):
         if table not in names:
             raise InputError(f"no table {table!r} in the snapshot (tables: "
                              f"{', '.join(sorted(names))})")
+        try:
+            import polars as pl
+        except ImportError:
+            raise InputError("load() returns a polars DataFrame: install polars with "
+                             "pip install 'newsclaims[frames]', or read with "
+                             "newsclaims.connect()") from None
         if _matches_contract(con, table):
-            from newsclaims.schemas import read_table
+            from newsclaims import contract
 
-            return read_table(con, table)
-        import polars as pl
-
+            # as newsclaims.schemas.read_table reads it (ENUM columns as text), without
+            # importing pandera: a researcher's install has no curation stack
+            cols = [f'"{c.name}"::VARCHAR AS "{c.name}"' if c.enum else f'"{c.name}"'
+                    for c in contract.tables()[table].columns]
+            return con.sql(f"SELECT {', '.join(cols)} FROM {table}").pl()
         return pl.from_arrow(con.sql(f"SELECT * FROM {table}").to_arrow_table())
     finally:
         con.close()

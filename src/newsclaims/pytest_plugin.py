@@ -10,7 +10,6 @@ rule on a table too big to validate in memory) is a pytest skip with the reason.
 
 from __future__ import annotations
 
-import shutil
 import warnings
 from pathlib import Path
 
@@ -113,8 +112,9 @@ def _run_once(config, checks_dir: Path) -> dict:
         from newsclaims.engines.duckdb.database import open_database
 
         open_database(given, read_only=True).close()  # one line for a missing or foreign file
-        db = tmp / "newsclaims.duckdb"
-        shutil.copyfile(given, db)
+        from newsclaims.dbfiles import copy_database
+
+        db = copy_database(given, tmp / "newsclaims.duckdb")  # with its write-ahead log
     run = run_checks(db, rules=load_catalogue(checks_dir))
     return {"db": db, "results": {r.rule_id: r for r in run.results}}
 

@@ -73,6 +73,7 @@ def source_commit() -> str | None:
 def _parent_db(parent: str, releases_dir: Path, registry: str | None, trust_key=None) -> Path:
     local = releases_dir / parent / snapshot.DB_NAME
     if local.is_file():
+        snapshot.refuse_wal(local.parent, f"parent release {parent}")
         return local
     if registry:
         from newsclaims import pull, registry as registries
@@ -293,7 +294,9 @@ def create_release(
         db_path = work / snapshot.DB_NAME
         step("build")
         if db is not None:
-            shutil.copyfile(db, db_path)
+            from newsclaims.dbfiles import copy_database
+
+            copy_database(db, db_path)  # with its write-ahead log: every committed change
         else:
             from newsclaims.build import build_database
 

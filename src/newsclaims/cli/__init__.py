@@ -13,7 +13,8 @@ import sys
 import click
 
 from newsclaims import __version__
-from newsclaims.errors import (EXIT_BROKEN_PIPE, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_TERMINATED, NewsclaimsError,
+from newsclaims.errors import (EXIT_BROKEN_PIPE, EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_TERMINATED,
+                               NewsclaimsError,
                                is_interrupt, location_error, printable)
 
 # name -> (module, one-line help). The help is here so that --help imports nothing else.
@@ -32,6 +33,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "query": ("newsclaims.cli.query", "Run read-only SQL on a snapshot."),
     "synth": ("newsclaims.cli.synth", "Generate a synthetic database (optionally with known defects)."),
 }
+
+
+# Modules of the optional extras (pyproject.toml): the base install (pull, verify, versions,
+# diff, query) has none of them; a command that needs one names the extra to install.
+_EXTRAS = {"polars": "curate", "pandera": "curate", "pyarrow": "curate", "yaml": "curate",
+           "jinja2": "curate", "matplotlib": "curate", "packaging": "curate",
+           "pandas": "frames", "great_expectations": "gx", "sqlalchemy": "gx",
+           "duckdb_engine": "gx"}
 
 
 class LazyGroup(click.Group):
@@ -79,6 +88,13 @@ class LazyGroup(click.Group):
                     ctx.exit(EXIT_TERMINATED)
                 click.echo("Error: interrupted", err=True)
                 ctx.exit(EXIT_INTERRUPTED)
+            extra = (_EXTRAS.get((exc.name or "").split(".")[0])
+                     if isinstance(exc, ModuleNotFoundError) else None)
+            if extra is not None:  # a base install running a curation command
+                click.echo(f"Error: newsclaims {ctx.invoked_subcommand}: needs {exc.name}, "
+                           "which the base install leaves out: pip install "
+                           f"'newsclaims[{extra}]'", err=True)
+                ctx.exit(EXIT_INPUT)
             located = location_error(exc)  # a path the user gave cannot be read or written
             if located is not None:
                 click.echo(f"Error: {printable(str(located))}", err=True)

@@ -58,14 +58,73 @@ def local_versions(releases_dir: Path) -> list[str]:
     )
 
 
-def source_commit() -> str | None:
+def _git(args: list[str]) -> subprocess.CompletedProcess | None:
     try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=project.root(),
-                             capture_output=True, text=True, timeout=10)
+        return subprocess.run(["git", *args], cwd=project.root(), capture_output=True,
+                              timeout=30)
     except (OSError, subprocess.SubprocessError):
         return None
-    commit = out.stdout.strip()
-    return commit if out.returncode == 0 and len(commit) == 40 else None
+
+
+def source_commit() -> str | None:
+    """The commit checked out in the project's git working tree (``None`` outside git)."""
+    out = _git(["rev-parse", "HEAD"])
+    commit = out.stdout.decode().strip() if out is not None and out.returncode == 0 else ""
+    return commit if len(commit) == 40 else None
+
+
+def uncommitted_changes(folders: list[Path]) -> list[str]:
+    """Files under ``folders`` (inside the project's git working tree) that differ from the
+    commit checked out: modified, added, deleted, renamed or untracked (ignored files do
+    not count), as git names them (relative to the top of the working tree), sorted.
+    Folders outside the working tree, and a project that is not in git, give none."""
+    root = project.root().resolve()
+    inside = []
+    for folder in folders:
+        resolved = Path(folder).resolve()
+        if resolved == root or root in resolved.parents:
+            inside.append(resolved.relative_to(root).as_posix() or ".")
+    if not inside:
+        return []
+    out = _git(["status", "--porcelain=v1", "-z", "--untracked-files=all", "--", *inside])
+    if out is None or out.returncode != 0:
+        return []
+    entries = out.stdout.decode("utf-8", "replace").split("\0")
+    changed: set[str] = set()
+    skip = False
+    for entry in entries:
+        if skip:  # the original path of a rename or copy
+            skip = False
+            changed.add(entry)
+            continue
+        if len(entry) < 4:
+            continue
+        changed.add(entry[3:])
+        skip = entry[0] in "RC"
+    return sorted(changed)
+
+
+def _source_state(dataset_dir: Path | None, allow_dirty: bool) -> str | None:
+    """The ``source_commit`` the release records: the commit checked out, refused (exit 2,
+    naming the files) when ``checks/``, ``sql/`` or the dataset built (when it lies inside
+    the working tree) have uncommitted changes, unless ``allow_dirty``; then the commit is
+    recorded as ``<commit>-dirty`` (as ``git describe --dirty`` marks it)."""
+    commit = source_commit()
+    if commit is None:
+        return None
+    folders = [project.checks_dir(), project.sql_dir()]
+    if dataset_dir is not None:
+        folders.append(dataset_dir)
+    changed = uncommitted_changes(folders)
+    if not changed:
+        return commit
+    if allow_dirty:
+        return f"{commit}-dirty"
+    shown = ", ".join(changed[:10]) + (f" and {len(changed) - 10} more" if len(changed) > 10
+                                       else "")
+    raise InputError(f"uncommitted changes to {shown}: the checked-out commit {commit[:12]} "
+                     "does not hold what would be released; commit them, or release with "
+                     "--allow-dirty (source_commit is then recorded as <commit>-dirty)")
 
 
 def _parent_db(parent: str, releases_dir: Path, registry: str | None) -> Path:
@@ -160,10 +219,12 @@ def _write_error(path: Path, exc: OSError) -> InputError:
 def assemble_snapshot(work: Path, version: str, parent_version: str | None,
                       parent_db: Path | None, *, signing_key: Path | None = None,
                       violations: list[versioning.Violation] = (), step: Step | None = None,
-                      with_reports: bool = True) -> list[changelog.Change]:
+                      with_reports: bool = True,
+                      commit: str | None = None) -> list[changelog.Change]:
     """Turn ``work/newsclaims.duckdb`` (built and checked) into a complete snapshot folder:
     ``changes`` and ``release`` tables, Parquet, reports, changelog, datapackage, sums,
-    manifest and signature. Returns the record-level changes against the parent."""
+    manifest and signature. ``commit`` is the ``source_commit`` recorded (see
+    ``_source_state``). Returns the record-level changes against the parent."""
     step = step or (lambda name: None)
     db_path = work / snapshot.DB_NAME
     step("changelog")
@@ -173,7 +234,6 @@ def assemble_snapshot(work: Path, version: str, parent_version: str | None,
                else changelog.all_added(db_path))
     counts = snapshot.row_counts(db_path)
     digest = snapshot.rules_digest()
-    commit = source_commit()
     con = duckdb.connect(str(db_path))
     try:
         _record_discipline(con, violations, created.replace(tzinfo=None))
@@ -236,6 +296,7 @@ def create_release(
     signing_key: Path | None = None,
     reports_root: Path | None = None,
     step: Step | None = None,
+    allow_dirty: bool = False,
 ) -> ReleaseResult:
     """Make release ``version``; raise ``GateFailure`` (exit 1) when a gate refuses it."""
     from newsclaims import registry as registries
@@ -277,6 +338,8 @@ def create_release(
 
         # names the user's file, not the copy in the temporary folder
         open_database(db, read_only=True).close()
+    commit = _source_state(Path(dataset_dir or project.dataset_dir()) if db is None else None,
+                           allow_dirty)
     parent_db = _parent_db(parent_version, releases_dir, registry) if parent_version else None
 
     made_out = make_folders(releases_dir)
@@ -312,7 +375,8 @@ def create_release(
                               + "; ".join(problems))
 
         changes = assemble_snapshot(work, version, parent_version, parent_db,
-                                    signing_key=signing_key, violations=violations, step=step)
+                                    signing_key=signing_key, violations=violations, step=step,
+                                    commit=commit)
         step("publish")
         if target.exists():
             raise GateFailure(f"release {version} refused: {target} already exists")

@@ -23,7 +23,10 @@ import click
               help="Ed25519 private key to sign the manifest (default: $NEWSCLAIMS_SIGNING_KEY).")
 @click.option("--reports-dir", type=click.Path(path_type=Path), default=None,
               help="Where reports/VERSION/report.md is written (default: the project's reports/).")
-def command(version, dataset, db, out, parent, registry, key, reports_dir) -> None:
+@click.option("--allow-dirty", is_flag=True, default=False,
+              help="Release although checks/, sql/ or the dataset have uncommitted changes "
+                   "(source_commit is recorded as <commit>-dirty).")
+def command(version, dataset, db, out, parent, registry, key, reports_dir, allow_dirty) -> None:
     """Build, run every rule, and write releases/VERSION/ (exit 1 when a gate refuses)."""
     from newsclaims import project, signing
     from newsclaims.progress import steps
@@ -34,7 +37,8 @@ def command(version, dataset, db, out, parent, registry, key, reports_dir) -> No
         result = create_release(
             version, dataset_dir=dataset, db=db, releases_dir=out, parent=parent,
             registry=registry, signing_key=signing.signing_key_path(key),
-            reports_root=reports_dir or project.reports_dir(), step=step)
+            reports_root=reports_dir or project.reports_dir(), step=step,
+            allow_dirty=allow_dirty)
     counts: dict[str, int] = {}
     for change in result.changes:
         counts[change.change] = counts.get(change.change, 0) + 1

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import duckdb
 
-from newsclaims import changelog, project, signing, snapshot, versioning
+from newsclaims import changelog, citation, project, signing, snapshot, versioning
 from newsclaims.errors import GateFailure, InputError
 from newsclaims.folders import make_folders, remove_folders
 from newsclaims.interrupts import finishing
@@ -267,6 +267,9 @@ def assemble_snapshot(work: Path, version: str, parent_version: str | None,
     (work / snapshot.CHANGELOG).write_text(
         changelog.render_markdown(version, parent_version, created_at, changes),
         encoding="utf-8")
+    (work / snapshot.CITATION).write_text(
+        citation.release_citation(version, created_at[:10], commit), encoding="utf-8")
+    (work / snapshot.LICENSE).write_text(citation.DATA_LICENCE, encoding="utf-8")
     snapshot.write_json(work / snapshot.DATAPACKAGE, snapshot.datapackage(version, work, files))
     snapshot.write_sums(work)
     facts = {

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import duckdb
 
-from newsclaims import changelog, citation, project, signing, snapshot, versioning
+from newsclaims import changelog, citation, governance, project, signing, snapshot, versioning
 from newsclaims.errors import GateFailure, InputError
 from newsclaims.folders import make_folders, remove_folders
 from newsclaims.interrupts import finishing
@@ -127,7 +127,27 @@ def _source_state(dataset_dir: Path | None, allow_dirty: bool) -> str | None:
                      "--allow-dirty (source_commit is then recorded as <commit>-dirty)")
 
 
-def _parent_db(parent: str, releases_dir: Path, registry: str | None) -> Path:
+def reported_versions(reports_root: Path) -> list[str]:
+    """Versions with a project report ``<reports_root>/<version>/report.md`` (committed
+    with each release, so a fresh clone knows what was released)."""
+    root = Path(reports_root)
+    if not root.is_dir():
+        return []
+    return versioning.sort_versions(p.name for p in root.iterdir()
+                                    if versioning.VERSION_RE.match(p.name)
+                                    and (p / "report.md").is_file())
+
+
+def _parent_db(version: str, parent: str, releases_dir: Path, registry: str | None,
+               reported_in: Path | None = None) -> Path:
+    """The database of the parent release, from ``releases_dir`` or the registry. A parent
+    known only from its project report (a fresh clone) is refused with what to do."""
+    if reported_in is not None and not registry:
+        raise InputError(
+            f"release {version}: its parent {parent} (the latest release: "
+            f"{Path(reported_in) / parent / 'report.md'} exists) is not in {releases_dir}; "
+            f"give --registry a registry holding {parent} (or --out the folder of releases "
+            "holding it), or --parent none to start a new line of releases without one")
     local = releases_dir / parent / snapshot.DB_NAME
     if local.is_file():
         return local
@@ -168,7 +188,9 @@ def _record_discipline(con, violations: list[versioning.Violation], run_at: date
     if not exists:
         return
     failed = {v.rule_id for v in violations}
-    rules = list(versioning.ORDER_RULES) + [(r.rule_id, r.title) for r in versioning.PARENT_RULES]
+    rules = (list(versioning.ORDER_RULES) + [(r.rule_id, r.title) for r in versioning.PARENT_RULES]
+             + [(governance.NOTE_RULE, "A removed or weakened error-level rule needs a "
+                 "--rule-change-note")])
     for rule_id, title in rules:
         con.execute(
             "INSERT INTO dq_results (rule_id, title, family, severity, table_name, status, "
@@ -219,12 +241,16 @@ def _write_error(path: Path, exc: OSError) -> InputError:
 def assemble_snapshot(work: Path, version: str, parent_version: str | None,
                       parent_db: Path | None, *, signing_key: Path | None = None,
                       violations: list[versioning.Violation] = (), step: Step | None = None,
-                      with_reports: bool = True,
-                      commit: str | None = None) -> list[changelog.Change]:
+                      with_reports: bool = True, commit: str | None = None,
+                      rules: dict[str, dict] | None = None,
+                      parent_rules: dict[str, dict] | None = None,
+                      rule_change_note: str | None = None) -> list[changelog.Change]:
     """Turn ``work/newsclaims.duckdb`` (built and checked) into a complete snapshot folder:
     ``changes`` and ``release`` tables, Parquet, reports, changelog, datapackage, sums,
     manifest and signature. ``commit`` is the ``source_commit`` recorded (see
-    ``_source_state``). Returns the record-level changes against the parent."""
+    ``_source_state``); ``rules`` the catalogue that ran (``rules.json``), compared with
+    ``parent_rules`` in the changelog, with ``rule_change_note``. Returns the record-level
+    changes against the parent."""
     step = step or (lambda name: None)
     db_path = work / snapshot.DB_NAME
     step("changelog")
@@ -264,8 +290,16 @@ def assemble_snapshot(work: Path, version: str, parent_version: str | None,
         # the snapshot's reports name its files as they are inside the snapshot folder
         write_reports(db_path, work / "reports", database_label=snapshot.DB_NAME,
                       reports_label="reports")
+    rule_changes = None
+    if rules is not None:
+        governance.write_rules(work, rules)
+        if parent_db is not None:
+            if parent_rules is None:
+                parent_rules = governance.release_rules(Path(parent_db).parent)
+            rule_changes = governance.rule_changes(parent_rules, rules)
     (work / snapshot.CHANGELOG).write_text(
-        changelog.render_markdown(version, parent_version, created_at, changes),
+        changelog.render_markdown(version, parent_version, created_at, changes,
+                                  rule_changes=rule_changes, rule_note=rule_change_note),
         encoding="utf-8")
     (work / snapshot.CITATION).write_text(
         citation.release_citation(version, created_at[:10], commit), encoding="utf-8")
@@ -281,6 +315,7 @@ def assemble_snapshot(work: Path, version: str, parent_version: str | None,
         "source_commit": commit,
         "row_counts": counts,
         "signing_key_id": signing.signer_id(signing_key) if signing_key else None,
+        "rule_change_note": rule_change_note,
     }
     manifest_bytes = snapshot.write_json(work / snapshot.MANIFEST, snapshot.manifest(work, facts))
     if signing_key is not None:
@@ -300,13 +335,16 @@ def create_release(
     reports_root: Path | None = None,
     step: Step | None = None,
     allow_dirty: bool = False,
+    rule_change_note: str | None = None,
 ) -> ReleaseResult:
     """Make release ``version``; raise ``GateFailure`` (exit 1) when a gate refuses it."""
     from newsclaims import registry as registries
 
     versioning.validate_version(version)
-    if parent != "auto":
+    if parent not in ("auto", "none"):
         versioning.validate_version(parent, "parent version")
+    if rule_change_note is not None and not rule_change_note.strip():
+        raise InputError("--rule-change-note: empty; say which rules changed and why")
     step = step or (lambda name: None)
     releases_dir = Path(releases_dir)
     target = releases_dir / version
@@ -318,15 +356,21 @@ def create_release(
         existing |= set(registries.open_registry(registry).versions())
     if target.exists():
         existing.add(version)
+    # the project's committed reports count as released versions: version discipline does
+    # not depend on which folder --out names (an empty one would otherwise skip the parent)
+    reported = set(reported_versions(reports_root)) if reports_root is not None else set()
     report_target = (Path(reports_root) / version / "report.md"
                      if reports_root is not None else None)
-    order = versioning.check_version_order(version, existing, report=report_target)
+    order = versioning.check_version_order(version, existing | (reported - {version}),
+                                           report=report_target)
     if order:
         raise GateFailure(f"release {version} refused: {order[0]}")
-    if parent == "auto":
-        parent_version = versioning.latest(existing)
+    if parent == "none":
+        parent_version = None
+    elif parent == "auto":
+        parent_version = versioning.latest(existing | reported)
     else:
-        if parent not in existing:
+        if parent not in existing | reported:
             raise InputError(f"parent version {parent} not found in {releases_dir}"
                              + (f" or {registry}" if registry else ""))
         parent_version = parent
@@ -343,7 +387,9 @@ def create_release(
         open_database(db, read_only=True).close()
     commit = _source_state(Path(dataset_dir or project.dataset_dir()) if db is None else None,
                            allow_dirty)
-    parent_db = _parent_db(parent_version, releases_dir, registry) if parent_version else None
+    parent_db = (_parent_db(version, parent_version, releases_dir, registry,
+                            reports_root if parent_version in reported - existing else None)
+                 if parent_version else None)
 
     made_out = make_folders(releases_dir)
     try:
@@ -366,12 +412,24 @@ def create_release(
         step("check")
         from newsclaims.rules.engine import run_checks
 
-        run = run_checks(db_path)
+        from newsclaims.rules.catalogue import load_catalogue
+
+        catalogue = load_catalogue()
+        rules = governance.catalogue_entries(catalogue)
+        run = run_checks(db_path, rules=catalogue)
         failing = _failing_rules(run, db_path)
         violations: list[versioning.Violation] = []
+        parent_rules = None
         if parent_db is not None:
             violations = versioning.check_against_parent(db_path, parent_db, version,
                                                          parent_version)
+            parent_rules = governance.release_rules(parent_db.parent)
+            weakened = governance.weakened(parent_rules, rules)
+            if weakened and rule_change_note is None:
+                violations.append(versioning.Violation(
+                    governance.NOTE_RULE,
+                    f"error-level rules weakened since {parent_version} ("
+                    + ", ".join(weakened) + "): release with --rule-change-note saying why"))
         problems = failing + [str(v) for v in violations]
         if problems:
             raise GateFailure(f"release {version} refused: error-level rules fail: "
@@ -379,7 +437,8 @@ def create_release(
 
         changes = assemble_snapshot(work, version, parent_version, parent_db,
                                     signing_key=signing_key, violations=violations, step=step,
-                                    commit=commit)
+                                    commit=commit, rules=rules, parent_rules=parent_rules,
+                                    rule_change_note=rule_change_note)
         step("publish")
         if target.exists():
             raise GateFailure(f"release {version} refused: {target} already exists")

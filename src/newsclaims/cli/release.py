@@ -16,7 +16,9 @@ import click
 @click.option("--out", "out", type=click.Path(path_type=Path), default=Path("releases"),
               show_default=True, help="Folder of releases; the snapshot goes to OUT/VERSION.")
 @click.option("--parent", default="auto", show_default=True,
-              help="Parent version for the changelog and the discipline rules (auto: the latest).")
+              help="Parent version for the changelog and the discipline rules (auto: the latest "
+                   "known, counting the project's reports/VERSION/; none: start a new line of "
+                   "releases, which publish refuses into a registry with history).")
 @click.option("--registry", default=None,
               help="Registry whose versions also count (folder or http(s):// address).")
 @click.option("--key", "key", type=click.Path(path_type=Path), default=None,
@@ -26,7 +28,11 @@ import click
 @click.option("--allow-dirty", is_flag=True, default=False,
               help="Release although checks/, sql/ or the dataset have uncommitted changes "
                    "(source_commit is recorded as <commit>-dirty).")
-def command(version, dataset, db, out, parent, registry, key, reports_dir, allow_dirty) -> None:
+@click.option("--rule-change-note", default=None,
+              help="Why error-level rules were removed or weakened since the parent (needed "
+                   "then; recorded in the manifest and the changelog).")
+def command(version, dataset, db, out, parent, registry, key, reports_dir, allow_dirty,
+            rule_change_note) -> None:
     """Build, run every rule, and write releases/VERSION/ (exit 1 when a gate refuses)."""
     from newsclaims import project, signing
     from newsclaims.progress import steps
@@ -38,7 +44,7 @@ def command(version, dataset, db, out, parent, registry, key, reports_dir, allow
             version, dataset_dir=dataset, db=db, releases_dir=out, parent=parent,
             registry=registry, signing_key=signing.signing_key_path(key),
             reports_root=reports_dir or project.reports_dir(), step=step,
-            allow_dirty=allow_dirty)
+            allow_dirty=allow_dirty, rule_change_note=rule_change_note)
     counts: dict[str, int] = {}
     for change in result.changes:
         counts[change.change] = counts.get(change.change, 0) + 1

@@ -33,7 +33,7 @@ import polars as pl
 
 from newsclaims import __version__, contract, intervals, offsets, schemas, sources
 from newsclaims.schema_failures import RECORD_NAMES, first_problem, record_label
-from newsclaims.errors import InputError, NewsclaimsError
+from newsclaims.errors import InputError, NewsclaimsError, NoRoom, disk_full
 
 CONTRACT_VERSION = "1"
 
@@ -291,7 +291,14 @@ def build_database(dataset_dir: Path, output: Path, *, progress: Progress | None
     workdir = Path(tempfile.mkdtemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent))
     try:
         tmp_db = workdir / output.name
-        _load(tmp_db, layers, read.digest, step)
+        try:
+            _load(tmp_db, layers, read.digest, step)
+        except Exception as exc:
+            full = disk_full(exc.__cause__ or exc) or disk_full(exc)
+            if full is None:
+                raise
+            raise NoRoom(f"{output}: cannot write the database ({full}); nothing was "
+                         "written", full) from None
         step("finish")
         _check_output(output)  # again: it may have appeared while the database was built
         os.replace(tmp_db, output)

@@ -32,7 +32,7 @@ from pathlib import Path
 import duckdb
 
 from newsclaims import changelog, citation, governance, project, signing, snapshot, versioning
-from newsclaims.errors import GateFailure, InputError
+from newsclaims.errors import GateFailure, InputError, NoRoom, disk_full
 from newsclaims.folders import make_folders, remove_folders
 from newsclaims.interrupts import finishing
 
@@ -461,7 +461,8 @@ def create_release(
                 except OSError as exc:
                     raise _write_error(report_target, exc) from None
                 staged = None
-    except BaseException:
+    except BaseException as exc:
+        full = disk_full(exc) if isinstance(exc, Exception) else None
         if staged is not None:
             staged.unlink(missing_ok=True)
         remove_folders(made_reports)
@@ -469,6 +470,9 @@ def create_release(
             shutil.rmtree(target, ignore_errors=True)
         shutil.rmtree(work, ignore_errors=True)
         remove_folders(made_out)
+        if full is not None:
+            raise NoRoom(f"{target}: cannot write the release ({full}); nothing was "
+                         "released", full) from None
         raise
     return ReleaseResult(version, parent_version, target, changes, signing_key is not None)
 

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import polars as pl
 
-from newsclaims import __version__, contract, intervals, offsets, schemas, sources
+from newsclaims import __version__, contract, intervals, offsets, schemas, sources, workfolders
 from newsclaims.schema_failures import RECORD_NAMES, first_problem, record_label
 from newsclaims.errors import InputError, NewsclaimsError, NoRoom, disk_full
 
@@ -288,7 +288,11 @@ def build_database(dataset_dir: Path, output: Path, *, progress: Progress | None
     layers = {t: _ordered_rows(frames, t, depths.get(t)) for t in contract.TABLES}
 
     output.parent.mkdir(parents=True, exist_ok=True)
-    workdir = Path(tempfile.mkdtemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent))
+    # a build killed outright (kill -9) left its folder: the next build removes it
+    prefix = f".{output.name}.build-"
+    workfolders.remove_stale(output.parent, prefix)
+    work = workfolders.WorkFolder(output.parent, prefix)
+    workdir = work.path
     try:
         tmp_db = workdir / output.name
         try:
@@ -304,5 +308,6 @@ def build_database(dataset_dir: Path, output: Path, *, progress: Progress | None
         os.replace(tmp_db, output)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+        work.close()
     return output
 

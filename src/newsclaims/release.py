@@ -31,12 +31,14 @@ from pathlib import Path
 
 import duckdb
 
-from newsclaims import changelog, citation, governance, project, signing, snapshot, versioning
+from newsclaims import (changelog, citation, governance, project, signing, snapshot, versioning,
+                        workfolders)
 from newsclaims.errors import GateFailure, InputError, NoRoom, disk_full
 from newsclaims.folders import make_folders, remove_folders
 from newsclaims.interrupts import finishing
 
 Step = Callable[[str], None]
+WORK_PREFIX = ".release-"  # the temporary folder in --out: .release-<pid>-<random>/
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ class ReleaseResult:
     folder: Path
     changes: list[changelog.Change]
     signed: bool
+    completed: bool = False  # an interrupted release's report put in place, nothing built
 
 
 def local_versions(releases_dir: Path) -> list[str]:
@@ -219,7 +222,7 @@ def _stage(data: bytes, path: Path) -> tuple[Path, list[Path]]:
     the temporary file (for ``os.replace``) and the folders made."""
     made = make_folders(path.parent)
     try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=_staged_prefix(path) + f"{os.getpid()}-")
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
@@ -230,6 +233,43 @@ def _stage(data: bytes, path: Path) -> tuple[Path, list[Path]]:
         remove_folders(made)
         raise
     return Path(tmp), made
+
+
+def _staged_prefix(path: Path) -> str:
+    """The staged report beside ``path``: ``.report.md.<pid>-<random>``."""
+    return f".{path.name}."
+
+
+def _complete_interrupted(version: str, target: Path, report_target: Path):
+    """A release killed outright between its last two renames left its snapshot ``target``
+    in place without its project report; the staged copy of the report, made by a process
+    that is gone, is still beside the report's place. Then the snapshot is verified against
+    its manifest and its report put in place (a ``ReleaseResult`` with ``completed``);
+    ``None`` when that is not the case."""
+    folder, prefix = report_target.parent, _staged_prefix(report_target)
+    if report_target.exists() or not (target / snapshot.MANIFEST).is_file() or not folder.is_dir():
+        return None
+    left = [folder / name for name in os.listdir(folder)
+            if (pid := workfolders.recorded_pid(name, prefix)) is not None
+            and not workfolders.process_alive(pid)]
+    report = target / "reports" / "report.md"
+    if not left or not report.is_file():
+        return None
+    manifest = snapshot.parse_manifest((target / snapshot.MANIFEST).read_bytes(), str(target))
+    if manifest.get("version") != version:
+        return None
+    snapshot.verify_folder(target, manifest, str(target))
+    data = report.read_bytes()
+    if not any(path.is_file() and path.read_bytes() == data for path in left):
+        return None
+    try:
+        staged, _ = _stage(data, report_target)
+        os.replace(staged, report_target)
+    except OSError as exc:
+        raise _write_error(report_target, exc) from None
+    workfolders.remove_stale_files(folder, prefix)
+    return ReleaseResult(version, manifest.get("parent_version"), target, [],
+                         (target / snapshot.SIGNATURE).is_file(), completed=True)
 
 
 def _write_error(path: Path, exc: OSError) -> InputError:
@@ -361,6 +401,10 @@ def create_release(
     reported = set(reported_versions(reports_root)) if reports_root is not None else set()
     report_target = (Path(reports_root) / version / "report.md"
                      if reports_root is not None else None)
+    if report_target is not None:
+        completed = _complete_interrupted(version, target, report_target)
+        if completed is not None:
+            return completed
     order = versioning.check_version_order(version, existing | (reported - {version}),
                                            report=report_target)
     if order:
@@ -393,10 +437,13 @@ def create_release(
 
     made_out = make_folders(releases_dir)
     try:
-        work = Path(tempfile.mkdtemp(dir=releases_dir, prefix=f".tmp-{version}-"))
+        # a release killed outright (kill -9) left its folder: removed when no run holds it
+        workfolders.remove_stale(releases_dir, WORK_PREFIX)
+        held_work = workfolders.WorkFolder(releases_dir, WORK_PREFIX)
     except BaseException:
         remove_folders(made_out)
         raise
+    work = held_work.path
     staged: Path | None = None
     made_reports: list[Path] = []
     placed = False
@@ -446,6 +493,9 @@ def create_release(
         if late:  # the project report appeared while the release was made
             raise GateFailure(f"release {version} refused: {late[0]}")
         report_md = work / "reports" / "report.md"
+        if report_target is not None and report_target.parent.is_dir():
+            # the staged report a killed release left (its process gone)
+            workfolders.remove_stale_files(report_target.parent, _staged_prefix(report_target))
         if report_target is not None and report_md.is_file():
             report = report_md.read_bytes()
             try:
@@ -469,11 +519,13 @@ def create_release(
         if placed:  # the report could not be put in place: the release goes too
             shutil.rmtree(target, ignore_errors=True)
         shutil.rmtree(work, ignore_errors=True)
+        held_work.close()
         remove_folders(made_out)
         if full is not None:
             raise NoRoom(f"{target}: cannot write the release ({full}); nothing was "
                          "released", full) from None
         raise
+    held_work.close()
     return ReleaseResult(version, parent_version, target, changes, signing_key is not None)
 
 

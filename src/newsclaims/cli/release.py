@@ -45,6 +45,11 @@ def command(version, dataset, db, out, parent, registry, key, reports_dir, allow
             registry=registry, signing_key=signing.signing_key_path(key),
             reports_root=reports_dir or project.reports_dir(), step=step,
             allow_dirty=allow_dirty, rule_change_note=rule_change_note)
+    if result.completed:
+        click.echo(f"completed release {result.version}: {result.folder} was in place without "
+                   "its report (a release killed before its last step); the report is written "
+                   "now, nothing was built")
+        return
     counts: dict[str, int] = {}
     for change in result.changes:
         counts[change.change] = counts.get(change.change, 0) + 1

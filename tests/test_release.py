@@ -184,9 +184,11 @@ def test_unexplained_figure_change_and_removed_id_refuse_the_release(tmp_path):
 
 @pytest.mark.parametrize("version, code, message", [
     ("1.0.0", 1, "Error: release 1.0.0 refused: release.version_exists: version 1.0.0 "
-                 "already exists; releases are immutable, pick a new version"),
+                 "already exists; releases are immutable: release the next version, 1.1.1 "
+                 "(patch), 1.2.0 (minor) or 2.0.0 (major)"),
     ("1.0.9", 1, "Error: release 1.0.9 refused: release.version_not_greater: version 1.0.9 "
-                 "is not greater than the latest release 1.1.0"),
+                 "is not greater than the latest release 1.1.0: release the next version, 1.1.1 "
+                 "(patch), 1.2.0 (minor) or 2.0.0 (major)"),
     ("../../etc", 2, "Error: release.version_syntax: invalid version '../../etc': expected "
                      "MAJOR.MINOR.PATCH with digits only, e.g. 1.0.0"),
     ("1.2", 2, "Error: release.version_syntax: invalid version '1.2': expected "
@@ -218,11 +220,12 @@ def test_a_version_whose_project_report_exists_is_refused_before_anything_is_bui
     assert result.exit_code == 1, result.output
     assert result.stderr == (f"Error: release 1.0.0 refused: release.version_exists: version "
                              f"1.0.0 was already released ({committed} exists); releases are "
-                             "immutable, pick a new version\n")
+                             "immutable: release the next version, 1.0.1 (patch), 1.1.0 (minor) "
+                             "or 2.0.0 (major)\n")
     assert listing(tmp_path) == before
     assert committed.read_text(encoding="utf-8") == "# the report of the released 1.0.0\n"
     fresh = invoke("release", "1.0.1", "--db", built_db, "--out", tmp_path / "releases",
-                   "--reports-dir", reports)
+                   "--reports-dir", reports, "--parent", "none")
     assert fresh.exit_code == 0, fresh.output
     assert (reports / "1.0.1" / "report.md").is_file()
     assert committed.read_text(encoding="utf-8") == "# the report of the released 1.0.0\n"

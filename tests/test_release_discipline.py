@@ -42,7 +42,8 @@ def test_version_order():
     found = check_version_order("1.0.5", ["1.0.0", "1.1.0"])
     assert ids(found) == ["release.version_not_greater"]
     assert str(found[0]) == ("release.version_not_greater: version 1.0.5 is not greater than "
-                             "the latest release 1.1.0")
+                             "the latest release 1.1.0: release the next version, 1.1.1 (patch), "
+                             "1.2.0 (minor) or 2.0.0 (major)")
     assert ids(check_version_order("1.10.0", ["1.9.0"])) == []  # numeric, not text, order
 
 
@@ -55,7 +56,8 @@ def test_a_version_with_a_project_report_exists(tmp_path):
     found = check_version_order("1.0.0", [], report=report)
     assert ids(found) == ["release.version_exists"]
     assert str(found[0]) == (f"release.version_exists: version 1.0.0 was already released "
-                             f"({report} exists); releases are immutable, pick a new version")
+                             f"({report} exists); releases are immutable: release the next "
+                             "version, 1.0.1 (patch), 1.1.0 (minor) or 2.0.0 (major)")
     # a released version is reported as such, whatever its report
     assert "already exists" in str(check_version_order("1.0.0", ["1.0.0"], report=report)[0])
 

@@ -25,15 +25,14 @@ import hashlib
 import os
 import shutil
 import stat
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
 
-from newsclaims import __version__, contract, intervals, offsets, schemas, sources
+from newsclaims import __version__, contract, intervals, offsets, schemas, sources, workfolders
 from newsclaims.schema_failures import RECORD_NAMES, first_problem, record_label
-from newsclaims.errors import InputError, NewsclaimsError
+from newsclaims.errors import InputError, NewsclaimsError, NoRoom, disk_full
 
 CONTRACT_VERSION = "1"
 
@@ -288,14 +287,26 @@ def build_database(dataset_dir: Path, output: Path, *, progress: Progress | None
     layers = {t: _ordered_rows(frames, t, depths.get(t)) for t in contract.TABLES}
 
     output.parent.mkdir(parents=True, exist_ok=True)
-    workdir = Path(tempfile.mkdtemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent))
+    # a build killed outright (kill -9) left its folder: the next build removes it
+    prefix = f".{output.name}.build-"
+    workfolders.remove_stale(output.parent, prefix)
+    work = workfolders.WorkFolder(output.parent, prefix)
+    workdir = work.path
     try:
         tmp_db = workdir / output.name
-        _load(tmp_db, layers, read.digest, step)
+        try:
+            _load(tmp_db, layers, read.digest, step)
+        except Exception as exc:
+            full = disk_full(exc.__cause__ or exc) or disk_full(exc)
+            if full is None:
+                raise
+            raise NoRoom(f"{output}: cannot write the database ({full}); nothing was "
+                         "written", full) from None
         step("finish")
         _check_output(output)  # again: it may have appeared while the database was built
         os.replace(tmp_db, output)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+        work.close()
     return output
 

@@ -215,15 +215,39 @@ def describe(change: Change) -> str:
 
 
 def render_markdown(version: str, parent: str | None, created_at: str,
-                    changes: list[Change]) -> str:
+                    changes: list[Change], *, rule_changes: list[Change] | None = None,
+                    rule_note: str | None = None) -> str:
+    """The release's ``CHANGELOG.md``: the record-level changes against ``parent`` and,
+    when given, the changes to the rule catalogue (``rule_changes``, see
+    ``newsclaims.governance``) with the release's note on them."""
     lines = [f"# newsclaims {version}", ""]
     lines.append(f"Released {created_at}; "
                  + (f"changes since {parent}." if parent else "first release (no parent)."))
     lines.append("")
+    lines += _record_sections(parent, changes)
+    if rule_changes is not None and parent is not None:
+        lines += ["## Rules", ""]
+        if rule_changes:
+            lines += [f"Changes to the rule catalogue since {parent} (the catalogue this "
+                      "release ran is `rules.json`):", ""]
+            for c in rule_changes:
+                lines.append(f"- `{c.record_id}` {c.change}"
+                             + (": " + describe(c).split(": ", 1)[1] if c.fields else ""))
+            lines.append("")
+        else:
+            lines += [f"The rule catalogue is unchanged since {parent} (`rules.json`).", ""]
+    if rule_note is not None:
+        if not (rule_changes is not None and parent is not None):
+            lines += ["## Rules", ""]
+        lines += ["Note on the rule changes: " + " ".join(rule_note.split()), ""]
+    return "\n".join(lines)
+
+
+def _record_sections(parent: str | None, changes: list[Change]) -> list[str]:
+    lines: list[str] = []
     summary = counts(changes)
     if not changes:
-        lines += ["No record changed.", ""]
-        return "\n".join(lines)
+        return ["No record changed.", ""]
     lines += ["| table | " + " | ".join(CHANGE_KINDS) + " |",
               "|---|" + "---:|" * len(CHANGE_KINDS)]
     for table in contract.TABLES:
@@ -232,8 +256,7 @@ def render_markdown(version: str, parent: str | None, created_at: str,
                          + " | ".join(str(summary[table].get(k, 0)) for k in CHANGE_KINDS) + " |")
     lines.append("")
     if parent is None:
-        lines += ["Every record is new in this release.", ""]
-        return "\n".join(lines)
+        return lines + ["Every record is new in this release.", ""]
     for table in contract.TABLES:
         rows = [c for c in changes if c.table == table]
         if not rows:
@@ -243,7 +266,7 @@ def render_markdown(version: str, parent: str | None, created_at: str,
             lines.append(f"- `{c.record_id}` {c.change}"
                          + (": " + describe(c).split(": ", 1)[1] if c.fields else ""))
         lines.append("")
-    return "\n".join(lines)
+    return lines
 
 
 def store_changes(con: duckdb.DuckDBPyConnection, changes: list[Change]) -> None:
@@ -266,13 +289,18 @@ def write_changelog(path: Path, text: str) -> None:
 
 
 def diff_versions(old: str, new: str, *, releases=None, cache=None) -> list[Change]:
-    """Record-level changes between two versions found in ``releases`` or the cache. Each
+    """Record-level changes between two versions found in ``releases`` or the cache, then
+    the changes to the rule catalogue they ran (table ``rules``, ``newsclaims.governance``). Each
     snapshot's database is checked against its manifest first (a damaged or replaced file
     is refused, naming it, rather than compared)."""
     from newsclaims.query import resolve
+
+    from newsclaims import governance
 
     old_db = resolve(old, releases=releases, cache=cache)
     new_db = resolve(new, releases=releases, cache=cache)
     for db in (old_db, new_db):
         snapshot.verify_database(db.parent)
-    return diff_databases(old_db, new_db)
+    rules = governance.rule_changes(governance.release_rules(old_db.parent),
+                                    governance.release_rules(new_db.parent))
+    return diff_databases(old_db, new_db) + rules

@@ -9,6 +9,7 @@ exit code. Exit codes: 0 passed, 1 a gate or check failed, 2 bad usage or bad in
 from __future__ import annotations
 
 import os
+import re
 
 EXIT_OK = 0
 EXIT_GATE = 1
@@ -62,10 +63,46 @@ def is_interrupt(exc: BaseException) -> bool:
     return kind is RuntimeError and str(exc).startswith("Query interrupted")
 
 
+_FULL = {28: "no space left on device", 27: "file too large", 122: "disk quota exceeded"}
+_FULL_TEXT = ("No space left on device", "File too large", "Disk quota exceeded")
+
+
+class NoRoom(InputError):
+    """A write failed for want of room (a full disk, a quota, a file-size limit); nothing
+    was left half-written. ``reason`` says which (``disk_full``)."""
+
+    def __init__(self, message: str, reason: str):
+        super().__init__(message)
+        self.reason = reason
+
+
+def disk_full(exc: BaseException) -> str | None:
+    """The reason, when ``exc`` is a write that failed for want of room: an ``OSError``
+    ENOSPC, EFBIG (a file-size limit) or EDQUOT, or DuckDB's error for one (which carries
+    the system's message, e.g. ``Could not write file "x": No space left on device``);
+    ``None`` for anything else."""
+    if isinstance(exc, NoRoom):
+        return exc.reason
+    if isinstance(exc, NewsclaimsError):
+        return None
+    if isinstance(exc, OSError) and exc.errno in _FULL:
+        return _FULL[exc.errno]
+    text = str(exc)
+    for phrase in _FULL_TEXT:
+        if phrase in text and not isinstance(exc, OSError):
+            return phrase[0].lower() + phrase[1:]
+    return None
+
+
 def location_error(exc: BaseException) -> InputError | None:
     """An ``InputError`` for an operating-system error on a path the user named (an output
     folder that is a file, a read-only file system, a full disk, a key path that is a
     folder, ...): ``<path>: <reason>``. ``None`` for anything else, which stays internal."""
+    reason = disk_full(exc)
+    if reason is not None and not isinstance(exc, OSError):  # DuckDB: the path is quoted
+        match = re.search(r'file "([^"]+)"', str(exc))
+        if match:
+            return InputError(f"{match.group(1)}: cannot write ({reason})")
     if not (isinstance(exc, OSError) and exc.filename is not None and exc.strerror):
         return None
     path = exc.filename2 or exc.filename  # os.replace(temporary, path): name the user's path

@@ -5,9 +5,10 @@ first; then the manifest must be the requested version's; then every file is dow
 with its sha256 from the manifest (pooch checks it as the file arrives) and its size is
 checked. Every file streams under a cap (``registry.METADATA_MAX_BYTES`` for the manifest and
 signature, the manifest's ``bytes`` for a data file) and an overall deadline
-(``registry.METADATA_DEADLINE``; ``DATA_DEADLINE`` plus the size at ``DATA_MIN_RATE``). Everything happens in ``<cache>/.pull-<version>-*/``, which is renamed to
+(``registry.METADATA_DEADLINE``; ``DATA_DEADLINE`` plus the size at ``DATA_MIN_RATE``). Everything happens in ``<cache>/.pull-<pid>-*/``, which is renamed to
 ``<cache>/<version>/`` only when all of it verified; on any failure the temporary folder
-is removed, so the cache is left as it was.
+is removed, so the cache is left as it was (a pull killed outright leaves it; the next pull
+removes it, ``newsclaims.workfolders``).
 
 A version already in the cache is served from it without any download, once its files
 match its manifest, its manifest names the version its folder is named after, and its
@@ -30,7 +31,7 @@ import sys
 import tempfile
 from pathlib import Path, PurePosixPath
 
-from newsclaims import signing, snapshot, versioning
+from newsclaims import signing, snapshot, versioning, workfolders
 from newsclaims.errors import InputError, IntegrityError
 from newsclaims.progress import Transfer, transfer
 from newsclaims.registry import (CHUNK, INDEX, Registry, RegistryFileMissing, http_download,
@@ -39,6 +40,7 @@ from newsclaims.registry import (CHUNK, INDEX, Registry, RegistryFileMissing, ht
 CACHE_ENV = "NEWSCLAIMS_CACHE"
 # a full disk, a full quota, or a file over the size limit of the process (RLIMIT_FSIZE)
 NO_ROOM = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+WORK_PREFIX = ".pull-"  # the temporary folder in the cache: .pull-<pid>-<random>/
 DATA_DEADLINE = 60.0  # seconds every data file may take, plus its size at DATA_MIN_RATE
 DATA_MIN_RATE = 64 << 10  # bytes per second: a registry slower than this is refused
 
@@ -339,7 +341,10 @@ def pull(version: str = "latest", registry: str | os.PathLike | None = None, *,
 
     created_cache = not cache_path.exists()
     cache_path.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(dir=cache_path, prefix=f".pull-{version}-"))
+    # a pull killed outright (kill -9) left its folder: removed when no pull holds it
+    workfolders.remove_stale(cache_path, WORK_PREFIX)
+    held = workfolders.WorkFolder(cache_path, WORK_PREFIX)
+    work = held.path
     manifest = None
     try:
         manifest_bytes = _read_metadata(reg, manifest_rel, what)
@@ -368,8 +373,10 @@ def pull(version: str = "latest", registry: str | os.PathLike | None = None, *,
                        bar)
         snapshot.verify_folder(work, manifest, what)
         placed = _place(work, cache_path / version, version, key_path)
+        held.close()
     except BaseException as exc:
         shutil.rmtree(work, ignore_errors=True)
+        held.close()
         if created_cache:
             try:
                 cache_path.rmdir()

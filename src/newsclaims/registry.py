@@ -354,6 +354,7 @@ def publish(version: str, releases_dir: Path, to: Path) -> Published:
                 return Published(to / version, already=True)
             raise GateFailure(f"publish {version} refused: {to} already holds a different "
                               f"release {version}; published versions are immutable")
+        _check_lineage(index, version, manifest, to)
         if (to / version).exists():
             _resume(source, to, version)
         else:
@@ -381,6 +382,24 @@ def _writer_lock(to: Path):
         yield
     finally:
         lock.release()
+
+
+def _check_lineage(index: dict, version: str, manifest: dict, to: Path) -> None:
+    """A registry holds one line of releases: a new version is greater than its newest one,
+    and its parent (from its signed manifest) is that newest version. An empty registry
+    takes any release."""
+    newest = versioning.latest(index["versions"])
+    if newest is None:
+        return
+    if versioning.version_key(version) < versioning.version_key(newest):
+        raise GateFailure(f"publish {version} refused: {to} holds the newer version {newest}; "
+                          "a registry's versions only go up")
+    parent = manifest.get("parent_version")
+    if parent != newest:
+        raise GateFailure(f"publish {version} refused: its parent is "
+                          f"{parent or 'none (a first release)'}, but the newest version in "
+                          f"{to} is {newest}; release it again with --parent {newest} "
+                          f"(--registry {to})")
 
 
 def _copy_in(source: Path, manifest: dict, to: Path, version: str) -> None:

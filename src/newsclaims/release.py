@@ -31,14 +31,16 @@ from pathlib import Path
 
 import duckdb
 
-from newsclaims import changelog, project, signing, snapshot, versioning
-from newsclaims.errors import GateFailure, InputError
+from newsclaims import (changelog, citation, governance, project, signing, snapshot, versioning,
+                        workfolders)
+from newsclaims.errors import GateFailure, InputError, NoRoom, disk_full
 from newsclaims.folders import make_folders, remove_folders
 from newsclaims.interrupts import finishing
 from newsclaims.rules.digest import rules_digest
 from newsclaims.rules.results import gate, read_results
 
 Step = Callable[[str], None]
+WORK_PREFIX = ".release-"  # the temporary folder in --out: .release-<pid>-<random>/
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,7 @@ class ReleaseResult:
     folder: Path
     changes: list[changelog.Change]
     signed: bool
+    completed: bool = False  # an interrupted release's report put in place, nothing built
 
 
 def local_versions(releases_dir: Path) -> list[str]:
@@ -60,17 +63,96 @@ def local_versions(releases_dir: Path) -> list[str]:
     )
 
 
-def source_commit() -> str | None:
+def _git(args: list[str]) -> subprocess.CompletedProcess | None:
     try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=project.root(),
-                             capture_output=True, text=True, timeout=10)
+        return subprocess.run(["git", *args], cwd=project.root(), capture_output=True,
+                              timeout=30)
     except (OSError, subprocess.SubprocessError):
         return None
-    commit = out.stdout.strip()
-    return commit if out.returncode == 0 and len(commit) == 40 else None
 
 
-def _parent_db(parent: str, releases_dir: Path, registry: str | None, trust_key=None) -> Path:
+def source_commit() -> str | None:
+    """The commit checked out in the project's git working tree (``None`` outside git)."""
+    out = _git(["rev-parse", "HEAD"])
+    commit = out.stdout.decode().strip() if out is not None and out.returncode == 0 else ""
+    return commit if len(commit) == 40 else None
+
+
+def uncommitted_changes(folders: list[Path]) -> list[str]:
+    """Files under ``folders`` (inside the project's git working tree) that differ from the
+    commit checked out: modified, added, deleted, renamed or untracked (ignored files do
+    not count), as git names them (relative to the top of the working tree), sorted.
+    Folders outside the working tree, and a project that is not in git, give none."""
+    root = project.root().resolve()
+    inside = []
+    for folder in folders:
+        resolved = Path(folder).resolve()
+        if resolved == root or root in resolved.parents:
+            inside.append(resolved.relative_to(root).as_posix() or ".")
+    if not inside:
+        return []
+    out = _git(["status", "--porcelain=v1", "-z", "--untracked-files=all", "--", *inside])
+    if out is None or out.returncode != 0:
+        return []
+    entries = out.stdout.decode("utf-8", "replace").split("\0")
+    changed: set[str] = set()
+    skip = False
+    for entry in entries:
+        if skip:  # the original path of a rename or copy
+            skip = False
+            changed.add(entry)
+            continue
+        if len(entry) < 4:
+            continue
+        changed.add(entry[3:])
+        skip = entry[0] in "RC"
+    return sorted(changed)
+
+
+def _source_state(dataset_dir: Path | None, allow_dirty: bool) -> str | None:
+    """The ``source_commit`` the release records: the commit checked out, refused (exit 2,
+    naming the files) when ``checks/``, ``sql/`` or the dataset built (when it lies inside
+    the working tree) have uncommitted changes, unless ``allow_dirty``; then the commit is
+    recorded as ``<commit>-dirty`` (as ``git describe --dirty`` marks it)."""
+    commit = source_commit()
+    if commit is None:
+        return None
+    folders = [project.checks_dir(), project.sql_dir()]
+    if dataset_dir is not None:
+        folders.append(dataset_dir)
+    changed = uncommitted_changes(folders)
+    if not changed:
+        return commit
+    if allow_dirty:
+        return f"{commit}-dirty"
+    shown = ", ".join(changed[:10]) + (f" and {len(changed) - 10} more" if len(changed) > 10
+                                       else "")
+    raise InputError(f"uncommitted changes to {shown}: the checked-out commit {commit[:12]} "
+                     "does not hold what would be released; commit them, or release with "
+                     "--allow-dirty (source_commit is then recorded as <commit>-dirty)")
+
+
+def reported_versions(reports_root: Path) -> list[str]:
+    """Versions with a project report ``<reports_root>/<version>/report.md`` (committed
+    with each release, so a fresh clone knows what was released)."""
+    root = Path(reports_root)
+    if not root.is_dir():
+        return []
+    return versioning.sort_versions(p.name for p in root.iterdir()
+                                    if versioning.VERSION_RE.match(p.name)
+                                    and (p / "report.md").is_file())
+
+
+def _parent_db(version: str, parent: str, releases_dir: Path, registry: str | None,
+               reported_in: Path | None = None, trust_key=None) -> Path:
+    """The database of the parent release, from ``releases_dir`` or the registry. A parent
+    known only from its project report (a fresh clone) is refused with what to do."""
+    if reported_in is not None and not registry:
+        raise InputError(
+            f"release {version}: its parent {parent} (the latest release: "
+            f"{Path(reported_in) / parent / 'report.md'} exists) is not in {releases_dir}; "
+            f"give --registry a registry holding {parent} (or --out the folder of releases "
+            "holding it), or --parent none to start a new line of releases without one")
     local = releases_dir / parent / snapshot.DB_NAME
     if local.is_file():
         snapshot.refuse_wal(local.parent, f"parent release {parent}")
@@ -105,7 +187,9 @@ def _record_discipline(con, violations: list[versioning.Violation], run_at: date
     if not exists:
         return
     failed = {v.rule_id for v in violations}
-    rules = list(versioning.ORDER_RULES) + [(r.rule_id, r.title) for r in versioning.PARENT_RULES]
+    rules = (list(versioning.ORDER_RULES) + [(r.rule_id, r.title) for r in versioning.PARENT_RULES]
+             + [(governance.NOTE_RULE, "A removed or weakened error-level rule needs a "
+                 "--rule-change-note")])
     for rule_id, title in rules:
         con.execute(
             "INSERT INTO dq_results (rule_id, title, family, severity, table_name, status, "
@@ -134,7 +218,7 @@ def _stage(data: bytes, path: Path) -> tuple[Path, list[Path]]:
     the temporary file (for ``os.replace``) and the folders made."""
     made = make_folders(path.parent)
     try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=_staged_prefix(path) + f"{os.getpid()}-")
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
@@ -147,6 +231,43 @@ def _stage(data: bytes, path: Path) -> tuple[Path, list[Path]]:
     return Path(tmp), made
 
 
+def _staged_prefix(path: Path) -> str:
+    """The staged report beside ``path``: ``.report.md.<pid>-<random>``."""
+    return f".{path.name}."
+
+
+def _complete_interrupted(version: str, target: Path, report_target: Path):
+    """A release killed outright between its last two renames left its snapshot ``target``
+    in place without its project report; the staged copy of the report, made by a process
+    that is gone, is still beside the report's place. Then the snapshot is verified against
+    its manifest and its report put in place (a ``ReleaseResult`` with ``completed``);
+    ``None`` when that is not the case."""
+    folder, prefix = report_target.parent, _staged_prefix(report_target)
+    if report_target.exists() or not (target / snapshot.MANIFEST).is_file() or not folder.is_dir():
+        return None
+    left = [folder / name for name in os.listdir(folder)
+            if (pid := workfolders.recorded_pid(name, prefix)) is not None
+            and not workfolders.process_alive(pid)]
+    report = target / "reports" / "report.md"
+    if not left or not report.is_file():
+        return None
+    manifest = snapshot.parse_manifest((target / snapshot.MANIFEST).read_bytes(), str(target))
+    if manifest.get("version") != version:
+        return None
+    snapshot.verify_folder(target, manifest, str(target))
+    data = report.read_bytes()
+    if not any(path.is_file() and path.read_bytes() == data for path in left):
+        return None
+    try:
+        staged, _ = _stage(data, report_target)
+        os.replace(staged, report_target)
+    except OSError as exc:
+        raise _write_error(report_target, exc) from None
+    workfolders.remove_stale_files(folder, prefix)
+    return ReleaseResult(version, manifest.get("parent_version"), target, [],
+                         (target / snapshot.SIGNATURE).is_file(), completed=True)
+
+
 def _write_error(path: Path, exc: OSError) -> InputError:
     reason = exc.strerror or str(exc) or type(exc).__name__
     return InputError(f"{path}: cannot write the release report "
@@ -156,10 +277,16 @@ def _write_error(path: Path, exc: OSError) -> InputError:
 def assemble_snapshot(work: Path, version: str, parent_version: str | None,
                       parent_db: Path | None, *, signing_key: Path | None = None,
                       violations: list[versioning.Violation] = (), step: Step | None = None,
-                      with_reports: bool = True) -> list[changelog.Change]:
+                      with_reports: bool = True, commit: str | None = None,
+                      rules: dict[str, dict] | None = None,
+                      parent_rules: dict[str, dict] | None = None,
+                      rule_change_note: str | None = None) -> list[changelog.Change]:
     """Turn ``work/newsclaims.duckdb`` (built and checked) into a complete snapshot folder:
     ``changes`` and ``release`` tables, Parquet, reports, changelog, datapackage, sums,
-    manifest and signature. Returns the record-level changes against the parent."""
+    manifest and signature. ``commit`` is the ``source_commit`` recorded (see
+    ``_source_state``); ``rules`` the catalogue that ran (``rules.json``), compared with
+    ``parent_rules`` in the changelog, with ``rule_change_note``. Returns the record-level
+    changes against the parent."""
     step = step or (lambda name: None)
     db_path = work / snapshot.DB_NAME
     step("changelog")
@@ -169,7 +296,6 @@ def assemble_snapshot(work: Path, version: str, parent_version: str | None,
                else changelog.all_added(db_path))
     counts = snapshot.row_counts(db_path)
     digest = rules_digest()
-    commit = source_commit()
     con = duckdb.connect(str(db_path))
     try:
         _record_discipline(con, violations, created.replace(tzinfo=None))
@@ -200,9 +326,20 @@ def assemble_snapshot(work: Path, version: str, parent_version: str | None,
         # the snapshot's reports name its files as they are inside the snapshot folder
         write_reports(db_path, work / "reports", database_label=snapshot.DB_NAME,
                       reports_label="reports")
+    rule_changes = None
+    if rules is not None:
+        governance.write_rules(work, rules)
+        if parent_db is not None:
+            if parent_rules is None:
+                parent_rules = governance.release_rules(Path(parent_db).parent)
+            rule_changes = governance.rule_changes(parent_rules, rules)
     (work / snapshot.CHANGELOG).write_text(
-        changelog.render_markdown(version, parent_version, created_at, changes),
+        changelog.render_markdown(version, parent_version, created_at, changes,
+                                  rule_changes=rule_changes, rule_note=rule_change_note),
         encoding="utf-8")
+    (work / snapshot.CITATION).write_text(
+        citation.release_citation(version, created_at[:10], commit), encoding="utf-8")
+    (work / snapshot.LICENSE).write_text(citation.DATA_LICENCE, encoding="utf-8")
     snapshot.write_json(work / snapshot.DATAPACKAGE, snapshot.datapackage(version, work, files))
     snapshot.write_sums(work)
     facts = {
@@ -214,6 +351,7 @@ def assemble_snapshot(work: Path, version: str, parent_version: str | None,
         "source_commit": commit,
         "row_counts": counts,
         "signing_key_id": signing.signer_id(signing_key) if signing_key else None,
+        "rule_change_note": rule_change_note,
     }
     manifest_bytes = snapshot.write_json(work / snapshot.MANIFEST, snapshot.manifest(work, facts))
     if signing_key is not None:
@@ -234,6 +372,8 @@ def create_release(
     step: Step | None = None,
     trust_key: Path | None = None,
     pandera: str = "auto",
+    allow_dirty: bool = False,
+    rule_change_note: str | None = None,
 ) -> ReleaseResult:
     """Make release ``version``; raise ``GateFailure`` (exit 1) when a gate refuses it.
 
@@ -242,8 +382,10 @@ def create_release(
     from newsclaims import registry as registries
 
     versioning.validate_version(version)
-    if parent != "auto":
+    if parent not in ("auto", "none"):
         versioning.validate_version(parent, "parent version")
+    if rule_change_note is not None and not rule_change_note.strip():
+        raise InputError("--rule-change-note: empty; say which rules changed and why")
     step = step or (lambda name: None)
     releases_dir = Path(releases_dir)
     target = releases_dir / version
@@ -255,15 +397,25 @@ def create_release(
         existing |= set(registries.open_registry(registry).versions())
     if target.exists():
         existing.add(version)
+    # the project's committed reports count as released versions: version discipline does
+    # not depend on which folder --out names (an empty one would otherwise skip the parent)
+    reported = set(reported_versions(reports_root)) if reports_root is not None else set()
     report_target = (Path(reports_root) / version / "report.md"
                      if reports_root is not None else None)
-    order = versioning.check_version_order(version, existing, report=report_target)
+    if report_target is not None:
+        completed = _complete_interrupted(version, target, report_target)
+        if completed is not None:
+            return completed
+    order = versioning.check_version_order(version, existing | (reported - {version}),
+                                           report=report_target)
     if order:
         raise GateFailure(f"release {version} refused: {order[0]}")
-    if parent == "auto":
-        parent_version = versioning.latest(existing)
+    if parent == "none":
+        parent_version = None
+    elif parent == "auto":
+        parent_version = versioning.latest(existing | reported)
     else:
-        if parent not in existing:
+        if parent not in existing | reported:
             raise InputError(f"parent version {parent} not found in {releases_dir}"
                              + (f" or {registry}" if registry else ""))
         parent_version = parent
@@ -278,15 +430,22 @@ def create_release(
 
         # names the user's file, not the copy in the temporary folder
         open_database(db, read_only=True).close()
-    parent_db = (_parent_db(parent_version, releases_dir, registry, trust_key) if parent_version
-                 else None)
+    commit = _source_state(Path(dataset_dir or project.dataset_dir()) if db is None else None,
+                           allow_dirty)
+    parent_db = (_parent_db(version, parent_version, releases_dir, registry,
+                            reports_root if parent_version in reported - existing else None,
+                            trust_key)
+                 if parent_version else None)
 
     made_out = make_folders(releases_dir)
     try:
-        work = Path(tempfile.mkdtemp(dir=releases_dir, prefix=f".tmp-{version}-"))
+        # a release killed outright (kill -9) left its folder: removed when no run holds it
+        workfolders.remove_stale(releases_dir, WORK_PREFIX)
+        held_work = workfolders.WorkFolder(releases_dir, WORK_PREFIX)
     except BaseException:
         remove_folders(made_out)
         raise
+    work = held_work.path
     staged: Path | None = None
     made_reports: list[Path] = []
     placed = False
@@ -304,19 +463,33 @@ def create_release(
         step("check")
         from newsclaims.check import run_checks
 
-        run_checks(db_path, pandera=pandera)
+        from newsclaims.rules.catalogue import load_catalogue
+
+        catalogue = load_catalogue()
+        rules = governance.catalogue_entries(catalogue)
+        run_checks(db_path, rules=catalogue, pandera=pandera)
         failing = _failing_rules(db_path)
         violations: list[versioning.Violation] = []
+        parent_rules = None
         if parent_db is not None:
             violations = versioning.check_against_parent(db_path, parent_db, version,
                                                          parent_version)
+            parent_rules = governance.release_rules(parent_db.parent)
+            weakened = governance.weakened(parent_rules, rules)
+            if weakened and rule_change_note is None:
+                violations.append(versioning.Violation(
+                    governance.NOTE_RULE,
+                    f"error-level rules weakened since {parent_version} ("
+                    + ", ".join(weakened) + "): release with --rule-change-note saying why"))
         problems = failing + [str(v) for v in violations]
         if problems:
             raise GateFailure(f"release {version} refused: error-level rules fail: "
                               + "; ".join(problems))
 
         changes = assemble_snapshot(work, version, parent_version, parent_db,
-                                    signing_key=signing_key, violations=violations, step=step)
+                                    signing_key=signing_key, violations=violations, step=step,
+                                    commit=commit, rules=rules, parent_rules=parent_rules,
+                                    rule_change_note=rule_change_note)
         step("publish")
         if target.exists():
             raise GateFailure(f"release {version} refused: {target} already exists")
@@ -324,6 +497,9 @@ def create_release(
         if late:  # the project report appeared while the release was made
             raise GateFailure(f"release {version} refused: {late[0]}")
         report_md = work / "reports" / "report.md"
+        if report_target is not None and report_target.parent.is_dir():
+            # the staged report a killed release left (its process gone)
+            workfolders.remove_stale_files(report_target.parent, _staged_prefix(report_target))
         if report_target is not None and report_md.is_file():
             report = report_md.read_bytes()
             try:
@@ -339,15 +515,21 @@ def create_release(
                 except OSError as exc:
                     raise _write_error(report_target, exc) from None
                 staged = None
-    except BaseException:
+    except BaseException as exc:
+        full = disk_full(exc) if isinstance(exc, Exception) else None
         if staged is not None:
             staged.unlink(missing_ok=True)
         remove_folders(made_reports)
         if placed:  # the report could not be put in place: the release goes too
             shutil.rmtree(target, ignore_errors=True)
         shutil.rmtree(work, ignore_errors=True)
+        held_work.close()
         remove_folders(made_out)
+        if full is not None:
+            raise NoRoom(f"{target}: cannot write the release ({full}); nothing was "
+                         "released", full) from None
         raise
+    held_work.close()
     return ReleaseResult(version, parent_version, target, changes, signing_key is not None)
 
 

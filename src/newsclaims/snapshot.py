@@ -8,6 +8,8 @@ A snapshot folder ``<version>/`` holds::
     datapackage.json        Frictionless (v1) descriptor of the Parquet files
     reports/                report.json, report.md, report.html
     CHANGELOG.md            record-level changes against the parent release
+    CITATION.cff            how to cite this release (its version and date)
+    LICENSE.md              the data's licence (curated records CC-BY-4.0; texts their own)
     SHA256SUMS              ``sha256sum -c`` format, every file but itself and the manifest
     manifest.json           every file with its bytes and sha256, plus the release's facts
     manifest.json.sig       Ed25519 signature over the manifest's bytes (signed releases)
@@ -32,6 +34,8 @@ SIGNATURE = "manifest.json.sig"
 SUMS = "SHA256SUMS"
 DATAPACKAGE = "datapackage.json"
 CHANGELOG = "CHANGELOG.md"
+CITATION = "CITATION.cff"
+LICENSE = "LICENSE.md"
 MANIFEST_FORMAT = 1
 
 _FRICTIONLESS_TYPES = {
@@ -148,7 +152,8 @@ def datapackage(version: str, folder: Path, files: dict[str, Path]) -> dict:
         "title": "newsclaims: news incidents and the claims made about them",
         "version": version,
         "licenses": [{"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/",
-                      "title": "Creative Commons Attribution 4.0"}],
+                      "title": "Creative Commons Attribution 4.0 (the curated records; each "
+                               "document text keeps its own licence, see LICENSE.md)"}],
         "resources": resources,
         "newsclaims:files": listed,
     }

@@ -13,6 +13,7 @@ The cross-version rules are small units with stable ids, like the rules of the c
 | ``release.contract_major_bump`` | a table or column removed, renamed or retyped without a major bump |
 | ``release.ids_never_disappear`` | an id of the parent release that is missing from the new one |
 | ``release.figure_change_explained`` | a changed figure value without a ``corrects`` link or a new note |
+| ``release.rule_weakening_noted`` | an error rule removed, made ``warn`` or given a higher ``fail_above`` without ``--rule-change-note`` (``newsclaims.governance``) |
 """
 
 from __future__ import annotations
@@ -77,25 +78,37 @@ class DisciplineRule:
 # ---------------------------------------------------------------- version numbers
 
 
+def next_versions(top: str) -> str:
+    """The versions that may follow ``top``: ``1.0.1 (patch), 1.1.0 (minor) or 2.0.0
+    (major)``."""
+    major, minor, patch = version_key(top)
+    return (f"{major}.{minor}.{patch + 1} (patch), {major}.{minor + 1}.0 (minor) or "
+            f"{major + 1}.0.0 (major)")
+
+
 def check_version_order(version: str, existing: Iterable[str],
                         report: str | os.PathLike | None = None) -> list[Violation]:
     """``release.version_exists`` and ``release.version_not_greater``.
 
     ``report`` is the project's report of ``version`` (``reports/<version>/report.md``):
     when that file exists, ``version`` was already released even if none of its snapshots
-    is at hand (a fresh clone has the committed reports but no ``releases/``)."""
+    is at hand (a fresh clone has the committed reports but no ``releases/``). Each
+    refusal names the versions that may be released next."""
     existing = sort_versions(existing)
+    known = sort_versions(set(existing) | {version})
+    hint = f"release the next version, {next_versions(known[-1])}"
     if version in existing:
         return [Violation("release.version_exists", f"version {version} already exists; "
-                          "releases are immutable, pick a new version")]
+                          f"releases are immutable: {hint}")]
     if report is not None and Path(report).is_file():
         return [Violation("release.version_exists",
                           f"version {version} was already released ({report} exists); "
-                          "releases are immutable, pick a new version")]
+                          f"releases are immutable: {hint}")]
     top = latest(existing)
     if top is not None and version_key(version) <= version_key(top):
         return [Violation("release.version_not_greater",
-                          f"version {version} is not greater than the latest release {top}")]
+                          f"version {version} is not greater than the latest release {top}: "
+                          f"{hint}")]
     return []
 
 

@@ -14,7 +14,7 @@ import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
-from newsclaims.errors import InputError
+from newsclaims.errors import InputError, NoRoom, disk_full
 from newsclaims.interrupts import finishing, held
 
 REPORT_FILES = ("report.json", "report.md", "report.html")
@@ -73,8 +73,12 @@ class PendingReports:
         """Render the reports of the database behind ``con`` into temporary files."""
         try:
             _render(con, self)
-        except BaseException:
+        except BaseException as exc:
             self.discard()
+            full = disk_full(exc) if isinstance(exc, Exception) else None
+            if full is not None:
+                raise NoRoom(f"{self.out}: cannot write the reports ({full}); the previous "
+                             "reports and results were left as they were", full) from None
             raise
 
     def _register(self, key: str):

@@ -25,6 +25,18 @@ def test_the_layers_of_pyproject_hold():
     assert "1 kept, 0 broken" in got.stdout
 
 
+def test_every_module_has_a_layer():
+    """A new module of the package is placed in the layers, or the contract would not see it."""
+    import tomllib
+
+    config = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    layers = config["tool"]["importlinter"]["contracts"][0]["layers"]
+    placed = {name.strip() for layer in layers for name in layer.replace("|", ":").split(":")}
+    modules = {f"newsclaims.{p.stem if p.is_file() else p.name}" for p in PACKAGE.iterdir()
+               if (p.suffix == ".py" and p.stem != "__init__") or (p.is_dir() and (p / "__init__.py").is_file())}
+    assert modules - placed == set()
+
+
 def _graph():
     import grimp
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from newsclaims import contract, snapshot
+from newsclaims import contract
 from newsclaims.errors import InputError
 
 CHANGE_KINDS: tuple[str, ...] = ("added", "removed", "updated", "retracted", "merged")
@@ -286,21 +286,3 @@ def store_changes(con: duckdb.DuckDBPyConnection, changes: list[Change]) -> None
 
 def write_changelog(path: Path, text: str) -> None:
     Path(path).write_text(text, encoding="utf-8")
-
-
-def diff_versions(old: str, new: str, *, releases=None, cache=None) -> list[Change]:
-    """Record-level changes between two versions found in ``releases`` or the cache, then
-    the changes to the rule catalogue they ran (table ``rules``, ``newsclaims.governance``). Each
-    snapshot's database is checked against its manifest first (a damaged or replaced file
-    is refused, naming it, rather than compared)."""
-    from newsclaims.query import resolve
-
-    from newsclaims import governance
-
-    old_db = resolve(old, releases=releases, cache=cache)
-    new_db = resolve(new, releases=releases, cache=cache)
-    for db in (old_db, new_db):
-        snapshot.verify_database(db.parent)
-    rules = governance.rule_changes(governance.release_rules(old_db.parent),
-                                    governance.release_rules(new_db.parent))
-    return diff_databases(old_db, new_db) + rules

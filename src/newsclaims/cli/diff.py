@@ -19,7 +19,7 @@ import click
 def command(old: str, new: str, releases, cache, fmt: str) -> None:
     """Added, removed, updated (with fields), retracted and merged records from OLD to NEW."""
     from newsclaims.changelog import describe
-    from newsclaims.changelog import diff_versions
+    from newsclaims.release_diff import diff_versions
 
     changes = diff_versions(old, new, releases=releases, cache=cache)
     if fmt == "json":

@@ -74,6 +74,15 @@ def test_release_from_an_http_registry_takes_the_trust_key_its_advice_names(tmp_
                    "--reports-dir", tmp_path / "reports", "--key", tmp_path / "k.pem")
     assert first.exit_code == 0, first.output
     publish("1.0.0", tmp_path / "published", tmp_path / "registry")
+    # a release's report.json follows the one schema of check's JSON too
+    import json
+
+    import jsonschema
+
+    from newsclaims.reporting.check_document import schema
+
+    report = tmp_path / "published" / "1.0.0" / "reports" / "report.json"
+    jsonschema.validate(json.loads(report.read_text(encoding="utf-8")), schema())
     args = ["release", "1.0.1", "--db", built_db, "--releases", tmp_path / "releases",
             "--reports-dir", tmp_path / "reports", "--key", tmp_path / "k.pem"]
     with serve(tmp_path / "registry") as url:

@@ -112,7 +112,8 @@ def cli() -> None:
     """newsclaims: news incidents and the claims made about them.
 
     Exit codes: 0 passed, 1 a gate or check failed, 2 bad usage or bad input (a path that cannot be read or written included),
-    3 internal error, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).
+    3 internal error, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM), 141 the reader closed the
+    output pipe (`| head`). Shared options and conventions: docs/cli.md.
     """
 
 

@@ -1,6 +1,7 @@
 """Before and after: one ``newsclaims`` command timed under two checkouts of the package,
 run alternately (A, B, A, B, ...) as whole processes, so that the machine's noise hits both
-alike. Medians, and B's median over A's.
+alike. Medians of the wall clock and of the CPU time (user + system, from ``os.wait4``), and
+B's median over A's for each.
 
     .venv/bin/python bench/ab.py --a ../before --b . --rounds 7 -- check --db big.duckdb --no-reports
 
@@ -24,7 +25,7 @@ import time
 from pathlib import Path
 
 
-def run_once(checkout: Path, args: list[str], db: Path | None, work: Path) -> tuple[float, int]:
+def run_once(checkout: Path, args: list[str], db: Path | None, work: Path) -> tuple[float, float, int]:
     env = {**os.environ, "PYTHONPATH": str(checkout / "src"), "NEWSCLAIMS_ROOT": str(checkout)}
     argv = list(args)
     if db is not None:
@@ -32,10 +33,11 @@ def run_once(checkout: Path, args: list[str], db: Path | None, work: Path) -> tu
         shutil.copyfile(db, copy)
         argv = [str(copy) if a == str(db) else a for a in argv]
     started = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "newsclaims", *argv], env=env,
-                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([sys.executable, "-m", "newsclaims", *argv], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - started
-    return seconds, proc.returncode
+    return seconds, usage.ru_utime + usage.ru_stime, os.waitstatus_to_exitcode(status)
 
 
 def main() -> int:
@@ -48,16 +50,22 @@ def main() -> int:
     ns = ap.parse_args()
     args = ns.command[1:] if ns.command[:1] == ["--"] else ns.command
     times: dict[str, list[float]] = {"a": [], "b": []}
+    cpu: dict[str, list[float]] = {"a": [], "b": []}
     codes: dict[str, set[int]] = {"a": set(), "b": set()}
     with tempfile.TemporaryDirectory(dir=ns.db.parent if ns.db else None) as tmp:
         for _ in range(ns.rounds):
             for side in ("a", "b"):
-                seconds, code = run_once(getattr(ns, side).resolve(), args, ns.db, Path(tmp))
+                seconds, cpu_s, code = run_once(getattr(ns, side).resolve(), args, ns.db, Path(tmp))
                 times[side].append(seconds)
+                cpu[side].append(cpu_s)
                 codes[side].add(code)
     result = {side: {"median_s": round(statistics.median(t), 3), "runs_s": [round(x, 3) for x in t],
+                     "median_cpu_s": round(statistics.median(cpu[side]), 3),
                      "exit_codes": sorted(codes[side])} for side, t in times.items()}
     result["b_over_a"] = round(result["b"]["median_s"] / result["a"]["median_s"], 3)
+    # CPU seconds (user + system) of the whole process: less sensitive than the wall clock to
+    # other jobs on a shared machine
+    result["b_over_a_cpu"] = round(result["b"]["median_cpu_s"] / result["a"]["median_cpu_s"], 3)
     result["command"] = args
     print(json.dumps(result, indent=2))
     return 0

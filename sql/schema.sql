@@ -15,7 +15,7 @@ CREATE TYPE record_status AS ENUM ('active', 'retracted', 'merged');
 CREATE TYPE claim_status AS ENUM ('active', 'retracted');
 CREATE TYPE modality AS ENUM ('asserted', 'probable', 'possible', 'denied', 'unknown');
 CREATE TYPE topic AS ENUM ('casualties', 'violations', 'aid', 'responsibility', 'intent', 'position', 'situation', 'other');
-CREATE TYPE link_relation AS ENUM ('contradicts', 'corroborates', 'corrects', 'responds_to');
+CREATE TYPE link_relation AS ENUM ('contradicts', 'corroborates', 'corrects', 'responds_to', 'updates', 'restates');
 CREATE TYPE measure AS ENUM ('killed', 'wounded', 'injured', 'casualties', 'violations', 'aid_units', 'strikes', 'other');
 CREATE TYPE victim_group AS ENUM ('civilians', 'soldiers', 'fighters', 'people', 'unspecified');
 CREATE TYPE qualifier AS ENUM ('exact', 'at_least', 'more_than', 'about', 'at_most', 'fewer_than', 'unspecified');

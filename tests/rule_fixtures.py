@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 
 from newsclaims import contract
+from newsclaims.periods import period
 
 SEED = 20160917
 
@@ -68,7 +69,8 @@ PLACE_ALIASES = [
 ]
 
 D = ("doc_id", "title", "publisher_id", "url", "published_on", "published_precision", "published_basis",
-     "retrieved_on", "language", "source_kind", "text", "text_sha256", "notes")
+     "retrieved_on", "language", "source_kind", "text", "text_sha256", "notes", "licence", "text_policy",
+     "published_on_from", "published_on_to")
 TEXTS = {
     "doc-0001": (
         "Russia's Defence Ministry said at least 62 Syrian soldiers were killed and more than 100 "
@@ -187,13 +189,15 @@ def rows() -> dict[str, list[tuple]]:
     for doc_id, title, publisher, url, pub, prec, basis, retrieved, lang, kind, notes in DOCUMENTS:
         text = TEXTS[doc_id]
         sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        documents.append((doc_id, title, publisher, url, pub, prec, basis, retrieved, lang, kind, text, sha, notes))
+        documents.append((doc_id, title, publisher, url, pub, prec, basis, retrieved, lang, kind, text, sha, notes,
+                          "CC-BY-4.0", "ship", *period(pub, prec)))
     claims = []
     for claim_id, doc_id, inc, claimant, when, prec, basis, quote, modality, topic in CLAIMS:
         start = TEXTS[doc_id].index(quote)
         assert TEXTS[doc_id].count(quote) == 1, quote
         claims.append((claim_id, doc_id, inc, claimant, when, prec, basis, quote, start, start + len(quote),
-                       modality, topic, None, "active", CLAIM_NOTES.get(claim_id)))
+                       modality, topic, None, "active", CLAIM_NOTES.get(claim_id), None, *period(when, prec)))
+    incidents = [(*row, *period(row[3], row[5]), *period(row[4], row[5])) for row in INCIDENTS]
     return {
         "countries": COUNTRIES,
         "actors": ACTORS,
@@ -201,7 +205,7 @@ def rows() -> dict[str, list[tuple]]:
         "places": PLACES,
         "place_aliases": PLACE_ALIASES,
         "documents": documents,
-        "incidents": INCIDENTS,
+        "incidents": incidents,
         "claims": claims,
         "claim_relays": CLAIM_RELAYS,
         "claim_links": CLAIM_LINKS,

@@ -7,13 +7,18 @@ when everything passed, so a failed release leaves nothing behind):
    registry and no project report ``reports/<version>/report.md``, greater than the
    latest), that the output folders (``--out`` and ``--reports-dir``) can be written, and
    that ``--db`` is a newsclaims database;
-2. build the database from ``dataset/`` (or copy an already built one);
+2. build the database from ``dataset/`` (or copy an already built one), every text the
+   repository holds in it;
 3. run the rule catalogue (``dq_results``/``dq_violations``) and the version-discipline
    rules against the parent release; refuse, naming every failing error-level rule;
-4. store the record-level ``changes`` and the ``release`` row; export Parquet; write the
-   reports, ``datapackage.json``, ``CHANGELOG.md``, ``SHA256SUMS``, ``manifest.json`` and
-   its signature;
-5. write the project's ``reports/<version>/report.md`` under a temporary name, rename the
+4. write the snapshot's database from it without the texts a release must not ship
+   (``text_policy.withhold_texts``);
+5. store the record-level ``changes`` and the ``release`` row; run
+   ``documents.text_policy_honoured`` again on the snapshot's database (refused if a
+   forbidden text is in it); export Parquet; write the reports, ``SOURCES.md``,
+   ``datapackage.json``, ``CHANGELOG.md``, ``SHA256SUMS``, ``manifest.json`` and its
+   signature;
+6. write the project's ``reports/<version>/report.md`` under a temporary name, rename the
    snapshot folder into place, then the report; a failure at any point removes all of it.
 """
 
@@ -31,7 +36,7 @@ from pathlib import Path
 
 import duckdb
 
-from newsclaims import changelog, project, signing, snapshot, versioning
+from newsclaims import changelog, project, signing, snapshot, text_policy, versioning
 from newsclaims.errors import GateFailure, InputError
 from newsclaims.folders import make_folders, remove_folders
 from newsclaims.interrupts import finishing
@@ -186,9 +191,15 @@ def assemble_snapshot(work: Path, version: str, parent_version: str | None,
         con.execute("INSERT INTO release VALUES (?, ?, ?, ?, ?, ?, MAP(?, ?))",
                     [version, parent_version, created.replace(tzinfo=None), commit, digest,
                      snapshot.contract_version(), list(counts), list(counts.values())])
+        # the release gate's own run of documents.text_policy_honoured, on the snapshot
+        forbidden = text_policy.gate(con, version)
+        sources = text_policy.sources_markdown(con, version)
+        resource_licences = text_policy.resource_licences(con)
         con.execute("CHECKPOINT")
     finally:
         con.close()
+    if forbidden:
+        raise GateFailure(forbidden)
     for leftover in (work / (snapshot.DB_NAME + ".wal"), work / (snapshot.DB_NAME + ".tmp")):
         if leftover.is_dir():
             shutil.rmtree(leftover)
@@ -207,7 +218,9 @@ def assemble_snapshot(work: Path, version: str, parent_version: str | None,
     (work / snapshot.CHANGELOG).write_text(
         changelog.render_markdown(version, parent_version, created_at, changes),
         encoding="utf-8")
-    snapshot.write_json(work / snapshot.DATAPACKAGE, snapshot.datapackage(version, work, files))
+    (work / text_policy.SOURCES).write_text(sources, encoding="utf-8")
+    snapshot.write_json(work / snapshot.DATAPACKAGE,
+                        snapshot.datapackage(version, work, files, resource_licences))
     snapshot.write_sums(work)
     facts = {
         "version": version,
@@ -290,26 +303,31 @@ def create_release(
     placed = False
     try:
         db_path = work / snapshot.DB_NAME
+        # built and checked with every text the repository holds; the snapshot's database
+        # is then written from it without the texts a release must not ship
+        full_db = Path(tempfile.mkdtemp(dir=work, prefix=".build-")) / snapshot.DB_NAME
         step("build")
         if db is not None:
-            shutil.copyfile(db, db_path)
+            shutil.copyfile(db, full_db)
         else:
             from newsclaims.build import build_database
 
-            build_database(Path(dataset_dir or project.dataset_dir()), db_path)
+            build_database(Path(dataset_dir or project.dataset_dir()), full_db)
         step("check")
         from newsclaims.rules.engine import run_checks
 
-        run = run_checks(db_path)
-        failing = _failing_rules(run, db_path)
+        run = run_checks(full_db)
+        failing = _failing_rules(run, full_db)
         violations: list[versioning.Violation] = []
         if parent_db is not None:
-            violations = versioning.check_against_parent(db_path, parent_db, version,
+            violations = versioning.check_against_parent(full_db, parent_db, version,
                                                          parent_version)
         problems = failing + [str(v) for v in violations]
         if problems:
             raise GateFailure(f"release {version} refused: error-level rules fail: "
                               + "; ".join(problems))
+        text_policy.withhold_texts(full_db, db_path)
+        shutil.rmtree(full_db.parent)
 
         changes = assemble_snapshot(work, version, parent_version, parent_db,
                                     signing_key=signing_key, violations=violations, step=step)

@@ -368,16 +368,21 @@ def test_a_release_ships_no_text_its_policy_forbids(tmp_path):
     con = duckdb.connect(str(snap / "newsclaims.duckdb"), read_only=True)
     try:
         assert con.execute("SELECT doc_id, text, text_sha256, CAST(text_policy AS VARCHAR), licence "
-                           "FROM documents").fetchall() == [
+                           "FROM documents WHERE doc_id = 'doc-0001'").fetchall() == [
             ("doc-0001", None, SEED_SHA256, "quotes", "LicenseRef-All-Rights-Reserved")]
-        quotes = con.execute("SELECT quote, quote_start, quote_end FROM claims").fetchall()
+        # every other document is citation-only (no text, no hash) or a shipped public-domain text
+        assert con.execute("SELECT count(*) FROM documents WHERE text IS NOT NULL AND "
+                           "CAST(text_policy AS VARCHAR) <> 'ship'").fetchone() == (0,)
+        assert con.execute("SELECT count(*) FROM documents WHERE CAST(text_policy AS VARCHAR) = 'cite' "
+                           "AND text_sha256 IS NOT NULL").fetchone() == (0,)
+        quotes = con.execute("SELECT quote, quote_start, quote_end FROM claims WHERE doc_id = 'doc-0001'").fetchall()
         assert quotes and all(seed_text[s:e] == q for q, s, e in quotes)
         # the gate's own run on the snapshot, and the check before the texts were withheld
         assert con.execute("SELECT status, engine FROM dq_results WHERE rule_id = "
                            "'documents.text_policy_honoured'").fetchall() == [("pass", "release")]
         assert con.execute("SELECT status FROM dq_results WHERE rule_id = "
                            "'claims.quote_matches_text'").fetchall() == [("pass",)]
-        parquet = con.execute("SELECT doc_id, text, text_sha256 FROM read_parquet(?)",
+        parquet = con.execute("SELECT doc_id, text, text_sha256 FROM read_parquet(?) WHERE doc_id = 'doc-0001'",
                               [str(snap / "data" / "documents.parquet")]).fetchall()
         assert parquet == [("doc-0001", None, SEED_SHA256)]
     finally:
@@ -395,13 +400,18 @@ def test_a_release_ships_no_text_its_policy_forbids(tmp_path):
 
     package = json.loads((snap / "datapackage.json").read_text())
     by_name = {r["name"]: [lic["name"] for lic in r["licenses"]] for r in package["resources"]}
-    assert by_name["claims"] == ["CC-BY-4.0", "LicenseRef-All-Rights-Reserved"]
-    assert by_name["documents"] == by_name["figures"] == ["CC-BY-4.0"]
+    # the claims quote the seed (all rights reserved) and the Pentagon's statement (public
+    # domain, doc-0002, whose text the documents resource ships); citation-only documents
+    # add nothing of their texts
+    assert by_name["claims"] == ["CC-BY-4.0", "LicenseRef-All-Rights-Reserved", "CC-PDDC"]
+    assert by_name["documents"] == ["CC-BY-4.0", "CC-PDDC"]
+    assert by_name["figures"] == ["CC-BY-4.0"]
     assert [lic["name"] for lic in package["licenses"]] == ["CC-BY-4.0"]
     assert "SOURCES.md" in {f["path"] for f in package["newsclaims:files"]}
     sources = (snap / "SOURCES.md").read_text(encoding="utf-8")
-    assert ("| doc-0001 | Kerry holds out hope for Syria truce despite violations | unknown |  | "
-            "2016-09-19 (week) |  | LicenseRef-All-Rights-Reserved | quotes | 47 quote(s) and the "
+    assert ("| doc-0001 | Kerry holds out hope for Syria truce despite violations | popherald.com | "
+            "http://popherald.com/2016/10/01/kerry-holds-out-hope-for-syria-truce-despite-violations.html | "
+            "2016-10-01 | 2026-12-04 | LicenseRef-All-Rights-Reserved | quotes | 48 quote(s) and the "
             f"text's SHA-256 `{SEED_SHA256}` |") in sources
     valid = subprocess.run([f"{VENV_BIN}/frictionless", "validate", "datapackage.json"],
                            cwd=snap, capture_output=True, text=True)
@@ -423,7 +433,7 @@ def test_a_ship_document_keeps_its_text_in_the_release(tmp_path):
     snap = _pulled_release(tmp_path, dataset)
     con = duckdb.connect(str(snap / "newsclaims.duckdb"), read_only=True)
     try:
-        assert con.execute("SELECT text FROM documents").fetchone()[0] == \
+        assert con.execute("SELECT text FROM documents WHERE doc_id = 'doc-0001'").fetchone()[0] == \
             SEED_DOCUMENT.read_text(encoding="utf-8")
     finally:
         con.close()

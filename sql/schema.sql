@@ -1,4 +1,7 @@
--- newsclaims data contract v1: the DDL of every table (described in docs/codebook.md).
+-- newsclaims data contract v1.1: the DDL of every table (described in docs/codebook.md).
+-- v1.1 (minor): documents' licence and text_policy; texts, quotes and offsets NULL where no
+-- text is held (citation-only documents; withheld texts in releases); claims' locator; the
+-- derived periods of coarse dates (<date column>_from/_to).
 -- Closed enumerations are DuckDB ENUM types; keys are PRIMARY KEY / REFERENCES; the build
 -- loads tables in the order they are created here (parents before children); an id's
 -- pattern is its CHECK (regexp_matches(...)).
@@ -16,10 +19,11 @@ CREATE TYPE record_status AS ENUM ('active', 'retracted', 'merged');
 CREATE TYPE claim_status AS ENUM ('active', 'retracted');
 CREATE TYPE modality AS ENUM ('asserted', 'probable', 'possible', 'denied', 'unknown');
 CREATE TYPE topic AS ENUM ('casualties', 'violations', 'aid', 'responsibility', 'intent', 'position', 'situation', 'other');
-CREATE TYPE link_relation AS ENUM ('contradicts', 'corroborates', 'corrects', 'responds_to');
+CREATE TYPE link_relation AS ENUM ('contradicts', 'corroborates', 'corrects', 'responds_to', 'updates', 'restates');
 CREATE TYPE measure AS ENUM ('killed', 'wounded', 'injured', 'casualties', 'violations', 'aid_units', 'strikes', 'other');
 CREATE TYPE victim_group AS ENUM ('civilians', 'soldiers', 'fighters', 'people', 'unspecified');
 CREATE TYPE qualifier AS ENUM ('exact', 'at_least', 'more_than', 'about', 'at_most', 'fewer_than', 'unspecified');
+CREATE TYPE text_policy AS ENUM ('ship', 'quotes', 'cite');
 
 -- Reference table (not part of the contract's main tables): country bounding boxes used by
 -- the geography rules. Loaded from dataset/countries.csv.
@@ -80,9 +84,13 @@ CREATE TABLE documents (
     retrieved_on DATE,
     language VARCHAR NOT NULL,            -- BCP 47
     source_kind source_kind NOT NULL,
-    text VARCHAR NOT NULL,
-    text_sha256 VARCHAR NOT NULL,         -- hex SHA-256 of text as UTF-8 (derived by the build)
-    notes VARCHAR
+    text VARCHAR,                         -- NULL where not held: every cite document; quotes documents in releases
+    text_sha256 VARCHAR,                  -- hex SHA-256 of text as UTF-8 (derived by the build); NULL for cite
+    notes VARCHAR,
+    licence VARCHAR NOT NULL,             -- of the text: an SPDX licence expression or LicenseRef-<id>
+    text_policy text_policy NOT NULL,     -- what releases carry: ship (the text), quotes (quotes + text_sha256), cite (nothing)
+    published_on_from DATE,               -- first day of published_on's period (derived by the build)
+    published_on_to DATE                  -- last day of published_on's period (derived by the build)
 );
 
 CREATE TABLE incidents (
@@ -97,7 +105,11 @@ CREATE TABLE incidents (
     summary VARCHAR,
     status record_status NOT NULL,
     merged_into VARCHAR REFERENCES incidents (incident_id),
-    notes VARCHAR
+    notes VARCHAR,
+    start_date_from DATE,                 -- first day of start_date's period (derived by the build)
+    start_date_to DATE,                   -- last day of start_date's period (derived by the build)
+    end_date_from DATE,                   -- first day of end_date's period (derived by the build)
+    end_date_to DATE                      -- last day of end_date's period (derived by the build)
 );
 
 CREATE TABLE claims (
@@ -108,14 +120,17 @@ CREATE TABLE claims (
     claim_date DATE,
     claim_date_precision date_precision,
     claim_date_basis date_basis,
-    quote VARCHAR NOT NULL,
-    quote_start INTEGER NOT NULL,         -- 0-based, derived by the build
-    quote_end INTEGER NOT NULL,           -- exclusive, derived by the build
+    quote VARCHAR,                        -- the words as written; NULL for a claim of a cite document
+    quote_start INTEGER,                  -- 0-based, derived by the build; NULL without a quote
+    quote_end INTEGER,                    -- exclusive, derived by the build; NULL without a quote
     modality modality NOT NULL,
     topic topic NOT NULL,
     summary VARCHAR,
     status claim_status NOT NULL,
-    notes VARCHAR
+    notes VARCHAR,
+    locator VARCHAR,                      -- where in the document: 'para. 4', 'p. 2'; required for cite documents
+    claim_date_from DATE,                 -- first day of claim_date's period (derived by the build)
+    claim_date_to DATE                    -- last day of claim_date's period (derived by the build)
 );
 
 CREATE TABLE claim_relays (

@@ -94,6 +94,8 @@ published_precision: day
 published_basis: inferred
 language: en
 source_kind: news
+licence: CC-BY-4.0
+text_policy: ship
 notes: Publication date from outside knowledge.
 """,
     "documents/doc-0001.txt": DOC1_TEXT,
@@ -102,6 +104,8 @@ doc_id: doc-0002
 title: Monitors count the dead
 language: en
 source_kind: wire
+licence: LicenseRef-All-Rights-Reserved
+text_policy: quotes
 """,
     "documents/doc-0002.txt": DOC2_TEXT,
     "incidents.yml": """\

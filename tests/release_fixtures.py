@@ -39,7 +39,7 @@ def base_rows() -> dict[str, list[dict]]:
         "places": [dict(place_id="plc-aleppo", name="Aleppo", kind="city", country="SYR",
                         lat=36.2, lon=37.16, status="active")],
         "documents": [dict(doc_id="doc-0001", title="Truce", language="en", source_kind="news",
-                           published_on="2016-09-19", text=TEXT,
+                           published_on="2016-09-19", text=TEXT, licence="CC-BY-4.0", text_policy="ship",
                            text_sha256=hashlib.sha256(TEXT.encode()).hexdigest())],
         "incidents": [dict(incident_id="inc-0001", title="Clash", kind="armed_clash",
                            place_id="plc-aleppo", status="active")],

@@ -84,6 +84,7 @@ GOOD_ROWS: dict[str, list[dict]] = {
         "url": None, "published_on": "2016-09-19", "published_precision": "day",
         "published_basis": "stated", "retrieved_on": "2016-09-20", "language": "en",
         "source_kind": "news", "text": TEXT, "text_sha256": _sha(TEXT), "notes": None,
+        "licence": "CC-BY-4.0", "text_policy": "ship",
     }],
     "incidents": [{
         "incident_id": "inc-0001", "title": "Air strike on Deir Ezzor airbase",

@@ -4,7 +4,8 @@ Every table has records; the data passes every rule of the catalogue with no vio
 all (no warning either), and it holds the shapes the defect recipes need: merged records,
 parent chains, a region with coordinates, figures of every qualifier, claims of different
 claimants about one incident whose intervals overlap or are linked as contradicting,
-"safe" records nothing else refers to. ``SEED`` fixes the only random choice (the order in
+"safe" records nothing else refers to, a citation-only document (no text, claims located and
+not quoted). ``SEED`` fixes the only random choice (the order in
 which rows are inserted), so the file is the same on every run."""
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 import duckdb
 
 from newsclaims import contract
+from newsclaims.periods import period
 
 SEED = 20160917
 
@@ -68,7 +70,8 @@ PLACE_ALIASES = [
 ]
 
 D = ("doc_id", "title", "publisher_id", "url", "published_on", "published_precision", "published_basis",
-     "retrieved_on", "language", "source_kind", "text", "text_sha256", "notes")
+     "retrieved_on", "language", "source_kind", "text", "text_sha256", "notes", "licence", "text_policy",
+     "published_on_from", "published_on_to")
 TEXTS = {
     "doc-0001": (
         "Russia's Defence Ministry said at least 62 Syrian soldiers were killed and more than 100 "
@@ -98,14 +101,21 @@ TEXTS = {
 DOCUMENTS = [
     ("doc-0001", "US-led strike kills Syrian soldiers", "act-reuters", "https://example.org/1",
      date(2016, 9, 18), "day", "stated", date(2016, 9, 20), "en", "wire", None),
-    ("doc-0002", "UN says truce largely holding", "act-ap", None,
+    ("doc-0002", "UN says truce largely holding", "act-ap", "https://example.org/2",
      date(2016, 9, 19), "day", "stated", date(2016, 9, 20), "en", "news", None),
     ("doc-0003", "Army declares end of truce", "act-syria-gov", None,
      date(2016, 9, 1), "month", "inferred", None, "en", "official_statement",
      "Month worked out from the statement's reference to the truce's end."),
     ("doc-0004", "Activist posts about the convoy", None, None,
      None, None, None, date(2016, 9, 21), "en", "social_media", None),
+    ("doc-0005", "Monitors' report on the convoy", "act-sohr", "https://example.org/5",
+     date(2016, 9, 19), "week", "stated", date(2016, 9, 22), "en", "ngo_report", None),
 ]
+# Citation-only documents: no text; their claims carry a locator and no quote. Its week
+# precision keeps doc-0005 out of the documents' safe set (defects.safe): the recipes that
+# change a document's text need one that has a text.
+CITED = {"doc-0005": "LicenseRef-All-Rights-Reserved"}
+LOCATORS = {"clm-0016": "para. 2", "clm-0017": "para. 5"}
 
 I = ("incident_id", "title", "kind", "start_date", "end_date", "date_precision", "place_id",
      "geo_precision", "summary", "status", "merged_into", "notes")
@@ -152,6 +162,10 @@ CLAIMS = [
      "the convoy reached the city", "asserted", "aid"),
     ("clm-0015", "doc-0004", "inc-0003", "act-un", date(2016, 9, 21), "day", "publication",
      "the warehouses were full", "possible", "aid"),
+    ("clm-0016", "doc-0005", "inc-0003", "act-sohr", date(2016, 9, 20), "day", "publication",
+     None, "asserted", "aid"),
+    ("clm-0017", "doc-0005", "inc-0002", "act-sohr", date(2016, 9, 19), "day", "relative",
+     None, "asserted", "violations"),
 ]
 CLAIM_NOTES = {"clm-0010": "Date from the UN's later statement on the convoy."}
 
@@ -185,15 +199,22 @@ def rows() -> dict[str, list[tuple]]:
     """Every table's rows, in the contract's column order."""
     documents = []
     for doc_id, title, publisher, url, pub, prec, basis, retrieved, lang, kind, notes in DOCUMENTS:
-        text = TEXTS[doc_id]
-        sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        documents.append((doc_id, title, publisher, url, pub, prec, basis, retrieved, lang, kind, text, sha, notes))
+        text = TEXTS.get(doc_id)
+        sha = None if text is None else hashlib.sha256(text.encode("utf-8")).hexdigest()
+        licence, policy = (CITED[doc_id], "cite") if doc_id in CITED else ("CC-BY-4.0", "ship")
+        documents.append((doc_id, title, publisher, url, pub, prec, basis, retrieved, lang, kind, text, sha, notes,
+                          licence, policy, *period(pub, prec)))
     claims = []
     for claim_id, doc_id, inc, claimant, when, prec, basis, quote, modality, topic in CLAIMS:
-        start = TEXTS[doc_id].index(quote)
-        assert TEXTS[doc_id].count(quote) == 1, quote
-        claims.append((claim_id, doc_id, inc, claimant, when, prec, basis, quote, start, start + len(quote),
-                       modality, topic, None, "active", CLAIM_NOTES.get(claim_id)))
+        start = end = None
+        if quote is not None:
+            start = TEXTS[doc_id].index(quote)
+            end = start + len(quote)
+            assert TEXTS[doc_id].count(quote) == 1, quote
+        claims.append((claim_id, doc_id, inc, claimant, when, prec, basis, quote, start, end,
+                       modality, topic, None, "active", CLAIM_NOTES.get(claim_id), LOCATORS.get(claim_id),
+                       *period(when, prec)))
+    incidents = [(*row, *period(row[3], row[5]), *period(row[4], row[5])) for row in INCIDENTS]
     return {
         "countries": COUNTRIES,
         "actors": ACTORS,
@@ -201,7 +222,7 @@ def rows() -> dict[str, list[tuple]]:
         "places": PLACES,
         "place_aliases": PLACE_ALIASES,
         "documents": documents,
-        "incidents": INCIDENTS,
+        "incidents": incidents,
         "claims": claims,
         "claim_relays": CLAIM_RELAYS,
         "claim_links": CLAIM_LINKS,

@@ -108,7 +108,7 @@ def test_self_references_load_parents_first(fixture_db):
 
 def test_build_info_records_the_dataset_digest(fixture_db, tmp_path):
     digest = read_dataset(fixture_db.parent / "dataset").digest
-    assert rows(fixture_db, "SELECT contract_version, dataset_digest FROM build_info") == [("1", digest)]
+    assert rows(fixture_db, "SELECT contract_version, dataset_digest FROM build_info") == [("1.1", digest)]
     changed = write_dataset(tmp_path / "dataset")
     edit(changed, "claims/doc-0001.yml", "status: active\n- claim_id: clm-0002", "status: retracted\n- claim_id: clm-0002")
     assert read_dataset(changed).digest != digest

@@ -156,7 +156,7 @@ def test_pytest_checks_fails_on_a_broken_database(db, repo):
         capture_output=True, text=True, cwd=repo,
     )
     assert proc.returncode == 1, proc.stdout
-    assert "1 failed, 5 passed" in proc.stdout
+    assert "1 failed, 12 passed" in proc.stdout
     assert f"{claim}: quote " in proc.stdout  # the offending record is printed
     assert db.read_bytes() == before  # the gate ran on a copy: the database is unchanged
 

@@ -335,3 +335,152 @@ def test_a_db_that_is_not_a_newsclaims_database_is_named_as_given(tmp_path, cont
     assert result.exit_code == 2, result.output
     assert result.stderr == f"Error: {db}: {message}\n"
     assert listing(tmp_path) == before
+
+
+# --- text policies: what a release holds of each document's text ---------------------------
+
+
+def _pulled_release(tmp_path, dataset):
+    """Release ``dataset`` as 1.0.0 (signed), publish it, serve the registry over real HTTP
+    and pull it into an empty cache: the folder a researcher gets."""
+    releases, registry, cache = tmp_path / "releases", tmp_path / "registry", tmp_path / "cache"
+    assert invoke("keygen", "--out", tmp_path / "k.pem").exit_code == 0
+    made = release("1.0.0", dataset, releases, tmp_path, "--key", tmp_path / "k.pem")
+    assert made.exit_code == 0, made.output
+    assert invoke("publish", "1.0.0", "--to", registry, "--releases", releases).exit_code == 0
+    with serve(registry) as url:
+        pulled = invoke("pull", "1.0.0", "--from", url, "--cache", cache,
+                        "--trust-key", tmp_path / "k.pem.pub")
+    assert pulled.exit_code == 0, pulled.output
+    return cache / "1.0.0"
+
+
+def test_a_release_ships_no_text_its_policy_forbids(tmp_path):
+    """The seed is a copyrighted article (text_policy quotes): the pulled release holds its
+    quotes, offsets and SHA-256, not its text, in the database and the Parquet files; its
+    licences are listed per resource; SOURCES.md names it."""
+    import duckdb
+
+    from conftest import SEED_DOCUMENT, SEED_SHA256
+
+    dataset = tmp_path / "dataset"
+    shutil.copytree(REPO_DATASET, dataset)
+    snap = _pulled_release(tmp_path, dataset)
+    seed_text = SEED_DOCUMENT.read_text(encoding="utf-8")
+
+    con = duckdb.connect(str(snap / "newsclaims.duckdb"), read_only=True)
+    try:
+        assert con.execute("SELECT doc_id, text, text_sha256, CAST(text_policy AS VARCHAR), licence "
+                           "FROM documents WHERE doc_id = 'doc-0001'").fetchall() == [
+            ("doc-0001", None, SEED_SHA256, "quotes", "LicenseRef-All-Rights-Reserved")]
+        # every other document is citation-only (no text, no hash) or a shipped public-domain text
+        assert con.execute("SELECT count(*) FROM documents WHERE text IS NOT NULL AND "
+                           "CAST(text_policy AS VARCHAR) <> 'ship'").fetchone() == (0,)
+        assert con.execute("SELECT count(*) FROM documents WHERE CAST(text_policy AS VARCHAR) = 'cite' "
+                           "AND text_sha256 IS NOT NULL").fetchone() == (0,)
+        quotes = con.execute("SELECT quote, quote_start, quote_end FROM claims WHERE doc_id = 'doc-0001'").fetchall()
+        assert quotes and all(seed_text[s:e] == q for q, s, e in quotes)
+        # the gate's own run on the snapshot, and the check before the texts were withheld
+        assert con.execute("SELECT status, engine FROM dq_results WHERE rule_id = "
+                           "'documents.text_policy_honoured'").fetchall() == [("pass", "release")]
+        assert con.execute("SELECT status FROM dq_results WHERE rule_id = "
+                           "'claims.quote_matches_text'").fetchall() == [("pass",)]
+        parquet = con.execute("SELECT doc_id, text, text_sha256 FROM read_parquet(?) WHERE doc_id = 'doc-0001'",
+                              [str(snap / "data" / "documents.parquet")]).fetchall()
+        assert parquet == [("doc-0001", None, SEED_SHA256)]
+    finally:
+        con.close()
+    # no sentence of the text is in any file of the snapshot, but those a record repeats
+    # (a quote, a curator's note citing a caption)
+    import re
+
+    records = b"".join(p.read_bytes() for p in REPO_DATASET.rglob("*") if p.is_file() and p != SEED_DOCUMENT)
+    sentences = [x for x in re.split(r"(?<=[.!?])\s+|\n", seed_text)
+                 if len(x) > 30 and x.encode() not in records and not any(x in q for q, _, _ in quotes)]
+    assert len(sentences) >= 3
+    files = {p: p.read_bytes() for p in snap.rglob("*") if p.is_file()}
+    assert [(p.name, x) for p, data in files.items() for x in sentences if x.encode() in data] == []
+
+    package = json.loads((snap / "datapackage.json").read_text())
+    by_name = {r["name"]: [lic["name"] for lic in r["licenses"]] for r in package["resources"]}
+    # the claims quote the seed (all rights reserved) and the Pentagon's statement (public
+    # domain, doc-0002, whose text the documents resource ships); citation-only documents
+    # add nothing of their texts
+    assert by_name["claims"] == ["CC-BY-4.0", "LicenseRef-All-Rights-Reserved", "CC-PDDC"]
+    assert by_name["documents"] == ["CC-BY-4.0", "CC-PDDC"]
+    assert by_name["figures"] == ["CC-BY-4.0"]
+    assert [lic["name"] for lic in package["licenses"]] == ["CC-BY-4.0"]
+    assert "SOURCES.md" in {f["path"] for f in package["newsclaims:files"]}
+    sources = (snap / "SOURCES.md").read_text(encoding="utf-8")
+    assert ("| doc-0001 | Kerry holds out hope for Syria truce despite violations | popherald.com | "
+            "http://popherald.com/2016/10/01/kerry-holds-out-hope-for-syria-truce-despite-violations.html | "
+            "2016-10-01 | 2026-12-04 | LicenseRef-All-Rights-Reserved | quotes | 48 quote(s) and the "
+            f"text's SHA-256 `{SEED_SHA256}` |") in sources
+    valid = subprocess.run([f"{VENV_BIN}/frictionless", "validate", "datapackage.json"],
+                           cwd=snap, capture_output=True, text=True)
+    assert valid.returncode == 0, valid.stdout[-3000:]
+
+
+def test_a_ship_document_keeps_its_text_in_the_release(tmp_path):
+    """The same article declared public domain and ship: the release holds its text, and
+    the documents resource lists its licence."""
+    import duckdb
+
+    from conftest import SEED_DOCUMENT
+
+    dataset = tmp_path / "dataset"
+    shutil.copytree(REPO_DATASET, dataset)
+    edit(dataset / "documents" / "doc-0001.yml",
+         "licence: LicenseRef-All-Rights-Reserved\ntext_policy: quotes\n",
+         "licence: CC-PDDC\ntext_policy: ship\n")
+    snap = _pulled_release(tmp_path, dataset)
+    con = duckdb.connect(str(snap / "newsclaims.duckdb"), read_only=True)
+    try:
+        assert con.execute("SELECT text FROM documents WHERE doc_id = 'doc-0001'").fetchone()[0] == \
+            SEED_DOCUMENT.read_text(encoding="utf-8")
+    finally:
+        con.close()
+    package = json.loads((snap / "datapackage.json").read_text())
+    documents = next(r for r in package["resources"] if r["name"] == "documents")
+    assert documents["licenses"][1] == {
+        "name": "CC-PDDC", "path": "https://creativecommons.org/licenses/publicdomain/",
+        "title": "Creative Commons Public Domain Dedication and Certification (e.g. a work of the "
+                 "US federal government)"}
+
+
+def test_the_gate_refuses_a_snapshot_holding_a_forbidden_text(tmp_path):
+    """The release gate runs documents.text_policy_honoured on the snapshot it made: a
+    snapshot database that still holds a quotes document's text is refused, naming it."""
+    from release_fixtures import base_rows
+
+    from newsclaims.errors import GateFailure
+
+    rows = base_rows()
+    rows["documents"][0].update(licence="LicenseRef-All-Rights-Reserved", text_policy="quotes")
+    with pytest.raises(GateFailure) as refused:
+        make_snapshot(tmp_path / "releases", "1.0.0", rows=rows)
+    assert str(refused.value) == (
+        "release 1.0.0 refused: error-level rules fail: documents.text_policy_honoured (1 violations): "
+        "doc-0001 holds the text of a quotes document (licence LicenseRef-All-Rights-Reserved), which a "
+        "release must not ship")
+
+
+def test_a_cited_document_holding_a_text_refuses_the_release(tmp_path):
+    """``release --db``: a database whose citation-only document holds a text fails the
+    catalogue's run of the rule, before anything is released."""
+    from release_fixtures import base_rows, make_db
+
+    rows = base_rows()
+    rows["documents"][0].update(licence="LicenseRef-All-Rights-Reserved", text_policy="cite",
+                                url="https://news.example/1", publisher_id="act-sohr",
+                                retrieved_on="2016-09-20", published_precision="day")
+    for claim in rows["claims"]:
+        claim.update(quote=None, quote_start=None, quote_end=None, locator="para. 1",
+                     claim_date_precision="day")
+    db = make_db(tmp_path / "cited.duckdb", rows)
+    result = invoke("release", "1.0.0", "--db", db, "--out", tmp_path / "releases",
+                    "--reports-dir", tmp_path / "project-reports")
+    assert (result.exit_code, result.stderr) == (1, (
+        "Error: release 1.0.0 refused: error-level rules fail: "
+        "documents.text_policy_honoured (1 violations)\n"))
+    assert not (tmp_path / "releases").exists() or list((tmp_path / "releases").iterdir()) == []

@@ -134,7 +134,8 @@ def test_every_offending_record_is_captured(fixture_db, tmp_path):
     con = duckdb.connect(str(db))
     con.execute("""INSERT INTO claims SELECT 'clm-' || CAST(100000 + i AS VARCHAR), doc_id, incident_id,
         claimant_id, claim_date, claim_date_precision, claim_date_basis, quote || i, quote_start, quote_end,
-        modality, topic, summary, status, notes FROM claims, range(3000) r(i) WHERE claim_id = 'clm-0006'""")
+        modality, topic, summary, status, notes, locator, claim_date_from, claim_date_to
+        FROM claims, range(3000) r(i) WHERE claim_id = 'clm-0006'""")
     con.close()
     run = run_checks(db, rules=RULES, select="claims.quote_matches_text")
     assert run.result("claims.quote_matches_text").violation_count == 3000

@@ -8,8 +8,10 @@ plus "(and N more problems)") before anything is written:
 3. check references (every foreign key of the DDL, in the frames), that records sit in
    the file of their document, and that self-references (``parent_id``, ``merged_into``)
    have no cycle;
-4. derive ``documents.text_sha256``, the quote offsets (``newsclaims.offsets``) and the
-   figure intervals (``newsclaims.intervals``);
+4. derive ``documents.text_sha256`` (of a held text), the quote offsets
+   (``newsclaims.offsets``; a claim of a held text needs a quote, one of a citation-only
+   document has none), the figure intervals (``newsclaims.intervals``) and the periods of
+   coarse dates (``<date>_from``/``<date>_to``, ``newsclaims.periods``);
 5. create the strict contract schema in a temporary file beside the output, load the
    tables in ``contract.TABLES`` order (rows in key order; a self-referencing table in
    layers, parents first, as DuckDB checks a foreign key against rows already inserted),
@@ -30,11 +32,11 @@ from pathlib import Path
 
 import polars as pl
 
-from newsclaims import __version__, contract, intervals, offsets, schemas, sources, workfolders
+from newsclaims import __version__, contract, intervals, offsets, periods, schemas, sources, workfolders
 from newsclaims.schema_failures import RECORD_NAMES, first_problem, record_label
 from newsclaims.errors import InputError, NewsclaimsError, NoRoom, disk_full
 
-CONTRACT_VERSION = "1"
+CONTRACT_VERSION = "1.1"
 
 # Progress steps, reported to the optional ``progress`` callback as they start.
 STEPS: tuple[str, ...] = ("read", "validate", "references", "derive", *contract.TABLES, "finish")
@@ -166,24 +168,51 @@ class _Cycle(Exception):
 # --- derived columns ------------------------------------------------------------------
 
 
-def _derive(frames: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+def _offsets(frames: dict[str, pl.DataFrame]) -> tuple[list, list, list[str]]:
+    """Each claim's quote offsets in its document's text. A claim of a document whose text
+    is held (``ship``, ``quotes``) carries a quote; one of a citation-only document
+    (``cite``) carries none, and its place in the document is its ``locator``."""
     docs = frames["documents"]
     texts = dict(zip(docs["doc_id"].to_list(), docs["text"].to_list()))
     txt_of = {d: Path(f).with_suffix(".txt").as_posix() for d, f in zip(docs["doc_id"], docs["_file"])}
     problems: list[str] = []
-
     claims = frames["claims"]
     starts, ends = [], []
     for i, row in enumerate(claims.iter_rows(named=True)):
-        try:
-            start, end = offsets.locate(
-                texts[row["doc_id"]], row["quote"], row["occurrence"], where=txt_of[row["doc_id"]]
+        start = end = None
+        text, quote = texts[row["doc_id"]], row["quote"]
+        if text is None and quote is not None:
+            problems.append(
+                f"{_at(claims, 'claims', i)}: quote given, but {row['doc_id']} is citation-only "
+                f"(text_policy: cite): its claims carry no quote; give the claim's place as locator"
             )
-        except offsets.QuoteError as exc:
-            problems.append(f"{_at(claims, 'claims', i)}: {exc}")
-            start = end = 0
+        elif text is not None and quote is None:
+            problems.append(
+                f"{_at(claims, 'claims', i)}: quote missing: a claim of {row['doc_id']}, whose text "
+                f"the dataset holds, carries the words it rests on"
+            )
+        elif text is not None:
+            try:
+                start, end = offsets.locate(text, quote, row["occurrence"], where=txt_of[row["doc_id"]])
+            except offsets.QuoteError as exc:
+                problems.append(f"{_at(claims, 'claims', i)}: {exc}")
         starts.append(start)
         ends.append(end)
+    return starts, ends, problems
+
+
+def _periods(frame: pl.DataFrame, table: str) -> list[pl.Series]:
+    """``<date>_from``/``<date>_to`` of every coarse date of ``table`` (``newsclaims.periods``)."""
+    out = []
+    for date, precision in periods.COARSE_DATES.get(table, ()):
+        bounds = [periods.period(d, p) for d, p in zip(frame[date].to_list(), frame[precision].to_list())]
+        out.append(pl.Series(f"{date}_from", [b[0] for b in bounds], dtype=pl.Date))
+        out.append(pl.Series(f"{date}_to", [b[1] for b in bounds], dtype=pl.Date))
+    return out
+
+
+def _derive(frames: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+    starts, ends, problems = _offsets(frames)
 
     figures = frames["figures"]
     lows, highs = [], []
@@ -198,11 +227,16 @@ def _derive(frames: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
     _raise_first(problems)
 
     derived = dict(frames)
+    docs = frames["documents"]
     derived["documents"] = docs.with_columns(
-        pl.Series("text_sha256", [hashlib.sha256(t.encode("utf-8")).hexdigest() for t in docs["text"]])
+        pl.Series("text_sha256", [None if t is None else hashlib.sha256(t.encode("utf-8")).hexdigest()
+                                  for t in docs["text"]], dtype=pl.String),
+        *_periods(docs, "documents"),
     )
-    derived["claims"] = claims.with_columns(
-        pl.Series("quote_start", starts, dtype=pl.Int32), pl.Series("quote_end", ends, dtype=pl.Int32)
+    derived["incidents"] = frames["incidents"].with_columns(*_periods(frames["incidents"], "incidents"))
+    derived["claims"] = frames["claims"].with_columns(
+        pl.Series("quote_start", starts, dtype=pl.Int32), pl.Series("quote_end", ends, dtype=pl.Int32),
+        *_periods(frames["claims"], "claims"),
     )
     derived["figures"] = figures.with_columns(
         pl.Series("value_low", lows, dtype=pl.Int64), pl.Series("value_high", highs, dtype=pl.Int64)

@@ -1,7 +1,8 @@
 """Record-level differences between two snapshot databases, and the changelog made of them.
 
 Per table and record (its key values joined by ``|``): ``added``, ``removed``, ``updated``
-(with the fields that changed), ``retracted`` (status became ``retracted``) or ``merged``
+(with the fields that changed; a document's text is shown by its SHA-256, never as it is),
+``retracted`` (status became ``retracted``) or ``merged``
 (status became ``merged``). Values are compared as text, so an ENUM column and the same
 column in another database compare by value. A contract table only one database has (added
 in a minor release, removed in a major one) has all its records ``added`` or ``removed``.
@@ -81,6 +82,17 @@ def _key(alias: str, key: tuple[str, ...]) -> str:
     return " || '|' || ".join(f"CAST({alias}.{c} AS VARCHAR)" for c in key)
 
 
+# Columns whose values a change records by their SHA-256, never as they are: a document's
+# text (a release must not carry a withheld text, not even as the parent's value).
+FINGERPRINTED: frozenset[tuple[str, str]] = frozenset({("documents", "text")})
+
+
+def _shown(alias: str, table: str, column: str) -> str:
+    if (table, column) in FINGERPRINTED:
+        return f"CASE WHEN {alias}.{column} IS NOT NULL THEN 'sha256:' || sha256({alias}.{column}) END"
+    return f"CAST({alias}.{column} AS VARCHAR)"
+
+
 def _table_changes(con, table: str, key: tuple[str, ...]) -> list[Change]:
     old_cols, new_cols = _columns(con, "old", table), _columns(con, "new", table)
     if not new_cols:
@@ -106,7 +118,7 @@ def _table_changes(con, table: str, key: tuple[str, ...]) -> list[Change]:
         return changes
     diffs = ", ".join(
         f"CASE WHEN CAST(o.{c} AS VARCHAR) IS DISTINCT FROM CAST(n.{c} AS VARCHAR) "
-        f"THEN [CAST(o.{c} AS VARCHAR), CAST(n.{c} AS VARCHAR)] END AS {c}"
+        f"THEN [{_shown('o', table, c)}, {_shown('n', table, c)}] END AS {c}"
         for c in common
     )
     anychange = " OR ".join(

@@ -7,13 +7,18 @@ when everything passed, so a failed release leaves nothing behind):
    registry and no project report ``reports/<version>/report.md``, greater than the
    latest), that the output folders (``--out`` and ``--reports-dir``) can be written, and
    that ``--db`` is a newsclaims database;
-2. build the database from ``dataset/`` (or copy an already built one);
+2. build the database from ``dataset/`` (or copy an already built one), every text the
+   repository holds in it;
 3. run the rule catalogue (``dq_results``/``dq_violations``) and the version-discipline
    rules against the parent release; refuse, naming every failing error-level rule;
-4. store the record-level ``changes`` and the ``release`` row; export Parquet; write the
-   reports, ``datapackage.json``, ``CHANGELOG.md``, ``SHA256SUMS``, ``manifest.json`` and
-   its signature;
-5. write the project's ``reports/<version>/report.md`` under a temporary name, rename the
+4. write the snapshot's database from it without the texts a release must not ship
+   (``text_policy.withhold_texts``);
+5. store the record-level ``changes`` and the ``release`` row; run
+   ``documents.text_policy_honoured`` again on the snapshot's database (refused if a
+   forbidden text is in it); export Parquet; write the reports, ``SOURCES.md``,
+   ``datapackage.json``, ``CHANGELOG.md``, ``SHA256SUMS``, ``manifest.json`` and its
+   signature;
+6. write the project's ``reports/<version>/report.md`` under a temporary name, rename the
    snapshot folder into place, then the report; a failure at any point removes all of it.
 """
 
@@ -31,8 +36,8 @@ from pathlib import Path
 
 import duckdb
 
-from newsclaims import (changelog, citation, governance, project, signing, snapshot, versioning,
-                        workfolders)
+from newsclaims import (changelog, citation, governance, project, signing, snapshot, text_policy,
+                        versioning, workfolders)
 from newsclaims.errors import GateFailure, InputError, NoRoom, disk_full
 from newsclaims.folders import make_folders, remove_folders
 from newsclaims.interrupts import finishing
@@ -308,9 +313,15 @@ def assemble_snapshot(work: Path, version: str, parent_version: str | None,
         con.execute("INSERT INTO release VALUES (?, ?, ?, ?, ?, ?, MAP(?, ?))",
                     [version, parent_version, created.replace(tzinfo=None), commit, digest,
                      snapshot.contract_version(), list(counts), list(counts.values())])
+        # the release gate's own run of documents.text_policy_honoured, on the snapshot
+        forbidden = text_policy.gate(con, version)
+        sources = text_policy.sources_markdown(con, version)
+        resource_licences = text_policy.resource_licences(con)
         con.execute("CHECKPOINT")
     finally:
         con.close()
+    if forbidden:
+        raise GateFailure(forbidden)
     for leftover in (work / (snapshot.DB_NAME + ".wal"), work / (snapshot.DB_NAME + ".tmp")):
         if leftover.is_dir():
             shutil.rmtree(leftover)
@@ -340,7 +351,9 @@ def assemble_snapshot(work: Path, version: str, parent_version: str | None,
     (work / snapshot.CITATION).write_text(
         citation.release_citation(version, created_at[:10], commit), encoding="utf-8")
     (work / snapshot.LICENSE).write_text(citation.DATA_LICENCE, encoding="utf-8")
-    snapshot.write_json(work / snapshot.DATAPACKAGE, snapshot.datapackage(version, work, files))
+    (work / text_policy.SOURCES).write_text(sources, encoding="utf-8")
+    snapshot.write_json(work / snapshot.DATAPACKAGE,
+                        snapshot.datapackage(version, work, files, resource_licences))
     snapshot.write_sums(work)
     facts = {
         "version": version,
@@ -451,15 +464,18 @@ def create_release(
     placed = False
     try:
         db_path = work / snapshot.DB_NAME
+        # built and checked with every text the repository holds; the snapshot's database
+        # is then written from it without the texts a release must not ship
+        full_db = Path(tempfile.mkdtemp(dir=work, prefix=".build-")) / snapshot.DB_NAME
         step("build")
         if db is not None:
             from newsclaims.dbfiles import copy_database
 
-            copy_database(db, db_path)  # with its write-ahead log: every committed change
+            copy_database(db, full_db)  # with its write-ahead log: every committed change
         else:
             from newsclaims.build import build_database
 
-            build_database(Path(dataset_dir or project.dataset_dir()), db_path)
+            build_database(Path(dataset_dir or project.dataset_dir()), full_db)
         step("check")
         from newsclaims.check import run_checks
 
@@ -467,12 +483,12 @@ def create_release(
 
         catalogue = load_catalogue()
         rules = governance.catalogue_entries(catalogue)
-        run_checks(db_path, rules=catalogue, pandera=pandera)
-        failing = _failing_rules(db_path)
+        run_checks(full_db, rules=catalogue, pandera=pandera)
+        failing = _failing_rules(full_db)
         violations: list[versioning.Violation] = []
         parent_rules = None
         if parent_db is not None:
-            violations = versioning.check_against_parent(db_path, parent_db, version,
+            violations = versioning.check_against_parent(full_db, parent_db, version,
                                                          parent_version)
             parent_rules = governance.release_rules(parent_db.parent)
             weakened = governance.weakened(parent_rules, rules)
@@ -485,6 +501,8 @@ def create_release(
         if problems:
             raise GateFailure(f"release {version} refused: error-level rules fail: "
                               + "; ".join(problems))
+        text_policy.withhold_texts(full_db, db_path)
+        shutil.rmtree(full_db.parent)
 
         changes = assemble_snapshot(work, version, parent_version, parent_db,
                                     signing_key=signing_key, violations=violations, step=step,

@@ -55,6 +55,10 @@ _BOUNDS = {
 }
 
 
+# Patterns with a name for messages (``schemas`` registers them): "is not <words>".
+PATTERN_WORDS: dict[str, str] = {}
+
+
 def _explain_check(check: str, value) -> str:
     shown = describe_value(value) if value is not None else "null"
     if check == "not_nullable":
@@ -63,6 +67,9 @@ def _explain_check(check: str, value) -> str:
         allowed = check[len("isin(") : -1].strip("[]").replace("'", "")
         return f"{shown} is not one of: {allowed}"
     if check.startswith("str_matches("):
+        pattern = check[len("str_matches(") : -1]
+        if pattern.strip("'\"") in PATTERN_WORDS:
+            return f"{shown} is not {PATTERN_WORDS[pattern.strip(chr(39) + chr(34))]}"
         return f"{shown} does not match the pattern {check[len('str_matches(') : -1]}"
     if check.startswith("str_length("):
         return f"{shown} is empty"

@@ -27,11 +27,16 @@ import pandera.polars as pa
 import polars as pl
 
 from newsclaims import contract, sources
-from newsclaims.schema_failures import RECORD_NAMES, describe_failures, first_problem
+from newsclaims.schema_failures import PATTERN_WORDS, RECORD_NAMES, describe_failures, first_problem
 
 _ALPHA3 = r"^[A-Z]{3}$"
 _SHA256 = r"^[0-9a-f]{64}$"
 _BCP47 = r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$"
+# An SPDX licence expression as written: licence ids (or LicenseRef-<id>, with an optional
+# trailing +) joined by AND, OR, WITH, in optional parentheses; the licences module reads it.
+_SPDX_ID = r"(LicenseRef-[A-Za-z0-9.-]+|[A-Za-z0-9][A-Za-z0-9.-]*\+?)"
+_SPDX = rf"^\(*{_SPDX_ID}\)*( (AND|OR|WITH) \(*{_SPDX_ID}\)*)*$"
+PATTERN_WORDS[_SPDX] = "an SPDX licence expression (CC-BY-4.0, CC0-1.0 OR MIT) or LicenseRef-<id>"
 
 
 def _enum(table: str, column: str) -> list[str]:
@@ -133,13 +138,21 @@ class Documents(pa.DataFrameModel):
     retrieved_on: dt.date = pa.Field(nullable=True)
     language: str = pa.Field(str_matches=_BCP47)
     source_kind: str = pa.Field(isin=_enum("documents", "source_kind"))
-    text: str = pa.Field(str_length={"min_value": 1})
-    text_sha256: str = pa.Field(str_matches=_SHA256)
+    text: str = pa.Field(nullable=True, str_length={"min_value": 1})
+    text_sha256: str = pa.Field(nullable=True, str_matches=_SHA256)
     notes: str = pa.Field(nullable=True)
+    licence: str = pa.Field(str_matches=_SPDX)
+    text_policy: str = pa.Field(isin=_enum("documents", "text_policy"))
+    published_on_from: dt.date = pa.Field(nullable=True)
+    published_on_to: dt.date = pa.Field(nullable=True)
 
     class Config:
         strict = True
         name = "documents"
+
+    @pa.dataframe_check
+    def published_period_ordered(cls, data) -> pl.LazyFrame:
+        return data.lazyframe.select(_ordered("published_on_from", "published_on_to"))
 
 
 class Incidents(pa.DataFrameModel):
@@ -155,6 +168,10 @@ class Incidents(pa.DataFrameModel):
     status: str = pa.Field(isin=_enum("incidents", "status"))
     merged_into: str = pa.Field(nullable=True)
     notes: str = pa.Field(nullable=True)
+    start_date_from: dt.date = pa.Field(nullable=True)
+    start_date_to: dt.date = pa.Field(nullable=True)
+    end_date_from: dt.date = pa.Field(nullable=True)
+    end_date_to: dt.date = pa.Field(nullable=True)
 
     class Config:
         strict = True
@@ -173,14 +190,17 @@ class Claims(pa.DataFrameModel):
     claim_date: dt.date = pa.Field(nullable=True)
     claim_date_precision: str = pa.Field(nullable=True, isin=_enum("claims", "claim_date_precision"))
     claim_date_basis: str = pa.Field(nullable=True, isin=_enum("claims", "claim_date_basis"))
-    quote: str = pa.Field(str_length={"min_value": 1})
-    quote_start: pl.Int32 = pa.Field(ge=0)
-    quote_end: pl.Int32 = pa.Field(ge=1)
+    quote: str = pa.Field(nullable=True, str_length={"min_value": 1})
+    quote_start: pl.Int32 = pa.Field(nullable=True, ge=0)
+    quote_end: pl.Int32 = pa.Field(nullable=True, ge=1)
     modality: str = pa.Field(isin=_enum("claims", "modality"))
     topic: str = pa.Field(isin=_enum("claims", "topic"))
     summary: str = pa.Field(nullable=True)
     status: str = pa.Field(isin=_enum("claims", "status"))
     notes: str = pa.Field(nullable=True)
+    locator: str = pa.Field(nullable=True, str_length={"min_value": 1})
+    claim_date_from: dt.date = pa.Field(nullable=True)
+    claim_date_to: dt.date = pa.Field(nullable=True)
 
     class Config:
         strict = True
@@ -188,8 +208,10 @@ class Claims(pa.DataFrameModel):
 
     @pa.dataframe_check
     def quote_span_matches_length(cls, data) -> pl.LazyFrame:
+        # a claim without a quote (citation-only) has no offsets either: the rules judge that
         return data.lazyframe.select(
-            (pl.col("quote_end") - pl.col("quote_start")) == pl.col("quote").str.len_chars()
+            pl.col("quote").is_null() | pl.col("quote_start").is_null() | pl.col("quote_end").is_null()
+            | ((pl.col("quote_end") - pl.col("quote_start")) == pl.col("quote").str.len_chars())
         )
 
 
@@ -265,6 +287,7 @@ SCHEMAS: dict[str, type[pa.DataFrameModel]] = {
 
 # Checks on derived columns: dropped from the source variant.
 DERIVED_CHECKS: dict[str, tuple[str, ...]] = {
+    "documents": ("published_period_ordered",),
     "claims": ("quote_span_matches_length",),
     "figures": ("interval_ordered",),
 }
@@ -273,6 +296,7 @@ DERIVED_CHECKS: dict[str, tuple[str, ...]] = {
 CHECK_MESSAGES: dict[str, str] = {
     "box_ordered": "min_lat must be <= max_lat",
     "end_not_before_start": "end_date is before start_date",
+    "published_period_ordered": "published_on_to is before published_on_from",
     "quote_span_matches_length": "quote_end - quote_start differs from the quote's length",
     "not_linked_to_itself": "a claim cannot be linked to itself",
     "interval_ordered": "value_low is greater than value_high",

@@ -3,9 +3,12 @@
 
 A snapshot folder ``<version>/`` holds::
 
-    newsclaims.duckdb       the database (data, dq_results, dq_violations, release, changes)
-    data/<table>.parquet    one file per contract table, rows in primary-key order
-    datapackage.json        Frictionless (v1) descriptor of the Parquet files
+    newsclaims.duckdb       the database (data, dq_results, dq_violations, release, changes); a
+                            document's text only where its text_policy is ship
+    data/<table>.parquet    one file per contract table, rows in primary-key order (the same)
+    datapackage.json        Frictionless (v1) descriptor of the Parquet files, licences per resource
+    SOURCES.md              every document with its publisher, URL, licence and what the release
+                            holds of its text (``text_policy``)
     reports/                report.json, report.md, report.html
     CHANGELOG.md            record-level changes against the parent release
     CITATION.cff            how to cite this release (its version and date)
@@ -25,7 +28,7 @@ from pathlib import Path, PurePosixPath
 
 import duckdb
 
-from newsclaims import contract, dbfiles
+from newsclaims import contract, dbfiles, licences
 from newsclaims.errors import IntegrityError
 
 DB_NAME = "newsclaims.duckdb"
@@ -111,7 +114,8 @@ def _field(column: contract.Column) -> dict:
     return field
 
 
-def datapackage(version: str, folder: Path, files: dict[str, Path]) -> dict:
+def datapackage(version: str, folder: Path, files: dict[str, Path],
+                resource_licences: dict[str, list[str]] | None = None) -> dict:
     """A Frictionless (v1) data package descriptor of the Parquet files in ``folder``.
 
     Each resource carries its ``hash`` (``sha256:<hex>``) and its size as
@@ -120,7 +124,12 @@ def datapackage(version: str, folder: Path, files: dict[str, Path]) -> dict:
     ``newsclaims:files``. The size is not in the standard ``bytes`` property because the
     installed ``frictionless validate`` (5.21) reads Parquet through pyarrow, never counts
     its bytes, and so reports every declared ``bytes`` as wrong ("expected is N and actual
-    is None"); custom properties are accepted. ``pull`` checks sizes from ``manifest.json``."""
+    is None"); custom properties are accepted. ``pull`` checks sizes from ``manifest.json``.
+
+    Licences: the package's are the dataset's own (its records); each resource lists the
+    licences that apply to it (``resource_licences``, from ``text_policy.resource_licences``:
+    the documents' texts it holds and the quotations in claims add their documents'
+    licences), each with its ``path`` and ``title`` where ``newsclaims.licences`` knows them."""
     resources = []
     for name, table in contract.tables().items():
         path = files[name]
@@ -142,6 +151,8 @@ def datapackage(version: str, folder: Path, files: dict[str, Path]) -> dict:
             "hash": f"sha256:{sha256_file(path)}",
             "newsclaims:bytes": path.stat().st_size,
             "schema": schema,
+            "licenses": [licences.frictionless(i) for i in
+                         (resource_licences or {}).get(name, [licences.DATASET_LICENCE])],
         })
     listed = [{"path": rel, "bytes": (folder / rel).stat().st_size,
                "sha256": sha256_file(folder / rel)}
@@ -151,9 +162,7 @@ def datapackage(version: str, folder: Path, files: dict[str, Path]) -> dict:
         "name": "newsclaims",
         "title": "newsclaims: news incidents and the claims made about them",
         "version": version,
-        "licenses": [{"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/",
-                      "title": "Creative Commons Attribution 4.0 (the curated records; each "
-                               "document text keeps its own licence, see LICENSE.md)"}],
+        "licenses": [licences.frictionless(licences.DATASET_LICENCE)],
         "resources": resources,
         "newsclaims:files": listed,
     }

@@ -7,7 +7,8 @@ current directory when the dataset lies under it).
 
 What this module refuses, as one ``file:line: ...`` ``InputError``: a missing file or
 folder, an unexpected file in a per-document folder, a document without its ``.txt`` (or a
-``.txt`` without its document), a document whose ``doc_id`` is not its file name, and
+``.txt`` without its document; a citation-only document, ``text_policy: cite``, has no
+``.txt``, and one beside it is refused), a document whose ``doc_id`` is not its file name, and
 (through ``newsclaims.source_formats``) malformed YAML or CSV, a duplicate YAML key, an
 unknown key or CSV column, a file that is not UTF-8. What it does *not* judge: types,
 enums, ids (beyond that file name), references. A value whose type
@@ -51,10 +52,13 @@ LAYOUT: dict[str, tuple[str, str]] = {
 
 # Columns the build derives; a curator never writes them.
 DERIVED: dict[str, tuple[str, ...]] = {
-    "documents": ("text_sha256",),
-    "claims": ("quote_start", "quote_end"),
+    "documents": ("text_sha256", "published_on_from", "published_on_to"),
+    "incidents": ("start_date_from", "start_date_to", "end_date_from", "end_date_to"),
+    "claims": ("quote_start", "quote_end", "claim_date_from", "claim_date_to"),
     "figures": ("value_low", "value_high"),
 }
+# The text policy whose documents have no text file: the dataset never holds their text.
+CITE = "cite"
 # documents.text is read from <doc_id>.txt, never written in the YAML.
 FROM_TEXT_FILE: dict[str, tuple[str, ...]] = {"documents": ("text",)}
 # Keys a curator may write that are not contract columns.
@@ -191,13 +195,23 @@ def _read_documents(reader: _Reader) -> pl.DataFrame:
                 f"documents/<doc_id>.yml with its text in documents/<doc_id>.txt",
             )
         txt = reader.root / f"{stem}.txt"
-        if not txt.is_file():
-            raise source_error(
-                shown, record.line,
-                f"document {record.get('doc_id', Path(stem).name)}: text file {shown_path(txt)} is missing",
-            )
-        txt_shown, txt_bytes = reader.read(f"{stem}.txt")
-        records.append({**record, "text": source_formats.decode_utf8(txt_shown, txt_bytes)})
+        label = f"document {record.get('doc_id', Path(stem).name)}"
+        if record.get("text_policy") == CITE:
+            if txt.is_file():
+                raise source_error(
+                    shown_path(txt), None,
+                    f"{label} is citation-only (text_policy: cite): the dataset holds no text of it; "
+                    f"delete {Path(stem).name}.txt, or give the document the policy its licence allows",
+                )
+            records.append({**record, "text": None})
+        else:
+            if not txt.is_file():
+                raise source_error(
+                    shown, record.line,
+                    f"{label}: text file {shown_path(txt)} is missing",
+                )
+            txt_shown, txt_bytes = reader.read(f"{stem}.txt")
+            records.append({**record, "text": source_formats.decode_utf8(txt_shown, txt_bytes)})
         files.append(shown)
         lines.append(record.line)
     return build_frame("documents", records, files, lines)

@@ -425,6 +425,74 @@ for _table, _key in (("actors", "actor_id"), ("places", "place_id"), ("incidents
         _retract_merge_target(_table, _key), safe=False, related=_related_merge_target(_table, _key))
 
 
+# --- text policies: a document made citation-only, with all its claims ---------------------
+
+# a document that can become citation-only and stay well cited: it has its url, publisher and
+# retrieval date (a claim's candidates: its document has them)
+CITABLE_DOC = "t.url IS NOT NULL AND t.publisher_id IS NOT NULL AND t.retrieved_on IS NOT NULL"
+CITABLE_CLAIM = ("t.doc_id IN (SELECT doc_id FROM documents WHERE url IS NOT NULL AND publisher_id IS NOT NULL "
+                 "AND retrieved_on IS NOT NULL AND CAST(text_policy AS VARCHAR) = 'ship')")
+
+
+def _to_cited(con, docs: str, *, keep_text: bool = False, keep_quotes: str = "FALSE",
+              locate: str = "TRUE") -> None:
+    """Make the documents ``docs`` (a subquery of doc_ids) citation-only, as curated: no text
+    (unless ``keep_text``), their claims without quotes (except where ``keep_quotes``, a
+    condition on claims) and located (where ``locate``)."""
+    text = "" if keep_text else ", text = NULL, text_sha256 = NULL"
+    con.execute(f"UPDATE documents SET text_policy = 'cite'{text} WHERE doc_id IN ({docs})")
+    con.execute(f"UPDATE claims SET quote = CASE WHEN {keep_quotes} THEN quote END, "
+                f"quote_start = CASE WHEN {keep_quotes} THEN quote_start END, "
+                f"quote_end = CASE WHEN {keep_quotes} THEN quote_end END, "
+                f"locator = CASE WHEN {locate} THEN 'para. 1' END WHERE doc_id IN ({docs})")
+
+
+def _cited_claim(keep_quote: bool):
+    """The target claim's document made citation-only; the target keeps its quote
+    (``keep_quote``) or loses its locator."""
+    def apply(con, rule):
+        docs = f"SELECT doc_id FROM claims WHERE rowid IN {T}"
+        if keep_quote:
+            _to_cited(con, docs, keep_quotes=f"rowid IN {T}")
+        else:
+            _to_cited(con, docs, locate=f"rowid NOT IN {T}")
+        return {rule.id: _target_ids(con, "claims")}
+    return apply
+
+
+def _cited_document(change: str, **options):
+    def apply(con, rule):
+        _to_cited(con, f"SELECT doc_id FROM documents WHERE rowid IN {T}", **options)
+        if change:
+            con.execute(f"UPDATE documents SET {change} WHERE rowid IN {T}")
+        return {rule.id: _target_ids(con, "documents")}
+    return apply
+
+
+RECIPES.update({
+    "claims.quote_set_where_text_held": Recipe(
+        "remove the quote of a claim of a document whose text is held (offsets kept)", "claims",
+        "t.quote IS NOT NULL", _update("claims", "quote = NULL")),
+    "claims.cited_claim_has_no_quote": Recipe(
+        "make the claim's document citation-only (no text; its other claims unquoted and located), "
+        "the claim keeping its quote", "claims", CITABLE_CLAIM, _cited_claim(keep_quote=True)),
+    "claims.cited_claim_has_locator": Recipe(
+        "make the claim's document citation-only (no text; its claims unquoted, the others located), "
+        "the claim without a locator", "claims", CITABLE_CLAIM, _cited_claim(keep_quote=False)),
+    "documents.cited_document_has_citation": Recipe(
+        "make the document citation-only (no text; its claims unquoted and located) without its url",
+        "documents", "t.url IS NOT NULL", _cited_document("url = NULL")),
+    "documents.text_sha256_set_where_text_held": Recipe(
+        "remove text_sha256 of a document whose text is held", "documents", "t.text_sha256 IS NOT NULL",
+        _update("documents", "text_sha256 = NULL")),
+    "documents.shipped_text_held": Recipe(
+        "remove the text of a ship document (its quotes then go unchecked)", "documents",
+        "CAST(t.text_policy AS VARCHAR) = 'ship' AND t.text IS NOT NULL", _update("documents", "text = NULL")),
+    "documents.text_policy_honoured": Recipe(
+        "make the document citation-only (its claims unquoted and located) but keep its text",
+        "documents", CITABLE_DOC + " AND t.text IS NOT NULL", _cited_document("", keep_text=True)),
+})
+
 def _rename_to_other(con, rule):
     # the name of one actor that no other change touches (it fires too)
     con.execute("CREATE TEMP TABLE IF NOT EXISTS nc_used (key VARCHAR)")

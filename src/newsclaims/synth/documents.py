@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import duckdb
 
+from newsclaims import periods
 from newsclaims.synth import vocabulary as vocab
 from newsclaims.synth.expressions import Random, padded_id
 from newsclaims.synth.plan import CLAIMS_PER_DOCUMENT, Plan
@@ -98,15 +99,17 @@ def build_documents_and_claims(con: duckdb.DuckDBPyConnection, plan: Plan, rnd: 
     # at once does not fit in memory at 10M claims.
     for lo in range(0, plan.documents, DOCUMENTS_PER_CHUNK):
         _insert_documents(con, rnd, titles, kinds, lo, lo + DOCUMENTS_PER_CHUNK)
+    claim_from, claim_to = periods.sql_period("t.claim_date", "t.precision")
     con.execute(
-        """
+        f"""
         INSERT INTO claims
         SELECT c.claim_id, d.doc_id, x.incident_id, c.claimant_id, t.claim_date, t.precision, t.basis,
                c.quote, (p.part_start + length(c.lead_in))::INTEGER,
                (p.part_start + length(c.lead_in) + length(c.quote))::INTEGER,
                c.modality, c.topic,
                c.topic || ' claim about ' || c.place_name, c.status,
-               CASE WHEN t.basis = 'inferred' THEN 'Date inferred from the incident report.' END
+               CASE WHEN t.basis = 'inferred' THEN 'Date inferred from the incident report.' END,
+               NULL, {claim_from}, {claim_to}
         FROM syn_claim c
         JOIN syn_doc d USING (doc)
         JOIN syn_part p ON p.i = c.i
@@ -138,7 +141,10 @@ def _insert_documents(con, rnd: Random, titles: str, kinds: str, lo: int, hi: in
                     WHEN {rnd.percent('source-kind', 'd.doc')} < 75 THEN 'news' ELSE 'wire' END,
                t.text, sha256(t.text),
                CASE WHEN NOT d.undated_doc AND {rnd.percent('pub-basis', 'd.doc')} >= 95
-                    THEN 'Publication date inferred from the archive listing.' END
+                    THEN 'Publication date inferred from the archive listing.' END,
+               'CC0-1.0', 'ship',
+               CASE WHEN NOT d.undated_doc THEN d.published_on END,
+               CASE WHEN NOT d.undated_doc THEN d.published_on END
         FROM syn_doc d JOIN texts t USING (doc) LEFT JOIN syn_actor a ON a.a = d.publisher_a
         WHERE d.doc >= {lo} AND d.doc < {hi}
         ORDER BY d.doc

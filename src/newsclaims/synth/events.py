@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import duckdb
 
+from newsclaims import periods
 from newsclaims.contract import CASUALTY_MEASURES
 from newsclaims.rules.sql_fragments import sql_list
 from newsclaims.synth import vocabulary as vocab
@@ -106,6 +107,8 @@ def build_incidents(con: duckdb.DuckDBPyConnection, plan: Plan, rnd: Random) -> 
         FROM base b LEFT JOIN syn_site s ON s.k = b.site_k
         """
     )
+    start_from, start_to = periods.sql_period("start_date", "date_precision")
+    end_from, end_to = periods.sql_period("end_date", "date_precision")
     con.execute(
         f"""
         INSERT INTO incidents
@@ -113,7 +116,7 @@ def build_incidents(con: duckdb.DuckDBPyConnection, plan: Plan, rnd: Random) -> 
                (CASE kind {titles} END) || ' ' || coalesce(place_name, 'an unidentified location'),
                kind, start_date, end_date, date_precision, place_id, geo_precision,
                'Reports of ' || event || ' in ' || coalesce(place_name, 'an unidentified location') || '.',
-               'active', NULL, NULL
+               'active', NULL, NULL, {start_from}, {start_to}, {end_from}, {end_to}
         FROM syn_incident ORDER BY k
         """
     )
@@ -124,7 +127,8 @@ def build_incidents(con: duckdb.DuckDBPyConnection, plan: Plan, rnd: Random) -> 
         INSERT INTO incidents
         SELECT {padded_id('inc', f'{plan.incidents} + m', width)}, i.title, i.kind, i.start_date, i.end_date,
                i.date_precision, i.place_id, i.geo_precision, i.summary, 'merged', i.incident_id,
-               'Duplicate of ' || i.incident_id || '.'
+               'Duplicate of ' || i.incident_id || '.', i.start_date_from, i.start_date_to,
+               i.end_date_from, i.end_date_to
         FROM range({plan.merged_incidents}) t(m)
         JOIN incidents i ON i.incident_id = {padded_id('inc', f'(m * 7) % {plan.incidents}', plan.width(plan.incidents))}
         """

@@ -114,3 +114,12 @@ def test_every_option_of_every_command_is_documented(repo):
     cli_page = (repo / "docs" / "cli.md").read_text(encoding="utf-8")
     for name, opt in hidden:
         assert f"`{name} {opt}`" in cli_page, (name, opt)
+
+
+def test_every_column_of_the_contract_is_described():
+    """Every column has a description in sql/schema.sql, shown in the codebook."""
+    from newsclaims import contract
+
+    missing = [f"{t.name}.{c.name}" for t in contract.tables().values() for c in t.columns
+               if not (c.comment or "").strip()]
+    assert missing == []

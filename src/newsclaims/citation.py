@@ -61,3 +61,43 @@ def release_citation(version: str, date: str, commit: str | None = None) -> str:
     header = (f"# Citation of newsclaims release {version}. Document texts are not under "
               f"{DATA_LICENSE_ID}: see LICENSE.md.\n")
     return header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=88)
+
+
+def release_readme(version: str, date: str) -> str:
+    """The short ``README.md`` of release ``version``: what it is, what it holds, and how to
+    verify, query and cite it without newsclaims."""
+    return f"""\
+# newsclaims {version} ({date})
+
+A curated dataset of news incidents and the claims made about them: every casualty figure
+is a claim, kept with who said it, relayed from whom, when, in which document, the words as
+written and the interval they allow. The fields are described in `codebook.md`; the rules
+the release passed, with their verdicts, in `reports/` and `rules.json`.
+
+| file | holds |
+|---|---|
+| `newsclaims.duckdb` | every table in one DuckDB database (with `dq_results`, `dq_violations`) |
+| `data/<table>.parquet` | one Parquet file per table (the same rows) |
+| `codebook.md` | every table and column, its type, keys and meaning |
+| `SOURCES.md` | every document: publisher, URL, licence, what this release holds of its text |
+| `CHANGELOG.md` | what changed since the parent release, record by record |
+| `CITATION.cff`, `LICENSE.md` | how to cite this release; the data's licence |
+| `SHA256SUMS`, `manifest.json`, `manifest.json.sig` | checksums; the signed manifest |
+
+Verify: `sha256sum -c SHA256SUMS`, and the manifest's Ed25519 signature with the project's
+public key (`openssl pkeyutl -verify -pubin -inkey newsclaims.pub -rawin -in manifest.json
+-sigfile manifest.json.sig`).
+
+Query without installing anything but DuckDB:
+
+```sql
+-- duckdb -readonly newsclaims.duckdb
+SHOW TABLES;
+SELECT c.incident_id, a.name AS claimant, c.claim_date, f.stated_text, f.value_low, f.value_high
+FROM figures f JOIN claims c USING (claim_id) LEFT JOIN actors a ON a.actor_id = c.claimant_id
+ORDER BY c.incident_id, claimant, c.claim_date;
+```
+
+Cite: `CITATION.cff` (newsclaims {version}, {date}). Licence: the curated records CC-BY-4.0;
+each document's text under its own terms (`LICENSE.md`, `SOURCES.md`).
+"""

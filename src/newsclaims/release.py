@@ -351,6 +351,10 @@ def assemble_snapshot(work: Path, version: str, parent_version: str | None,
     (work / snapshot.CITATION).write_text(
         citation.release_citation(version, created_at[:10], commit), encoding="utf-8")
     (work / snapshot.LICENSE).write_text(citation.DATA_LICENCE, encoding="utf-8")
+    (work / snapshot.README).write_text(citation.release_readme(version, created_at[:10]), encoding="utf-8")
+    from newsclaims.docs import codebook
+
+    (work / snapshot.CODEBOOK).write_text(codebook(), encoding="utf-8")
     (work / text_policy.SOURCES).write_text(sources, encoding="utf-8")
     snapshot.write_json(work / snapshot.DATAPACKAGE,
                         snapshot.datapackage(version, work, files, resource_licences))

@@ -12,6 +12,8 @@ A snapshot folder ``<version>/`` holds::
     reports/                report.json, report.md, report.html
     CHANGELOG.md            record-level changes against the parent release
     CITATION.cff            how to cite this release (its version and date)
+    README.md               what the release is, its files, how to verify, query and cite it
+    codebook.md             every table and column: type, keys, meaning (``docs/codebook.md``)
     LICENSE.md              the data's licence (curated records CC-BY-4.0; texts their own)
     SHA256SUMS              ``sha256sum -c`` format, every file but itself and the manifest
     manifest.json           every file with its bytes and sha256, plus the release's facts
@@ -39,6 +41,8 @@ DATAPACKAGE = "datapackage.json"
 CHANGELOG = "CHANGELOG.md"
 CITATION = "CITATION.cff"
 LICENSE = "LICENSE.md"
+README = "README.md"
+CODEBOOK = "codebook.md"
 MANIFEST_FORMAT = 1
 
 _FRICTIONLESS_TYPES = {

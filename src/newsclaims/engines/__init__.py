@@ -7,7 +7,8 @@
 | ``gx`` | what Great Expectations expresses (optional extra ``gx``) | ``engines.gx`` |
 
 Every engine has the same shape (``Engine``): ``unsupported(rule)`` says why it cannot run
-a rule (which then is ``skipped``), ``run(rules, job)`` runs the others and returns an
+a rule (which then is ``skipped``), ``plan(rules, job)`` decides how it runs the others (its
+``steps`` count for the progress bar), ``run(plan, job)`` runs them and returns an
 ``EngineRun``. Where the results go is the job's sink (``engines.sink``), not the engine's
 concern. ``newsclaims.check`` chooses the engines of a run and turns what they return into
 one ``RuleResult`` per rule."""
@@ -53,13 +54,13 @@ class EngineRun:
 
 class Engine(Protocol):
     name: str
-    shares_connection: bool
+    shares_connection: bool  # runs on the sink's connection (else before the sink is opened)
 
     def unsupported(self, rule) -> str | None: ...
 
-    def steps(self, rules, job: Job) -> int: ...
+    def plan(self, rules, job: Job): ...  # an engine's own plan, with a ``steps`` count
 
-    def run(self, rules, job: Job) -> EngineRun: ...
+    def run(self, plan, job: Job) -> EngineRun: ...
 
 
 def get(name: str) -> Engine:

@@ -175,6 +175,13 @@ def run_gx(db_path, rules: list[Rule]) -> GxRun:
                  records=records)
 
 
+class Plan:
+    steps = 0  # GX runs before the progress bar starts
+
+    def __init__(self, rules):
+        self.rules = rules
+
+
 class GxEngine:
     """Great Expectations as an engine: it opens the database file itself (through
     SQLAlchemy), so it runs before the sink's connection is opened; the records GX listed
@@ -188,10 +195,11 @@ class GxEngine:
         why = not_expressible(rule)
         return f"skipped: not run by Great Expectations: {why}" if why else None
 
-    def plan(self, rules, job: Job) -> list:
-        return list(rules)
+    def plan(self, rules, job: Job) -> "Plan":
+        return Plan(list(rules))
 
-    def run(self, rules, job: Job) -> EngineRun:
+    def run(self, plan: "Plan", job: Job) -> EngineRun:
+        rules = plan.rules
         import pyarrow as pa
 
         gx_run = run_gx(job.db_path, rules)

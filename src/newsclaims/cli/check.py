@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from newsclaims import project
-from newsclaims.errors import GateFailure
+from newsclaims.errors import GateFailure, printable
 
 
 @click.command(help="Run the rule catalogue on a database and write reports.")
@@ -68,12 +68,14 @@ def _print_text(run, written: dict) -> None:
     warnings = 0
     for r in run.results:
         if r.status == "skipped":
-            click.echo(f"SKIP  {r.severity:5} {r.rule_id}: {r.detail}")
+            click.echo(printable(f"SKIP  {r.severity:5} {r.rule_id}: {r.detail}"))
         elif r.status != "pass":
             word = "WARN" if r.status == "fail" and r.severity == "warn" else r.status.upper()
             warnings += word == "WARN"
             detail = f" ({r.detail})" if r.detail else ""
-            click.echo(f"{word:5} {r.severity:5} {r.rule_id}: {r.violation_count} record(s){detail}")
+            # a query's error can quote the data: no escape sequence reaches the terminal
+            click.echo(printable(f"{word:5} {r.severity:5} {r.rule_id}: "
+                                 f"{r.violation_count} record(s){detail}"))
     skipped = f", {summary['skipped']} skipped" if summary["skipped"] else ""
     click.echo(
         f"{summary['rules']} rules: {summary['pass']} passed, {summary['fail'] - warnings} failed "
@@ -81,4 +83,4 @@ def _print_text(run, written: dict) -> None:
         f"{summary['violations']} offending record(s)"
     )
     for name, path in written.items():
-        click.echo(f"{name}: {path}")
+        click.echo(printable(f"{name}: {path}"))

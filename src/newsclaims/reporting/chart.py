@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass
 from itertools import groupby
 
+from newsclaims.errors import printable
+
 
 @dataclass(frozen=True)
 class Panel:
@@ -36,6 +38,15 @@ def _bounds(fig: dict) -> tuple[float | None, float | None]:
     return fig["value_low"], fig["value_high"]
 
 
+def label(fig: dict) -> str:
+    """A figure's label in the chart: its claimant, words and id, as plain text. The words
+    come from the data: drawn with ``parse_math=False`` (``$5 and $6`` keeps its dollars,
+    a ``$...$`` pair is not mathtext), on one line, without control characters (an SVG
+    text cannot hold them)."""
+    text = f"{fig['claimant']}: {fig['stated_text']} ({fig['figure_id']})"
+    return printable(" ".join(text.split()))
+
+
 def _render_svg(figures: list[dict]) -> str:
     from matplotlib import rc_context
     from matplotlib.backends.backend_svg import FigureCanvasSVG
@@ -45,7 +56,7 @@ def _render_svg(figures: list[dict]) -> str:
     top = max(values) if values else 10
     xmax = top * 1.2 + 1
     height = 0.55 + 0.5 * len(figures)
-    with rc_context({"svg.fonttype": "none", "svg.hashsalt": "newsclaims",
+    with rc_context({"svg.fonttype": "none", "svg.hashsalt": "newsclaims", "text.usetex": False,
                      "font.family": "sans-serif", "font.size": 9}):
         fig = Figure(figsize=(7.5, height))
         FigureCanvasSVG(fig)
@@ -64,8 +75,8 @@ def _render_svg(figures: list[dict]) -> str:
                 ax.plot([xmax], [y], ">", color=colour, markersize=9, clip_on=False)
             if f["stated_value"] is not None:
                 ax.plot([f["stated_value"]], [y], "o", color="#c0392b", markersize=6)
-            ax.text(xmax * 0.005, y - 0.22, f"{f['claimant']}: {f['stated_text']} "
-                    f"({f['figure_id']})", va="bottom", ha="left", fontsize=8.5)
+            ax.text(xmax * 0.005, y - 0.22, label(f), va="bottom", ha="left", fontsize=8.5,
+                    parse_math=False)
         ax.set_yticks([])
         ax.set_ylim(-0.75, len(figures) - 0.4)
         ax.invert_yaxis()

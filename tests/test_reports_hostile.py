@@ -91,7 +91,7 @@ def test_markdown_rendered_has_one_heading_and_no_html(checked):
     assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt; costs $5 and $6 @octocat" in rendered
     assert "maybe ## newsclaims check: PASS Every rule passed. &lt;!--" in rendered
     # the Full report line (after every hostile value) is still a paragraph of its own
-    assert rendered.rstrip().endswith("(machine-readable, every record).</p>")
+    assert rendered.rstrip().endswith("(every offending record, one JSON object a line).</p>")
 
 
 def test_markdown_code_spans_hold_backticks():

@@ -20,7 +20,9 @@ from newsclaims.errors import GateFailure, printable
               help="Rules to run: ids, globs (claims.*), family:<name>, severity:<level>, core.")
 @click.option("--engine", type=click.Choice(["duckdb", "gx"]), default="duckdb", show_default=True)
 @click.option("--reports", "reports_dir", type=click.Path(path_type=Path), default=None,
-              help="Where to write report.json/.md/.html (default: reports/latest; 'none': no reports).")
+              help="Where to write report.json/.md/.html and violations.jsonl (default: reports/latest; "
+                   "reports/selection with --select, so that a run of some rules never replaces a full "
+                   "run's reports; 'none': no reports).")
 @click.option("--no-reports", is_flag=True,
               help="Write no reports (results are still stored in the database).")
 @click.option("--pandera", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
@@ -40,14 +42,15 @@ def command(db_path, fail_on, select, engine, reports_dir, no_reports, pandera, 
     from newsclaims.rules.engine import run_checks
 
     db = db_path or project.default_db_path()
-    out = None if no_reports or str(reports_dir) == "none" else reports_dir or Path("reports") / "latest"
+    default = Path("reports") / ("selection" if select else "latest")
+    out = None if no_reports or str(reports_dir) == "none" else reports_dir or default
     reports = None
     if out is not None:
         # rendered from the new results before they replace the stored ones, and moved into
         # place with them: an interrupted run leaves both as they were
         from newsclaims.reporting import PendingReports
 
-        reports = PendingReports(out, db)
+        reports = PendingReports(out, db, selection=list(select) or None)
     run = run_checks(db, select=list(select) or None, engine=engine, progress=progress, pandera=pandera,
                      memory_limit=memory_limit, jobs=jobs, outputs=reports)
     written = reports.paths if reports is not None else {}

@@ -7,6 +7,7 @@ on a pull-request page): no HTML, comment or extra heading gets through."""
 from __future__ import annotations
 
 import html.parser
+import json
 import os
 import re
 import subprocess
@@ -31,6 +32,8 @@ BAD_ID = "ACT-`x`\n# PASS <!--"
 # Terminal controls: an OSC title, a screen clear, a right-to-left override.
 TTY = "\x1b]0;pwned\x07\x1b[2J\u202eSSAP"
 INCIDENT_TITLE = "<script>alert(3)</script> strike"
+# A value far longer than any page should show.
+HUGE = "x" * 300_000
 
 
 def _hostile_db(path: Path) -> Path:
@@ -44,6 +47,7 @@ def _hostile_db(path: Path) -> Path:
         con.execute("UPDATE actors SET actor_id = ? WHERE actor_id = 'ACT-Bad'", [BAD_ID + TTY])
         con.execute("UPDATE incidents SET title = ? WHERE incident_id = 'inc-0001'",
                     [INCIDENT_TITLE])
+        con.execute("UPDATE claims SET quote = ? WHERE claim_id = 'CLM-6'", [HUGE])
     finally:
         con.close()
     return path
@@ -148,3 +152,15 @@ def test_printable_hides_escapes_and_bidi_controls():
     for c in "\u061c\u200e\u200f\u2028\u2029\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069":
         assert printable(f"a{c}b") == "a?b"
     assert printable("tab\tkept, é — 你好") == "tab\tkept, é — 你好"
+
+
+def test_a_huge_value_is_clipped_on_the_pages_and_whole_in_violations_jsonl(checked):
+    from newsclaims.reporting.render import CELL_CHARS
+
+    _, out = checked
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert len(page) < 300_000  # the value appears in several rules' records, clipped
+    assert "x" * (CELL_CHARS - 1) + "…" in page and "x" * CELL_CHARS not in page
+    assert len((out / "report.md").read_text(encoding="utf-8")) < 65_536  # a PR comment's limit
+    whole = [json.loads(line) for line in (out / "violations.jsonl").open(encoding="utf-8")]
+    assert any(v["quote"] == HUGE for v in whole)

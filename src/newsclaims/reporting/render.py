@@ -7,6 +7,7 @@ the complete list; ``report.json`` (``json_report``) holds every record."""
 
 from __future__ import annotations
 
+import math
 import re
 from functools import cache
 
@@ -28,6 +29,10 @@ HTML_RECORDS = EXAMPLES_PER_RULE
 # the others' are folded (opened by a click or a link to the rule): the page's height
 # follows the number of rules, not the number of offending records.
 HTML_OPEN_RULES = 10
+# Characters of one value (a message, a quote, a name) shown in a cell of report.html.
+CELL_CHARS = 600
+# Characters of a record id in report.md.
+MD_ID_CHARS = 80
 
 
 def violations_query(rule_id: str) -> str:
@@ -107,6 +112,7 @@ def _env(autoescape: bool) -> jinja2.Environment:
     env.filters["shorten"] = _shorten
     env.filters["thousands"] = "{:,}".format
     env.filters["share"] = share_text
+    env.filters["clip"] = clip
     env.globals["violations_query"] = violations_query
     return env
 
@@ -125,13 +131,23 @@ def _in_order(data: ReportData):
 
 
 def share_text(share: float | None) -> str:
-    """A rule's share of failing rows: ``0 %``, ``0.0012 %``, ``12 %``, ``-`` (no rows)."""
+    """A rule's share of failing rows, in per cent with two significant digits and never
+    in exponent form: ``0 %``, ``0.00010 %`` (1 row in 10 million), ``2.9 %``, ``29 %``,
+    ``-`` (no rows, or the rule did not run)."""
     if share is None:
         return "-"
     if share == 0:
         return "0 %"
     percent = share * 100
-    return f"{percent:.2g} %" if percent < 10 else f"{percent:.0f} %"
+    digits = max(0, 1 - math.floor(math.log10(percent)))
+    return f"{percent:.{digits}f} %"
+
+
+def clip(value, width: int = CELL_CHARS) -> str:
+    """A value from the data in a page's cell: at most ``width`` characters (the whole
+    value is in violations.jsonl), so that one huge value cannot make the page huge."""
+    text = "" if value is None else str(value)
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _record_label(data: ReportData):
@@ -157,6 +173,7 @@ def render_markdown(data: ReportData, generated_at: str, full_report: str) -> st
     return _env(False).get_template("report.md.j2").render(
         data=data, counts=data.counts(), attention=_attention(data),
         examples=MD_EXAMPLES, example_rules=MD_EXAMPLE_RULES, html_records=HTML_RECORDS,
+        id_chars=MD_ID_CHARS,
         generated_at=generated_at,
         full_report=full_report, record_label=_record_label(data),
         selection=_selection_text(data),

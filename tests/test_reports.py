@@ -281,3 +281,27 @@ def test_a_skipped_rule_is_counted_and_explained_but_never_fails(tmp_path):
     assert "Not run: claims has 2,000,000 rows." in section
     md = paths["md"].read_text(encoding="utf-8")
     assert "1 skipped" in md and "Every rule that ran passed." in md
+
+
+def test_the_first_records_of_many_rules_fit_in_little_memory(tmp_path):
+    """163 rules with 300 records each, read within 64 MB: one window, not one sort buffer
+    per rule (a UNION ALL of 163 ORDER BY ... LIMIT branches ran out of 128 MB here, and of
+    the report's 512 MB at 1M claims)."""
+    from newsclaims.reporting.results import _table_names, open_read_only
+    from newsclaims.reporting.violations import first_violations
+
+    db = rf.build_fixture_db(tmp_path / "many.duckdb")
+    con = duckdb.connect(str(db))
+    con.execute("INSERT INTO dq_violations SELECT 'rule.r' || lpad(r::VARCHAR, 3, '0'), 'error', "
+                "'claims', 'clm-' || lpad((299 - i)::VARCHAR, 5, '0'), 'bad' "
+                "FROM range(163) a(r), range(300) b(i)")
+    con.close()
+    con = open_read_only(db, memory_limit="64MB", threads=1, temp_directory=str(tmp_path))
+    try:
+        ids = [r[0] for r in con.execute("SELECT DISTINCT rule_id FROM dq_violations").fetchall()]
+        found = first_violations(con, _table_names(con), 20, ids)
+    finally:
+        con.close()
+    assert len(found) == len(ids) == 163 + 4
+    assert [v.record_id for v in found["rule.r007"]] == [f"clm-{i:05d}" for i in range(20)]
+    assert [v.record_id for v in found["figures.low_not_above_high"]] == ["fig-0005", "fig-0006"]

@@ -129,6 +129,8 @@ def test_a_record_with_a_null_key_is_located(full_run):
     section = page[start:page.index("</section>", start)]
     assert f"<code>NULL key: rowid {rowid} of claims</code>" in section
     assert "SELECT rowid, * FROM claims WHERE claim_id IS NULL ORDER BY rowid;" in section
+    start = page.index('id="rule-claims.claim_id_pattern"')  # no record without its id
+    assert "SELECT rowid, * FROM claims" not in page[start:page.index("</section>", start)]
     md = (out / "report.md").read_text(encoding="utf-8")
     assert f"- `NULL key: rowid {rowid} of claims`: `claim_id is NULL`" in md
 

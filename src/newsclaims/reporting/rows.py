@@ -27,6 +27,7 @@ class NullKeys:
     table: str
     rowids: list[int]
     total: int
+    rules: frozenset[str] = frozenset()  # the rules with a record of this table without an id
 
     @property
     def sql(self) -> str:
@@ -55,10 +56,12 @@ def table_rows(con, tables: set[str]) -> dict[str, int]:
 def null_keys(con, tables: set[str]) -> dict[str, NullKeys]:
     """The rows with a NULL key of each table that has a violation without a full id
     (an empty record id, or an empty part of a composite one)."""
-    suspects = [row[0] for row in con.execute(
-        "SELECT DISTINCT table_name FROM dq_violations WHERE record_id IS NULL "
-        "OR record_id = '' OR starts_with(record_id, '|') OR ends_with(record_id, '|') "
-        "OR contains(record_id, '||')").fetchall()]
+    suspects: dict[str, set[str]] = {}
+    for table, rule_id in con.execute(
+            "SELECT DISTINCT table_name, rule_id FROM dq_violations WHERE record_id IS NULL "
+            "OR record_id = '' OR starts_with(record_id, '|') OR ends_with(record_id, '|') "
+            "OR contains(record_id, '||')").fetchall():
+        suspects.setdefault(table, set()).add(rule_id)
     found: dict[str, NullKeys] = {}
     for table in sorted(t for t in suspects if t in contract.tables() and t in tables):
         keys = contract.tables()[table].primary_key
@@ -67,7 +70,8 @@ def null_keys(con, tables: set[str]) -> dict[str, NullKeys]:
             f"SELECT rowid, count(*) OVER () FROM {table} WHERE {where} ORDER BY rowid "
             f"LIMIT {NULL_KEY_ROWS}").fetchall()
         if rows:
-            found[table] = NullKeys(table, [int(r[0]) for r in rows], int(rows[0][1]))
+            found[table] = NullKeys(table, [int(r[0]) for r in rows], int(rows[0][1]),
+                                    frozenset(suspects[table]))
     return found
 
 

@@ -45,7 +45,8 @@ def report_head(data: ReportData, generated_at: str) -> dict:
                             "records": data.counts()["violations"], "keys": list(VIOLATION_KEYS),
                             "order": ["rule_id", "record_id", "message"]},
         "table_rows": data.rows,
-        "null_keys": {table: {"rowids": keys.rowids, "rows": keys.total, "sql": keys.sql}
+        "null_keys": {table: {"rowids": keys.rowids, "total": keys.total, "sql": keys.sql,
+                              "rules": sorted(keys.rules)}
                       for table, keys in data.null_keys.items()},
         "rules": [
             {

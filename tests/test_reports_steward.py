@@ -180,3 +180,30 @@ def test_report_json_is_small_and_violations_jsonl_complete(full_run, tmp_path):
     assert [(r["rule_id"], r["record_id"], r["message"]) for r in records] == \
         [tuple(row) for row in stored]
     assert report["violations_file"]["records"] == len(records) == report["summary"]["violations"]
+
+
+def _line_of(path: Path, text: str) -> int:
+    return path.read_text(encoding="utf-8").splitlines().index(text) + 1
+
+
+def test_a_record_of_a_built_database_names_its_source_file_and_line(built_db, repo, tmp_path):
+    """The curated dataset's one warning (unattributed claims): each listed record names
+    where to correct it in dataset/."""
+    db = shutil.copy(built_db, tmp_path / "built.duckdb")
+    proc = newsclaims("check", "--db", db, "--reports", tmp_path / "out", "--no-progress",
+                      cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    line = _line_of(repo / "dataset" / "claims" / "doc-0001.yml", "- claim_id: clm-0001")
+    md = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+    assert f"- `clm-0001` (`dataset/claims/doc-0001.yml:{line}`): " in md
+    page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert (f'<code>clm-0001</code><br><span class="muted origin">'
+            f"dataset/claims/doc-0001.yml:{line}</span>") in page
+
+
+def test_no_source_line_for_another_dataset(repo):
+    from newsclaims.reporting.origins import source_lines
+
+    listed = {("claims", "clm-0001")}
+    assert source_lines("0" * 64, listed, repo / "dataset") == {}  # edited since the build
+    assert source_lines(None, listed, repo / "dataset") == {}  # not built from dataset/

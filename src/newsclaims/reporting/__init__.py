@@ -143,14 +143,17 @@ def _render(con, pending: PendingReports) -> None:
     from newsclaims.reporting.json_report import write_json_report
     from newsclaims.reporting.render import render_html, render_markdown
     from newsclaims.reporting.results import load_report_data
+    from newsclaims.reporting.origins import source_lines
     from newsclaims.reporting.rows import null_keys, table_rows
 
     out, options = pending.out, pending._options
     stamp = options["generated_at"] or datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     data = load_report_data(con, pending.db, rationales=options["rationales"])
+    listed = {(v.table, v.record_id) for shown in data.examples.values() for v in shown}
     data = dataclasses.replace(data, rows=table_rows(con, data.tables),
                                null_keys=null_keys(con, data.tables),
-                               selection=_selection(options["selection"], data))
+                               selection=_selection(options["selection"], data),
+                               origins=source_lines(data.dataset_digest, listed))
     if options["database_label"] is not None:  # a release names its files as the snapshot does
         data = dataclasses.replace(data, db_path=options["database_label"])
     texts = {

@@ -159,6 +159,12 @@ def _record_label(data: ReportData):
     return label
 
 
+def _origin(data: ReportData):
+    """A listed record's source file and line in ``dataset/`` (``reporting.origins``), or
+    ``""``."""
+    return lambda v: data.origins.get((v.table, v.record_id), "")
+
+
 def _selection_text(data: ReportData) -> str:
     """``selection core: 15 of 163 rules`` for a run of some rules only, else ``""``."""
     if not data.selection:
@@ -175,7 +181,7 @@ def render_markdown(data: ReportData, generated_at: str, full_report: str) -> st
         examples=MD_EXAMPLES, example_rules=MD_EXAMPLE_RULES, html_records=HTML_RECORDS,
         id_chars=MD_ID_CHARS,
         generated_at=generated_at,
-        full_report=full_report, record_label=_record_label(data),
+        full_report=full_report, record_label=_record_label(data), origin=_origin(data),
         selection=_selection_text(data),
     )
 
@@ -186,6 +192,6 @@ def render_html(data: ReportData, generated_at: str, panels) -> str:
         data=data, counts=data.counts(), attention=attention, rules=_in_order(data),
         opened={r.rule_id for r in attention[:HTML_OPEN_RULES]},
         max_records=HTML_RECORDS, generated_at=generated_at, panels=panels, chart=data.chart,
-        record_label=_record_label(data), selection=_selection_text(data),
+        record_label=_record_label(data), origin=_origin(data), selection=_selection_text(data),
         svg=Markup,  # the chart's SVG comes from our own renderer (matplotlib)
     )

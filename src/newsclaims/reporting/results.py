@@ -90,6 +90,7 @@ class ReportData:
     rows: dict[str, int] = field(default_factory=dict)  # rows of each table (``reporting.rows``)
     null_keys: dict = field(default_factory=dict)  # table -> ``rows.NullKeys``
     selection: dict | None = None  # a run of some rules only (``check --select``)
+    origins: dict = field(default_factory=dict)  # (table, record id) -> source file:line
 
     def share(self, rule: RuleResult) -> float | None:
         """The fraction of its table's rows that a rule found offending (None: no rows, or

@@ -141,9 +141,9 @@ def _render(con, pending: PendingReports) -> None:
     each rule."""
     from newsclaims.reporting.chart import interval_panels
     from newsclaims.reporting.json_report import write_json_report
+    from newsclaims.reporting.origins import source_lines
     from newsclaims.reporting.render import render_html, render_markdown
     from newsclaims.reporting.results import load_report_data
-    from newsclaims.reporting.origins import source_lines
     from newsclaims.reporting.rows import null_keys, table_rows
 
     out, options = pending.out, pending._options

@@ -164,3 +164,12 @@ def test_a_huge_value_is_clipped_on_the_pages_and_whole_in_violations_jsonl(chec
     assert len((out / "report.md").read_text(encoding="utf-8")) < 65_536  # a PR comment's limit
     whole = [json.loads(line) for line in (out / "violations.jsonl").open(encoding="utf-8")]
     assert any(v["quote"] == HUGE for v in whole)
+
+
+def test_a_chart_label_stays_on_one_short_line():
+    from newsclaims.reporting.chart import LABEL_CHARS, label
+
+    long = label({"claimant": "A" * 5000, "stated_text": "$5", "figure_id": "fig-0001"})
+    assert long == "A" * (LABEL_CHARS - 1) + "… (fig-0001)"
+    assert label({"claimant": "x\ny\x1b[2J", "stated_text": STATED, "figure_id": "fig-0002"}) == \
+        "x y?[2J: $5 and $6 (fig-0002)"

@@ -19,6 +19,10 @@ from itertools import groupby
 from newsclaims.errors import printable
 
 
+# Characters of a label's claimant and words in the chart.
+LABEL_CHARS = 120
+
+
 @dataclass(frozen=True)
 class Panel:
     incident_id: str
@@ -42,9 +46,11 @@ def label(fig: dict) -> str:
     """A figure's label in the chart: its claimant, words and id, as plain text. The words
     come from the data: drawn with ``parse_math=False`` (``$5 and $6`` keeps its dollars,
     a ``$...$`` pair is not mathtext), on one line, without control characters (an SVG
-    text cannot hold them)."""
-    text = f"{fig['claimant']}: {fig['stated_text']} ({fig['figure_id']})"
-    return printable(" ".join(text.split()))
+    text cannot hold them), at most ``LABEL_CHARS`` characters before the id."""
+    words = printable(" ".join(f"{fig['claimant']}: {fig['stated_text']}".split()))
+    if len(words) > LABEL_CHARS:  # a label stays on its bar; the figures table has it whole
+        words = words[: LABEL_CHARS - 1] + "…"
+    return f"{words} ({printable(str(fig['figure_id']))})"
 
 
 def _render_svg(figures: list[dict]) -> str:

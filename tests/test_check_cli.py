@@ -176,7 +176,9 @@ def test_no_reports_and_pandera_never(db, tmp_path, monkeypatch):
     result = check("--db", db, "--select", "claims.pandera_schema")  # auto: a small table runs
     assert result.exit_code == 1
     assert "FAIL  error claims.pandera_schema: 1 record(s)" in result.output
-    assert (tmp_path / "reports" / "latest" / "report.json").is_file()
+    # a run of some rules never replaces a full run's reports/latest
+    assert (tmp_path / "reports" / "selection" / "report.json").is_file()
+    assert not (tmp_path / "reports" / "latest").exists()
 
 
 def test_ctrl_c_exits_130_with_one_line_and_keeps_the_previous_results(db, tmp_path, repo):
@@ -233,7 +235,7 @@ def _outputs(db: Path, reports: Path):
 def test_ctrl_c_while_the_reports_are_written_leaves_results_and_reports_as_they_were(tmp_path):
     """A real SIGINT the moment a report's temporary file appears (the rules have all run, the
     reports are being rendered from the new results): exit 130, and the stored results and
-    the three reports are those of the previous run, with no temporary file left. A run
+    the four reports are those of the previous run, with no temporary file left. A run
     that ends before the signal lands must leave all new outputs; the test needs at least
     one interrupted run."""
     import os
@@ -248,7 +250,7 @@ def test_ctrl_c_while_the_reports_are_written_leaves_results_and_reports_as_they
            "--reports", str(reports), "--pandera", "never"]
     assert subprocess.run(exe, capture_output=True).returncode == 1  # error rules fail, by design
     before = _outputs(db, reports)
-    assert sorted(before[2]) == ["report.html", "report.json", "report.md"] and before[1] == 0
+    assert sorted(before[2]) == ["report.html", "report.json", "report.md", "violations.jsonl"] and before[1] == 0
     interrupted = 0
     for _ in range(5):
         proc = subprocess.Popen(exe, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -258,7 +260,7 @@ def test_ctrl_c_while_the_reports_are_written_leaves_results_and_reports_as_they
             proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=120)
         after = _outputs(db, reports)
-        assert after[1] == 0 and sorted(after[2]) == ["report.html", "report.json", "report.md"]
+        assert after[1] == 0 and sorted(after[2]) == ["report.html", "report.json", "report.md", "violations.jsonl"]
         if proc.returncode == 130:
             assert err == "Error: interrupted\n"
             assert after == before
@@ -301,4 +303,4 @@ def test_a_report_path_that_is_a_folder_is_refused_before_the_results_are_replac
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("SELECT * FROM dq_results ORDER BY rule_id").fetchall() == before
     con.close()
-    assert sorted(p.name for p in reports.iterdir()) == ["report.html", "report.json", "report.md"]
+    assert sorted(p.name for p in reports.iterdir()) == ["report.html", "report.json", "report.md", "violations.jsonl"]

@@ -112,8 +112,19 @@ def location_error(exc: BaseException) -> InputError | None:
     return InputError(f"{path}: {exc.strerror[0].lower()}{exc.strerror[1:]}")
 
 
-def printable(text: str) -> str:
-    """``text`` with control characters other than tabs shown as ``?``: what a registry or a
-    file says (an unsigned index, a path in it) must not send escape sequences to the
-    terminal."""
-    return "".join("?" if (ord(c) < 32 and c != "\t") or 127 <= ord(c) < 160 else c for c in text)
+# Characters that reorder or hide the text around them on a terminal or a page: the
+# bidirectional embeddings, overrides and isolates (a "Trojan Source" line shows other
+# words than it holds), the line and paragraph separators.
+_BIDI_AND_SEPARATORS = frozenset("\u061c\u200e\u200f\u2028\u2029\u202a\u202b\u202c\u202d"
+                                 "\u202e\u2066\u2067\u2068\u2069")
+
+
+def printable(text: str, *, newlines: bool = False) -> str:
+    """``text`` with control characters other than tabs (C0, DEL, C1: an escape sequence
+    starts with one) and the bidirectional controls and line separators shown as ``?``:
+    what a registry, a file or the data says (an unsigned index, a path in it, a
+    claimant's name) must not send escape sequences to the terminal, nor reorder what is
+    shown around it. ``newlines`` keeps ``\n`` (a page that wraps text itself)."""
+    keep = "\t\n" if newlines else "\t"
+    return "".join("?" if ((ord(c) < 32 and c not in keep) or 127 <= ord(c) < 160
+                           or c in _BIDI_AND_SEPARATORS) else c for c in text)

@@ -9,7 +9,7 @@ import click
 
 from newsclaims import project
 from newsclaims.cli.options import progress_option, renamed_from
-from newsclaims.errors import GateFailure
+from newsclaims.errors import GateFailure, printable
 
 
 @click.command(help="Run the rule catalogue on a database and write reports.")
@@ -23,7 +23,9 @@ from newsclaims.errors import GateFailure
 @click.option("--exclude", "exclude", multiple=True, help="Rules to leave out, in the same form as --select.")
 @click.option("--engine", type=click.Choice(["duckdb", "gx"]), default="duckdb", show_default=True)
 @click.option("--reports-dir", "reports_dir", type=click.Path(path_type=Path), default=None,
-              help="Where to write report.json/.md/.html (default: reports/latest; 'none': no reports).")
+              help="Where to write report.json/.md/.html and violations.jsonl (default: reports/latest; "
+                   "reports/selection with --select or --exclude, so that a run of some rules never "
+                   "replaces a full run's reports; 'none': no reports).")
 @renamed_from("--reports", "--reports-dir", "reports_dir", type=click.Path(path_type=Path))
 @click.option("--no-reports", is_flag=True,
               help="Write no reports (results are still stored in the database).")
@@ -43,15 +45,19 @@ def command(db_path, fail_on, select, exclude, engine, reports_dir, no_reports, 
     from newsclaims.rules.selection import Selection
 
     db = db_path or project.default_db_path()
-    out = None if no_reports or str(reports_dir) == "none" else reports_dir or Path("reports") / "latest"
+    selection = Selection.of(select, exclude)
+    # the selectors as the reports state them: "core", "-claims.quote_matches_text"
+    selectors = [*selection.select, *(f"-{x}" for x in selection.exclude)] or None
+    default = Path("reports") / ("selection" if selection else "latest")
+    out = None if no_reports or str(reports_dir) == "none" else reports_dir or default
     reports = None
     if out is not None:
         # rendered from the new results before they replace the stored ones, and moved into
         # place with them: an interrupted run leaves both as they were
         from newsclaims.reporting import PendingReports
 
-        reports = PendingReports(out, db)
-    run = run_checks(db, select=Selection.of(select, exclude) or None, engine=engine, progress=progress, pandera=pandera,
+        reports = PendingReports(out, db, selection=selectors)
+    run = run_checks(db, select=selection or None, engine=engine, progress=progress, pandera=pandera,
                      memory_limit=memory_limit, jobs=jobs, outputs=reports)
     written = reports.paths if reports is not None else {}
     if fmt == "json":
@@ -72,10 +78,12 @@ def _print_text(run, written: dict) -> None:
     summary = run.summary()
     for r in run.results:
         if r.outcome == "skipped":
-            click.echo(f"SKIP  {r.severity:5} {r.rule_id}: {r.detail}")
+            click.echo(printable(f"SKIP  {r.severity:5} {r.rule_id}: {r.detail}"))
         elif r.outcome != "pass":
             detail = f" ({r.detail})" if r.detail else ""
-            click.echo(f"{r.outcome.upper():5} {r.severity:5} {r.rule_id}: {r.violation_count} record(s){detail}")
+            # a query's error can quote the data: no escape sequence reaches the terminal
+            click.echo(printable(f"{r.outcome.upper():5} {r.severity:5} {r.rule_id}: "
+                                 f"{r.violation_count} record(s){detail}"))
     skipped = f", {summary['skipped']} skipped" if summary["skipped"] else ""
     click.echo(
         f"{summary['rules']} rules: {summary['pass']} passed, {summary['fail'] - summary['warnings']} failed "
@@ -83,4 +91,4 @@ def _print_text(run, written: dict) -> None:
         f"{summary['violations']} offending record(s)"
     )
     for name, path in written.items():
-        click.echo(f"{name}: {path}")
+        click.echo(printable(f"{name}: {path}"))

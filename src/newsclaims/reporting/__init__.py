@@ -1,7 +1,8 @@
-"""Check reports: ``report.json`` (complete), ``report.md`` (short), ``report.html`` (one page).
+"""Check reports: ``report.json`` (the run and every rule), ``violations.jsonl`` (every
+offending record, one JSON object a line), ``report.md`` (short), ``report.html`` (one page).
 
 ``write_reports(db_path, out_dir)`` reads ``dq_results``, ``dq_violations`` and the data
-tables of a checked database and writes the three files: all three complete in temporary
+tables of a checked database and writes the four files: all four complete in temporary
 files in ``out_dir`` (``PendingReports``), then moved into place with ``os.replace``, a
 Ctrl-C held back during the moves: a reader never sees a half-written report, nor a new
 report beside an old one."""
@@ -17,7 +18,8 @@ from pathlib import Path
 from newsclaims.errors import InputError, NoRoom, disk_full
 from newsclaims.interrupts import finishing, held
 
-REPORT_FILES = ("report.json", "report.md", "report.html")
+REPORT_FILES = ("report.json", "report.md", "report.html", "violations.jsonl")
+REPORT_KEYS = ("json", "md", "html", "jsonl")
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -62,11 +64,12 @@ class PendingReports:
 
     def __init__(self, out_dir, db_path, *, rationales: dict[str, str] | None = None,
                  generated_at: str | None = None, database_label: str | None = None,
-                 reports_label: str | None = None):
+                 reports_label: str | None = None, selection: list[str] | None = None):
         self.out, self.db = Path(out_dir), Path(db_path)
-        self.paths = {key: self.out / name for key, name in zip(("json", "md", "html"), REPORT_FILES)}
+        self.paths = {key: self.out / name for key, name in zip(REPORT_KEYS, REPORT_FILES)}
         self._options = dict(rationales=rationales, generated_at=generated_at,
-                             database_label=database_label, reports_label=reports_label)
+                             database_label=database_label, reports_label=reports_label,
+                             selection=selection)
         self._temporary: dict[str, str] = {}
 
     def prepare(self, con) -> None:
@@ -104,18 +107,22 @@ class PendingReports:
 
 def write_reports(db_path, out_dir, *, rationales: dict[str, str] | None = None,
                   generated_at: str | None = None, database_label: str | None = None,
-                  reports_label: str | None = None) -> dict[str, Path]:
-    """Write ``report.json``, ``report.md`` and ``report.html`` to ``out_dir``.
+                  reports_label: str | None = None,
+                  selection: list[str] | None = None) -> dict[str, Path]:
+    """Write ``report.json``, ``report.md``, ``report.html`` and ``violations.jsonl`` to
+    ``out_dir``.
 
     ``rationales`` (rule id -> text) defaults to the catalogue's. ``database_label`` and
     ``reports_label`` replace the database path and the reports folder the reports name
-    (a release names them as they sit inside the snapshot). Returns the paths keyed
-    ``json``, ``md``, ``html``. All three are complete in temporary files before any is
-    moved into place (``PendingReports``)."""
+    (a release names them as they sit inside the snapshot). ``selection`` (the ``--select``
+    of a run of some rules only) is stated in every report. Returns the paths keyed
+    ``json``, ``md``, ``html``, ``jsonl``. All four are complete in temporary files before
+    any is moved into place (``PendingReports``)."""
     from newsclaims.reporting.results import REPORT_MEMORY_LIMIT, REPORT_THREADS, open_read_only
 
     pending = PendingReports(out_dir, db_path, rationales=rationales, generated_at=generated_at,
-                             database_label=database_label, reports_label=reports_label)
+                             database_label=database_label, reports_label=reports_label,
+                             selection=selection)
     try:
         with tempfile.TemporaryDirectory(prefix="newsclaims-report-") as spill:
             con = open_read_only(pending.db, memory_limit=REPORT_MEMORY_LIMIT,
@@ -132,18 +139,25 @@ def write_reports(db_path, out_dir, *, rationales: dict[str, str] | None = None,
 
 
 def _render(con, pending: PendingReports) -> None:
-    """``pending``'s three reports of the database behind ``con``, in temporary files in
+    """``pending``'s four reports of the database behind ``con``, in temporary files in
     its folder (made if missing). Memory stays bounded whatever the number of offending
-    records: report.json is streamed from DuckDB, the other two list the first records per
-    rule."""
+    records: violations.jsonl is written by DuckDB, the pages list the first records of
+    each rule."""
     from newsclaims.reporting.chart import interval_panels
     from newsclaims.reporting.json_report import write_json_report
+    from newsclaims.reporting.origins import source_lines
     from newsclaims.reporting.render import render_html, render_markdown
     from newsclaims.reporting.results import load_report_data
+    from newsclaims.reporting.rows import null_keys, table_rows
 
     out, options = pending.out, pending._options
     stamp = options["generated_at"] or datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     data = load_report_data(con, pending.db, rationales=options["rationales"])
+    listed = {(v.table, v.record_id) for shown in data.examples.values() for v in shown}
+    data = dataclasses.replace(data, rows=table_rows(con, data.tables),
+                               null_keys=null_keys(con, data.tables),
+                               selection=_selection(options["selection"], data),
+                               origins=source_lines(data.dataset_digest, listed))
     if options["database_label"] is not None:  # a release names its files as the snapshot does
         data = dataclasses.replace(data, db_path=options["database_label"])
     texts = {
@@ -158,6 +172,21 @@ def _render(con, pending: PendingReports) -> None:
     for path in pending.paths.values():  # refused now, not half-way through the moves
         if path.exists() and not path.is_file():
             raise InputError(f"{path}: exists and is not a file; the report cannot replace it")
-    write_json_report(con, data, stamp, out, register=pending._register("json"))
+    write_json_report(con, data, stamp, pending.paths["json"], pending.paths["jsonl"],
+                      register=pending._register)
     for key in ("md", "html"):
         _write_temporary(pending.paths[key], texts[key], register=pending._register(key))
+
+
+def _selection(select: list[str] | None, data) -> dict | None:
+    """What a run of some rules only ran: its ``--select``, the rules it ran and the
+    catalogue's size (``None`` for a run of every rule)."""
+    if not select:
+        return None
+    from newsclaims.rules.catalogue import load_catalogue
+
+    try:
+        catalogue = len(load_catalogue())
+    except InputError:
+        catalogue = None
+    return {"select": list(select), "rules_run": len(data.rules), "catalogue_rules": catalogue}

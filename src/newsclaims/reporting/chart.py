@@ -16,6 +16,12 @@ import re
 from dataclasses import dataclass
 from itertools import groupby
 
+from newsclaims.errors import printable
+
+
+# Characters of a label's claimant and words in the chart.
+LABEL_CHARS = 120
+
 
 @dataclass(frozen=True)
 class Panel:
@@ -36,6 +42,17 @@ def _bounds(fig: dict) -> tuple[float | None, float | None]:
     return fig["value_low"], fig["value_high"]
 
 
+def label(fig: dict) -> str:
+    """A figure's label in the chart: its claimant, words and id, as plain text. The words
+    come from the data: drawn with ``parse_math=False`` (``$5 and $6`` keeps its dollars,
+    a ``$...$`` pair is not mathtext), on one line, without control characters (an SVG
+    text cannot hold them), at most ``LABEL_CHARS`` characters before the id."""
+    words = printable(" ".join(f"{fig['claimant']}: {fig['stated_text']}".split()))
+    if len(words) > LABEL_CHARS:  # a label stays on its bar; the figures table has it whole
+        words = words[: LABEL_CHARS - 1] + "…"
+    return f"{words} ({printable(str(fig['figure_id']))})"
+
+
 def _render_svg(figures: list[dict]) -> str:
     from matplotlib import rc_context
     from matplotlib.backends.backend_svg import FigureCanvasSVG
@@ -45,7 +62,7 @@ def _render_svg(figures: list[dict]) -> str:
     top = max(values) if values else 10
     xmax = top * 1.2 + 1
     height = 0.55 + 0.5 * len(figures)
-    with rc_context({"svg.fonttype": "none", "svg.hashsalt": "newsclaims",
+    with rc_context({"svg.fonttype": "none", "svg.hashsalt": "newsclaims", "text.usetex": False,
                      "font.family": "sans-serif", "font.size": 9}):
         fig = Figure(figsize=(7.5, height))
         FigureCanvasSVG(fig)
@@ -64,8 +81,8 @@ def _render_svg(figures: list[dict]) -> str:
                 ax.plot([xmax], [y], ">", color=colour, markersize=9, clip_on=False)
             if f["stated_value"] is not None:
                 ax.plot([f["stated_value"]], [y], "o", color="#c0392b", markersize=6)
-            ax.text(xmax * 0.005, y - 0.22, f"{f['claimant']}: {f['stated_text']} "
-                    f"({f['figure_id']})", va="bottom", ha="left", fontsize=8.5)
+            ax.text(xmax * 0.005, y - 0.22, label(f), va="bottom", ha="left", fontsize=8.5,
+                    parse_math=False)
         ax.set_yticks([])
         ax.set_ylim(-0.75, len(figures) - 0.4)
         ax.invert_yaxis()

@@ -1,10 +1,13 @@
-"""``report.json``: every rule and every offending record, written in constant memory.
+"""``report.json`` (the run, its summary, every rule) and ``violations.jsonl`` (every
+offending record), written in constant memory.
 
-The head (run data, summary, rules) is small and written by ``json.dumps``; the
-violations, which can number millions, are written by DuckDB as JSON lines into a part
-file next to the report and spliced in as the ``violations`` array, one record per line.
-The result is one JSON document with a fixed key order, written to a temporary file that
-the caller moves into place (``os.replace``), so a reader never sees half a report."""
+``report.json`` is small whatever the size of the database: one JSON document with a fixed
+key order (``report_head``), naming the violations file and its number of records. The
+violations, which can number millions, are written by DuckDB straight to
+``violations.jsonl``: JSON Lines, one record a line (``violations.VIOLATION_KEYS``), in
+report order (rule id, record id, message), so that any reader can stream them (``jq``,
+``duckdb -c "SELECT * FROM 'violations.jsonl'"``, a line at a time). Both are written to
+temporary files that the caller moves into place (``os.replace``)."""
 
 from __future__ import annotations
 
@@ -15,10 +18,12 @@ from pathlib import Path
 
 from newsclaims.interrupts import held
 from newsclaims.reporting.results import ReportData
-from newsclaims.reporting.violations import copy_violations
+from newsclaims.reporting.violations import VIOLATION_KEYS, copy_violations
 
-REPORT_VERSION = 1
-_CHUNK = 1 << 20
+# 2: the violations moved to violations.jsonl; rules carry their rows and share;
+# run.selection; null_keys.
+REPORT_VERSION = 2
+VIOLATIONS_FILE = "violations.jsonl"
 
 
 def report_head(data: ReportData, generated_at: str) -> dict:
@@ -33,8 +38,16 @@ def report_head(data: ReportData, generated_at: str) -> dict:
             "generated_at": generated_at,
             "dataset_digest": data.dataset_digest,
             "rules_digest": data.rules_digest,
+            "selection": data.selection,
         },
         "summary": data.counts(),
+        "violations_file": {"path": VIOLATIONS_FILE, "format": "JSON Lines",
+                            "records": data.counts()["violations"], "keys": list(VIOLATION_KEYS),
+                            "order": ["rule_id", "record_id", "message"]},
+        "table_rows": data.rows,
+        "null_keys": {table: {"rowids": keys.rowids, "total": keys.total, "sql": keys.sql,
+                              "rules": sorted(keys.rules)}
+                      for table, keys in data.null_keys.items()},
         "rules": [
             {
                 "id": r.rule_id,
@@ -46,6 +59,8 @@ def report_head(data: ReportData, generated_at: str) -> dict:
                 "outcome": r.outcome,
                 "violation_count": r.violation_count,
                 "fail_above": r.fail_above,
+                "rows": data.rows.get(r.table_name),
+                "share": data.share(r),
                 "engine": r.engine,
                 "rationale": r.rationale,
                 "detail": r.detail,
@@ -55,56 +70,27 @@ def report_head(data: ReportData, generated_at: str) -> dict:
     }
 
 
-def write_json_report(con, data: ReportData, generated_at: str, folder: Path,
-                      register=None) -> Path:
-    """Write the complete report to a temporary file in ``folder`` and return its path
-    (the caller renames it to ``report.json``). ``con`` is the connection ``data`` came
-    from. On failure nothing is left behind. ``register(name)`` is called the moment the
-    temporary file exists."""
+def write_json_report(con, data: ReportData, generated_at: str, json_path: Path,
+                      jsonl_path: Path, register=None) -> None:
+    """Write the two files to temporary files beside ``json_path`` and ``jsonl_path``
+    (the caller moves them into place). ``con`` is the connection ``data`` came from.
+    ``register(key)`` returns the callable told each temporary file's name the moment it
+    exists (key ``json`` or ``jsonl``); on failure the caller removes them."""
+    jsonl = _temporary(jsonl_path, register and register("jsonl"))
+    copy_violations(con, data.tables, Path(jsonl))  # DuckDB writes the file over the empty one
+    os.chmod(jsonl, 0o644)  # mkstemp creates 0600; a report is meant to be read
     head = json.dumps(report_head(data, generated_at), indent=2, ensure_ascii=False)
-    handle = tmp = part = None
-    try:
-        with held():  # a Ctrl-C here would leave the file without its name to remove it by
-            fd, tmp = tempfile.mkstemp(dir=folder, prefix=".report.json.", suffix=".tmp")
-            handle = os.fdopen(fd, "wb")
-            part = Path(tmp[: -len(".tmp")] + ".part")  # unique as the temporary file's name is
-            if register is not None:  # the caller knows the file the moment it exists
-                register(tmp)
-        with handle as out:
-            copy_violations(con, data.tables, part)
-            with open(part, "rb") as lines:
-                out.write(head[:-2].encode("utf-8") + b',\n  "violations": [')
-                if _splice(lines, out, os.fstat(lines.fileno()).st_size):
-                    out.write(b"\n  ]\n}\n")
-                else:
-                    out.write(b"]\n}\n")
-        os.chmod(tmp, 0o644)  # mkstemp creates 0600; a report is meant to be read
-        return Path(tmp)
-    except BaseException:
-        if handle is not None:
-            handle.close()
-        if tmp is not None and os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    finally:
-        if part is not None and part.exists():
-            part.unlink()
+    tmp = _temporary(json_path, register and register("json"))
+    with open(tmp, "w", encoding="utf-8", newline="\n") as out:
+        out.write(head + "\n")
+    os.chmod(tmp, 0o644)
 
 
-def _splice(lines, out, size: int) -> bool:
-    """Copy JSON lines as array items: ``\\n    {..},\\n    {..}``. JSON escapes every
-    newline inside a string, so each newline of the file ends one record. Returns whether
-    there was any record."""
-    remaining = size
-    if remaining == 0:
-        return False
-    out.write(b"\n    ")
-    while remaining:
-        chunk = lines.read(min(_CHUNK, remaining))
-        if not chunk:  # pragma: no cover - the file shrank under us
-            raise OSError("the violations part file was truncated")
-        remaining -= len(chunk)
-        if not remaining and chunk.endswith(b"\n"):
-            chunk = chunk[:-1]  # the last record's newline closes the array instead
-        out.write(chunk.replace(b"\n", b",\n    "))
-    return True
+def _temporary(path: Path, register) -> str:
+    """A new empty temporary file beside ``path``, its name told to ``register`` at once."""
+    with held():  # a Ctrl-C here would leave the file without its name to remove it by
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        os.close(fd)
+        if register is not None:
+            register(tmp)
+    return tmp

@@ -7,17 +7,32 @@ the complete list; ``report.json`` (``json_report``) holds every record."""
 
 from __future__ import annotations
 
+import math
+import re
 from functools import cache
 
 import jinja2
 from markupsafe import Markup
 
+from newsclaims.errors import printable
 from newsclaims.reporting.results import EXAMPLES_PER_RULE, ReportData
+from newsclaims.reporting.rows import has_null_key
 
-# Example records shown per rule in report.md.
+# Example records shown per rule in report.md, for its first rules needing attention (a
+# pull-request comment holds at most 65,536 characters: at 1M claims, with 161 rules
+# failing, 3 records of each made 87 KB).
 MD_EXAMPLES = 3
+MD_EXAMPLE_RULES = 20
 # Offending records listed per rule in report.html before the rest are summarised.
 HTML_RECORDS = EXAMPLES_PER_RULE
+# Rules whose records are shown open in report.html (the first ones needing attention);
+# the others' are folded (opened by a click or a link to the rule): the page's height
+# follows the number of rules, not the number of offending records.
+HTML_OPEN_RULES = 10
+# Characters of one value (a message, a quote, a name) shown in a cell of report.html.
+CELL_CHARS = 600
+# Characters of a record id in report.md.
+MD_ID_CHARS = 80
 
 
 def violations_query(rule_id: str) -> str:
@@ -26,9 +41,44 @@ def violations_query(rule_id: str) -> str:
     return f"SELECT * FROM dq_violations WHERE rule_id = '{quoted}' ORDER BY record_id;"
 
 
+def _one_line(value) -> str:
+    """A value on one line: whitespace runs (newlines too) as one space, control and
+    bidirectional characters as ``?`` (``errors.printable``)."""
+    return printable(" ".join(("" if value is None else str(value)).split()))
+
+
+# What CommonMark (and GitHub: ``$`` math, ``~`` strike-through) reads as markup inside a
+# line; each is shown as itself when preceded by a backslash.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~&$])")
+
+
+def _md_text(value) -> str:
+    """A value as plain Markdown text: one line, every markup character escaped (no
+    heading, list, link, emphasis, HTML or comment can start inside it)."""
+    return _MD_SPECIAL.sub(r"\\\1", _one_line(value))
+
+
 def _md_cell(value) -> str:
-    text = "" if value is None else str(value)
-    return " ".join(text.replace("|", "\\|").split())
+    """A value in a Markdown table cell (``|`` escaped with the rest)."""
+    return _md_text(value)
+
+
+def md_code(value, width: int | None = None, in_table: bool = False) -> str:
+    """A value from the data as a Markdown code span: shown literally (no markup, HTML,
+    math, mention or link inside a code span), on one line, shortened to ``width``
+    characters. The fence is one backtick longer than any run of backticks inside. In a
+    table cell (``in_table``) ``|`` is escaped: GitHub splits a table row at a ``|`` even
+    inside a code span, and reads ``\\|`` there as ``|``."""
+    text = _one_line(value)
+    if width is not None:
+        text = _shorten(text, width)
+    if not text:
+        return "(empty)"
+    fence = "`" * (1 + max((len(run) for run in re.findall("`+", text)), default=0))
+    pad = " " if text.startswith("`") or text.endswith("`") or fence != "`" else ""
+    if in_table:
+        text = text.replace("|", "\\|")
+    return fence + pad + text + pad + fence
 
 
 def _shorten(value, width: int = 90) -> str:
@@ -36,41 +86,112 @@ def _shorten(value, width: int = 90) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def _shown(value):
+    """Every value a template prints, before it is escaped for HTML: no control or
+    bidirectional character of the data reaches the page (``errors.printable``); the
+    chart's SVG (``Markup``, from our own renderer) is left as it is."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return printable(value, newlines=True)
+    return value
+
+
 @cache
 def _env(autoescape: bool) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("newsclaims.reporting", "templates"),
         autoescape=autoescape,
+        finalize=_shown,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
     env.filters["md_cell"] = _md_cell
+    env.filters["md_text"] = _md_text
+    env.filters["md_code"] = md_code
     env.filters["shorten"] = _shorten
     env.filters["thousands"] = "{:,}".format
+    env.filters["share"] = share_text
+    env.filters["clip"] = clip
     env.globals["violations_query"] = violations_query
     return env
 
 
+_ORDER = {"error": 0, "fail": 1, "warn": 2, "pass": 3, "skipped": 4}
+
+
 def _attention(data: ReportData):
     """Rules that need a reader's attention: errored, failing, then warnings."""
-    order = {"error": 0, "fail": 1, "warn": 2}
-    return sorted((r for r in data.rules if r.outcome in order),
-                  key=lambda r: (order[r.outcome], r.rule_id))
+    return [r for r in _in_order(data) if r.outcome in ("error", "fail", "warn")]
+
+
+def _in_order(data: ReportData):
+    """Every rule: errored, failing, warnings, passed, skipped; by id within each."""
+    return sorted(data.rules, key=lambda r: (_ORDER.get(r.outcome, 5), r.rule_id))
+
+
+def share_text(share: float | None) -> str:
+    """A rule's share of failing rows, in per cent with two significant digits and never
+    in exponent form: ``0 %``, ``0.00010 %`` (1 row in 10 million), ``2.9 %``, ``29 %``,
+    ``-`` (no rows, or the rule did not run)."""
+    if share is None:
+        return "-"
+    if share == 0:
+        return "0 %"
+    percent = share * 100
+    digits = max(0, 1 - math.floor(math.log10(percent)))
+    return f"{percent:.{digits}f} %"
+
+
+def clip(value, width: int = CELL_CHARS) -> str:
+    """A value from the data in a page's cell: at most ``width`` characters (the whole
+    value is in violations.jsonl), so that one huge value cannot make the page huge."""
+    text = "" if value is None else str(value)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _record_label(data: ReportData):
+    """A record as the reports name it: its id, or where it is when its key is NULL."""
+    def label(v) -> str:
+        if has_null_key(v.table, v.record_id) and v.table in data.null_keys:
+            return data.null_keys[v.table].locator()
+        return v.record_id or "(no id)"
+    return label
+
+
+def _origin(data: ReportData):
+    """A listed record's source file and line in ``dataset/`` (``reporting.origins``), or
+    ``""``."""
+    return lambda v: data.origins.get((v.table, v.record_id), "")
+
+
+def _selection_text(data: ReportData) -> str:
+    """``selection core: 15 of 163 rules`` for a run of some rules only, else ``""``."""
+    if not data.selection:
+        return ""
+    of = (f" of {data.selection['catalogue_rules']}"
+          if data.selection.get("catalogue_rules") else "")
+    return (f"selection {' '.join(data.selection['select'])}: "
+            f"{data.selection['rules_run']}{of} rules")
 
 
 def render_markdown(data: ReportData, generated_at: str, full_report: str) -> str:
     return _env(False).get_template("report.md.j2").render(
         data=data, counts=data.counts(), attention=_attention(data),
-        examples=MD_EXAMPLES, html_records=HTML_RECORDS, generated_at=generated_at,
-        full_report=full_report,
+        examples=MD_EXAMPLES, example_rules=MD_EXAMPLE_RULES, html_records=HTML_RECORDS,
+        id_chars=MD_ID_CHARS,
+        generated_at=generated_at,
+        full_report=full_report, record_label=_record_label(data), origin=_origin(data),
+        selection=_selection_text(data),
     )
 
 
 def render_html(data: ReportData, generated_at: str, panels) -> str:
+    attention = _attention(data)
     return _env(True).get_template("report.html.j2").render(
-        data=data, counts=data.counts(), attention=_attention(data),
+        data=data, counts=data.counts(), attention=attention, rules=_in_order(data),
+        opened={r.rule_id for r in attention[:HTML_OPEN_RULES]},
         max_records=HTML_RECORDS, generated_at=generated_at, panels=panels, chart=data.chart,
+        record_label=_record_label(data), origin=_origin(data), selection=_selection_text(data),
         svg=Markup,  # the chart's SVG comes from our own renderer (matplotlib)
     )

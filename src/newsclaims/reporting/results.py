@@ -19,8 +19,9 @@ from newsclaims.reporting.violations import Violation, first_violations
 from newsclaims.rules.digest import rules_digest
 from newsclaims.rules.results import RuleResult, gate, read_results
 
-# Records of each rule that the HTML report lists (the Markdown report shows fewer).
-EXAMPLES_PER_RULE = 200
+# Records of each rule that the HTML report embeds (the Markdown report shows fewer; every
+# record is in violations.jsonl): at 1M claims 200 a rule made a page 511,055 px tall.
+EXAMPLES_PER_RULE = 20
 # The chart shows the incidents with the most casualty figures, at most this many, and
 # at most this many figures per panel (incident, measure, victim group).
 CHART_INCIDENTS = 12
@@ -63,6 +64,18 @@ class ReportData:
     totals: dict[str, int] = field(default_factory=dict)
     chart: ChartData = field(default_factory=lambda: ChartData([], 0))
     tables: set[str] = field(default_factory=set)
+    rows: dict[str, int] = field(default_factory=dict)  # rows of each table (``reporting.rows``)
+    null_keys: dict = field(default_factory=dict)  # table -> ``rows.NullKeys``
+    selection: dict | None = None  # a run of some rules only (``check --select``)
+    origins: dict = field(default_factory=dict)  # (table, record id) -> source file:line
+
+    def share(self, rule: RuleResult) -> float | None:
+        """The fraction of its table's rows that a rule found offending (None: no rows, or
+        the rule did not run)."""
+        rows = self.rows.get(rule.table_name)
+        if not rows or rule.status in ("error", "skipped"):
+            return None
+        return rule.violation_count / rows
 
     def counts(self) -> dict[str, int]:
         outcomes = [r.outcome for r in self.rules]

@@ -2,9 +2,9 @@
 
 Two readers share one query: ``first_violations`` fetches the first records of each rule
 (what the HTML and Markdown reports list), ``copy_violations`` has DuckDB write every
-record as JSON lines to a file (what ``report.json`` splices in), so that a database with
-millions of offending records never becomes millions of Python objects. Both use one
-stable order: rule id, record id, message."""
+record as JSON lines to a file (``violations.jsonl``), so that a database with millions of
+offending records never becomes millions of Python objects. Both use one stable order:
+rule id, record id, message."""
 
 from __future__ import annotations
 
@@ -29,7 +29,12 @@ class Violation:
 def violations_sql(tables: set[str], *, per_rule: int | None = None,
                    rule_ids: list[str] | None = None) -> str:
     """Violations (``VIOLATION_KEYS``) in report order; with ``per_rule``, the first
-    ``per_rule`` records of each of ``rule_ids`` (a top-N per rule: no full sort).
+    ``per_rule`` records of each of ``rule_ids``: one window over ``dq_violations``
+    (numbered within each rule), which DuckDB sorts within its memory limit, spilling if
+    it must. (One ``ORDER BY ... LIMIT`` per rule, 163 branches of a ``UNION ALL``, each
+    held its own buffers: at 1M claims they needed more than the report's 512 MB with 20
+    records a rule; the window needs less than 64 MB there, and is faster: 0.4 against
+    1.4 s.)
 
     Violations on ``claims``, ``figures``, ``claim_relays`` and ``claim_links`` carry the
     quote and claimant of their claim. Only the claims, figures and actors that the
@@ -40,11 +45,10 @@ def violations_sql(tables: set[str], *, per_rule: int | None = None,
     if per_rule is None:
         base = f"SELECT {columns} FROM dq_violations"
     else:
-        base = " UNION ALL ".join(
-            f"(SELECT {columns} FROM dq_violations WHERE rule_id = {_literal(rule_id)} "
-            f"ORDER BY record_id, message LIMIT {int(per_rule)})"
-            for rule_id in rule_ids or []
-        ) or f"SELECT {columns} FROM dq_violations WHERE false"
+        wanted = ", ".join(_literal(r) for r in rule_ids or []) or "NULL"
+        base = (f"SELECT {columns} FROM dq_violations WHERE rule_id IN ({wanted}) "
+                "QUALIFY row_number() OVER (PARTITION BY rule_id ORDER BY record_id, message) "
+                f"<= {int(per_rule)}")
     if not {"claims", "figures", "actors"} <= tables:
         return f"""
             SELECT rule_id, severity, table_name AS "table", record_id, message,

@@ -235,10 +235,10 @@ def diff_versions(old: str, new: str, *, releases=None, cache=None) -> list[Chan
     """Record-level changes between two versions found in ``releases`` or the cache. Each
     snapshot's database is checked against its manifest first (a damaged or replaced file
     is refused, naming it, rather than compared)."""
-    from newsclaims.query import resolve
+    from newsclaims.query import check_snapshot, resolve
 
     old_db = resolve(old, releases=releases, cache=cache)
     new_db = resolve(new, releases=releases, cache=cache)
     for db in (old_db, new_db):
-        snapshot.verify_database(db.parent)
+        check_snapshot(db, cache, db.parent.name)  # as query verifies, with its record
     return diff_databases(old_db, new_db)

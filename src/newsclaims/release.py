@@ -78,6 +78,7 @@ def _parent_db(parent: str, releases_dir: Path, registry: str | None) -> Path:
 
         reg = registries.open_registry(registry)
         if reg.folder is not None and (reg.folder / parent / snapshot.DB_NAME).is_file():
+            snapshot.refuse_wal(reg.folder / parent, f"parent release {parent}")
             return reg.folder / parent / snapshot.DB_NAME
         return pull.pull(parent, registry) / snapshot.DB_NAME
     raise InputError(f"parent release {parent} not found in {releases_dir}")

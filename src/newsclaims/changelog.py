@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from newsclaims import contract, snapshot
+from newsclaims import contract
 from newsclaims.errors import InputError
 
 CHANGE_KINDS: tuple[str, ...] = ("added", "removed", "updated", "retracted", "merged")

@@ -79,6 +79,7 @@ def test_the_researcher_modules_import_no_curation_stack():
     code = ("import sys, newsclaims\n"
             "import newsclaims.cli, newsclaims.pull, newsclaims.query, newsclaims.registry\n"
             "import newsclaims.cli.pull, newsclaims.cli.versions, newsclaims.cli.query\n"
+            "import newsclaims.cli.verify, newsclaims.verify\n"
             "import newsclaims.cli.diff, newsclaims.changelog, newsclaims.verified\n"
             f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))")
     done = sh([sys.executable, "-c", code])
@@ -108,6 +109,9 @@ def test_a_base_install_pulls_verifies_and_queries(published, tmp_path):
         pulled = sh([exe, "pull", "1.0.0"], env=env)  # registry and key from registry.toml
         assert (pulled.returncode, pulled.stdout, pulled.stderr) == (
             0, f"{cache / '1.0.0'}\n", "")
+        verified = sh([exe, "verify", cache / "1.0.0"], env=env)  # the declared key again
+        assert verified.returncode == 0 and verified.stdout.startswith("verified 1.0.0: "), \
+            verified.stderr
         versions = sh([exe, "versions", "--from", url], env=env)
         assert versions.returncode == 0 and versions.stdout.splitlines()[1].startswith("1.0.0\t")
     counts = published["manifest"]["row_counts"]

@@ -82,3 +82,14 @@ def test_a_declared_key_whose_id_differs_is_refused(declared_root, tmp_path):
         f"Error: {path} [signing] public_key: its key id is "
         f"{key_id(load_public(tmp_path / 'k.pem.pub'))}, the declared key_id is {declared}; "
         "one of them was copied wrong\n")
+
+
+def test_a_damaged_cached_copy_is_replaced_from_the_declared_registry(declared_root, tmp_path):
+    cache = tmp_path / "cache"
+    assert invoke("pull", "1.0.0", "--cache", cache).exit_code == 0
+    with open(cache / "1.0.0" / "newsclaims.duckdb", "ab") as fh:
+        fh.write(b"\0")
+    again = invoke("pull", "1.0.0", "--cache", cache)
+    assert (again.exit_code, again.stdout) == (0, f"{cache / '1.0.0'}\n"), again.output
+    ok = invoke("verify", cache / "1.0.0", "--trust-key", tmp_path / "k.pem.pub")
+    assert ok.exit_code == 0, ok.output

@@ -322,16 +322,16 @@ def pull(version: str = "latest", registry: str | os.PathLike | None = None, *,
          progress: bool | None = None, allow_downgrade: bool = False) -> Path:
     """Make ``version`` (or ``latest``) of ``registry`` available in the cache; return its folder."""
     cache_path = cache_dir(cache)
+    if registry is None:
+        from newsclaims.declaration import declared_registry
+
+        registry = declared_registry()  # the project's registry.toml (None while empty)
     if version != "latest":
         versioning.validate_version(version)
         key_path = signing.trusted_key_path(trust_key) if trust_key is not None else None
         hit = _verified_hit(version, cache_path, registry, key_path)
         if hit is not None:
             return hit
-    if registry is None:
-        from newsclaims.declaration import declared_registry
-
-        registry = declared_registry()  # the project's registry.toml
     if registry is None:
         raise InputError(f"version {version} is not in the cache {cache_path}; "
                          "pass --from REGISTRY to download it (registry.toml declares none)")

@@ -100,6 +100,12 @@ def test_a_base_install_pulls_verifies_and_queries(published, tmp_path):
     assert not names & {"polars", "pandera", "matplotlib", "pyyaml", "jinja2", "pyarrow",
                         "pandas"}, names
 
+    shipped = sh([venv / "bin" / "python", "-c",
+                  "from newsclaims import declaration; print(declaration.declaration_path())"],
+                 env={"PATH": os.environ["PATH"]}, cwd=tmp_path)
+    assert shipped.stdout.strip().endswith("site-packages/newsclaims/_project/registry.toml"), \
+        shipped.stdout + shipped.stderr  # the package carries the declaration
+
     cache = tmp_path / "cache"
     with serve(published["registry"]) as url:
         env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path / "home"),

@@ -191,3 +191,33 @@ def test_a_question_mark_in_a_path_is_part_of_the_name_over_http(world, tmp_path
     assert result.exit_code == 2
     assert result.stderr == (f"Error: pull 1.1.0 from {url}: {url}1.1.0/manifest.json%3Fx: "
                              "HTTP 404 (file missing from the registry)\n")
+
+
+@pytest.mark.parametrize("paths, problem", [
+    (["data/claims.parquet", "data/claims.parquet"], "'data/claims.parquet' is listed twice"),
+    (["x", "x/y.parquet"], "'x' is listed as a file and as the folder of 'x/y.parquet'"),
+])
+@pytest.mark.parametrize("over", ["folder", "http"])
+def test_manifest_paths_that_cannot_all_be_files_are_refused(world, tmp_path, paths, problem,
+                                                            over):
+    registry = tmp_path / "registry"
+    shutil.copytree(world["registry"], registry)
+    path = registry / "1.1.0" / "manifest.json"
+    manifest = json.loads(path.read_text())
+    for entry, value in zip(manifest["files"], paths):
+        entry["path"] = value
+    data = json.dumps(manifest).encode()
+    path.write_bytes(data)
+    (registry / "1.1.0" / "manifest.json.sig").write_bytes(sign(data, world["key"]))
+    index = json.loads((registry / "index.json").read_text())
+    index["versions"]["1.1.0"]["manifest_sha256"] = hashlib.sha256(data).hexdigest()
+    (registry / "index.json").write_text(json.dumps(index))
+    cache = tmp_path / "cache"
+    if over == "folder":
+        result, source = pull(world, registry, cache), registry
+    else:
+        with serve(registry) as url:
+            result, source = pull(world, url, cache), url
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        2, "", f"Error: pull 1.1.0 from {source}: malformed manifest ({problem})\n")
+    assert not cache.exists()

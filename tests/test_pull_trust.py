@@ -159,3 +159,27 @@ def test_an_index_with_duplicate_keys_is_refused(world, tmp_path, where):
     expected = f"{registry}/index.json: malformed index (duplicate key {key!r})"
     assert error(pull(world, "1.1.0", registry, tmp_path / "cache")) == expected
     assert error(invoke("versions", "--from", registry)) == expected
+
+
+def test_verify_checks_a_copy_of_a_release_folder(world, tmp_path):
+    from newsclaims.signing import key_id, load_public
+
+    copy = tmp_path / "from-an-archive"
+    shutil.copytree(world["releases"] / "1.1.0", copy)
+    ok = invoke("verify", copy, "--trust-key", world["pub"])
+    files = len(json.loads((copy / "manifest.json").read_text())["files"])
+    assert (ok.exit_code, ok.stdout) == (
+        0, f"verified 1.1.0: {files} files, signed by key {key_id(load_public(world['pub']))}\n")
+    assert error(invoke("verify", copy, "--trust-key", world["other"])).startswith(
+        f"{copy}: manifest: signature does not verify with the trusted key ")
+    (copy / "newsclaims.duckdb.wal").write_bytes(b"\0" * 64)
+    assert error(invoke("verify", copy, "--trust-key", world["pub"])).startswith(
+        f"{copy}: newsclaims.duckdb.wal lies beside the database")
+    (copy / "newsclaims.duckdb.wal").unlink()
+    with open(copy / "data" / "claims.parquet", "r+b") as fh:
+        fh.seek(100)
+        byte = fh.read(1)[0]
+        fh.seek(100)
+        fh.write(bytes([byte ^ 0x01]))
+    assert error(invoke("verify", copy, "--trust-key", world["pub"])) == (
+        f"{copy}: data/claims.parquet does not match its sha256 in the manifest")

@@ -156,3 +156,18 @@ def test_one_statement_only(releases, tmp_path):
                     "--cache", str(tmp_path / "cache"))
     assert result.exit_code == 2
     assert result.stderr == "Error: query: give one statement, not 2\n"
+
+
+def test_connect_gives_pandas_and_polars_frames_with_the_frames_extra(releases, tmp_path):
+    """README: ``connect().df()`` and ``.pl()`` work with ``newsclaims[frames]`` installed
+    (this environment has it; a base install is tested in test_researcher_path.py)."""
+    import pandas as pd
+
+    con = newsclaims.connect("1.0.0", releases=releases, cache=tmp_path / "none")
+    try:
+        frame = con.execute("SELECT figure_id FROM figures ORDER BY 1").df()
+        assert isinstance(frame, pd.DataFrame)
+        assert frame["figure_id"].tolist() == ["fig-0001", "fig-0002"]
+        assert con.sql("SELECT count(*) AS n FROM claims").pl()["n"].to_list() == [2]
+    finally:
+        con.close()

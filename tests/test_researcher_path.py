@@ -79,6 +79,7 @@ def test_the_researcher_modules_import_no_curation_stack():
     code = ("import sys, newsclaims\n"
             "import newsclaims.cli, newsclaims.pull, newsclaims.query, newsclaims.registry\n"
             "import newsclaims.cli.pull, newsclaims.cli.versions, newsclaims.cli.query\n"
+            "import newsclaims.cli.verify, newsclaims.verify\n"
             "import newsclaims.cli.diff, newsclaims.changelog, newsclaims.verified\n"
             f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))")
     done = sh([sys.executable, "-c", code])
@@ -99,6 +100,12 @@ def test_a_base_install_pulls_verifies_and_queries(published, tmp_path):
     assert not names & {"polars", "pandera", "matplotlib", "pyyaml", "jinja2", "pyarrow",
                         "pandas"}, names
 
+    shipped = sh([venv / "bin" / "python", "-c",
+                  "from newsclaims import declaration; print(declaration.declaration_path())"],
+                 env={"PATH": os.environ["PATH"]}, cwd=tmp_path)
+    assert shipped.stdout.strip().endswith("site-packages/newsclaims/_project/registry.toml"), \
+        shipped.stdout + shipped.stderr  # the package carries the declaration
+
     cache = tmp_path / "cache"
     with serve(published["registry"]) as url:
         env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path / "home"),
@@ -108,6 +115,9 @@ def test_a_base_install_pulls_verifies_and_queries(published, tmp_path):
         pulled = sh([exe, "pull", "1.0.0"], env=env)  # registry and key from registry.toml
         assert (pulled.returncode, pulled.stdout, pulled.stderr) == (
             0, f"{cache / '1.0.0'}\n", "")
+        verified = sh([exe, "verify", cache / "1.0.0"], env=env)  # the declared key again
+        assert verified.returncode == 0 and verified.stdout.startswith("verified 1.0.0: "), \
+            verified.stderr
         versions = sh([exe, "versions", "--from", url], env=env)
         assert versions.returncode == 0 and versions.stdout.splitlines()[1].startswith("1.0.0\t")
     counts = published["manifest"]["row_counts"]

@@ -77,20 +77,32 @@ def _damage(folder: Path, key_path: Path | None = None) -> str | None:
     (a file changed since it was pulled, e.g. a database a tool wrote into, or a log beside
     it), the version its manifest states against the folder's name, and, given
     ``key_path``, the manifest's signature."""
+    return _files_damage(folder) or (_signature_problem(folder, key_path)
+                                     if key_path is not None else None)
+
+
+def _files_damage(folder: Path) -> str | None:
     what = str(folder)
     try:
-        manifest_bytes = (folder / snapshot.MANIFEST).read_bytes()
-        manifest = snapshot.parse_manifest(manifest_bytes, what)
+        manifest = snapshot.parse_manifest((folder / snapshot.MANIFEST).read_bytes(), what)
         if manifest.get("version") != folder.name:
             raise IntegrityError(f"{what}: its manifest is for version "
                                  f"{manifest.get('version')!r}, not {folder.name}")
         snapshot.verify_folder(folder, manifest, what)
-        if key_path is not None:
-            try:
-                signature = (folder / snapshot.SIGNATURE).read_bytes()
-            except FileNotFoundError:
-                raise IntegrityError(f"{what}: {snapshot.SIGNATURE} is missing") from None
-            signing.verify(manifest_bytes, signature, key_path, f"{what}: manifest")
+    except IntegrityError as exc:
+        return str(exc)
+    return None
+
+
+def _signature_problem(folder: Path, key_path: Path) -> str | None:
+    what = str(folder)
+    try:
+        try:
+            signature = (folder / snapshot.SIGNATURE).read_bytes()
+        except FileNotFoundError:
+            raise IntegrityError(f"{what}: {snapshot.SIGNATURE} is missing") from None
+        signing.verify((folder / snapshot.MANIFEST).read_bytes(), signature, key_path,
+                       f"{what}: manifest")
     except IntegrityError as exc:
         return str(exc)
     return None
@@ -99,16 +111,15 @@ def _damage(folder: Path, key_path: Path | None = None) -> str | None:
 def _verified_hit(version: str, cache: Path, registry, key_path: Path | None
                   ) -> Path | None:
     """The cached copy of ``version`` when it is intact and its signature verifies with
-    ``key_path``; ``None`` when there is none, or a damaged one that the registry can
-    replace; an error for a damaged one it cannot."""
+    ``key_path`` (else the configured trusted key); ``None`` when there is none, or a
+    damaged one that the registry can replace; an error for a damaged one it cannot. The
+    files are checked first, so a damaged copy is named as such even with no key."""
     hit = cached(version, cache)
     if hit is None:
         return None
-    damage = _damage(hit)
+    damage = _files_damage(hit)
     if damage is None:
-        if key_path is None:
-            key_path = signing.trusted_key_path(None)
-        damage = _damage(hit, key_path)
+        damage = _signature_problem(hit, key_path or signing.trusted_key_path(None))
         if damage is None:
             return hit
     if registry is None:
@@ -304,16 +315,16 @@ def pull(version: str = "latest", registry: str | os.PathLike | None = None, *,
          progress: bool | None = None, allow_downgrade: bool = False) -> Path:
     """Make ``version`` (or ``latest``) of ``registry`` available in the cache; return its folder."""
     cache_path = cache_dir(cache)
+    if registry is None:
+        from newsclaims.declaration import declared_registry
+
+        registry = declared_registry()  # the project's registry.toml (None while empty)
     if version != "latest":
         versioning.validate_version(version)
         key_path = signing.trusted_key_path(trust_key) if trust_key is not None else None
         hit = _verified_hit(version, cache_path, registry, key_path)
         if hit is not None:
             return hit
-    if registry is None:
-        from newsclaims.declaration import declared_registry
-
-        registry = declared_registry()  # the project's registry.toml
     if registry is None:
         raise InputError(f"version {version} is not in the cache {cache_path}; "
                          "pass --from REGISTRY to download it (registry.toml declares none)")

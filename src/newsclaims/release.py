@@ -167,6 +167,7 @@ def _parent_db(version: str, parent: str, releases_dir: Path, registry: str | No
 
         reg = registries.open_registry(registry)
         if reg.folder is not None and (reg.folder / parent / snapshot.DB_NAME).is_file():
+            snapshot.refuse_wal(reg.folder / parent, f"parent release {parent}")
             return reg.folder / parent / snapshot.DB_NAME
         # no bar of its own: the release's bar is on the terminal
         return pull.pull(parent, registry, trust_key=trust_key, progress=False) / snapshot.DB_NAME

@@ -3,7 +3,7 @@ they ran (``governance``), as one list of changes (``newsclaims diff``)."""
 
 from __future__ import annotations
 
-from newsclaims import governance, snapshot
+from newsclaims import governance
 from newsclaims.changelog import Change, diff_databases
 
 
@@ -12,12 +12,12 @@ def diff_versions(old: str, new: str, *, releases=None, cache=None) -> list[Chan
     the changes to the rule catalogue they ran (table ``rules``, ``newsclaims.governance``). Each
     snapshot's database is checked against its manifest first (a damaged or replaced file
     is refused, naming it, rather than compared)."""
-    from newsclaims.query import resolve
+    from newsclaims.query import check_snapshot, resolve
 
     old_db = resolve(old, releases=releases, cache=cache)
     new_db = resolve(new, releases=releases, cache=cache)
     for db in (old_db, new_db):
-        snapshot.verify_database(db.parent)
+        check_snapshot(db, cache, db.parent.name)  # as query verifies, with its record
     rules = governance.rule_changes(governance.release_rules(old_db.parent),
                                     governance.release_rules(new_db.parent))
     return diff_databases(old_db, new_db) + rules

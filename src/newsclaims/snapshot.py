@@ -247,11 +247,22 @@ def parse_manifest(data: bytes, what: str) -> dict:
     try:
         parsed = json.loads(data, object_pairs_hook=no_duplicate_keys)
         files = parsed["files"]
+        seen: set[str] = set()
         for entry in files:
             safe_relpath(entry["path"], what)
+            if entry["path"] in seen:
+                raise ValueError(f"{entry['path']!r} is listed twice")
+            seen.add(entry["path"])
             int(entry["bytes"])
             if not re.fullmatch(r"[0-9a-f]{64}", entry["sha256"]):
                 raise ValueError("bad sha256")
+        for path in sorted(seen):  # a file where another one needs a folder
+            parent = PurePosixPath(path).parent
+            while str(parent) != ".":
+                if str(parent) in seen:
+                    raise ValueError(f"{str(parent)!r} is listed as a file and as the folder "
+                                     f"of {path!r}")
+                parent = parent.parent
     except IntegrityError:
         raise
     except (ValueError, KeyError, TypeError) as exc:

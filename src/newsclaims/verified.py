@@ -4,7 +4,7 @@
 ``manifest.json`` before DuckDB reads it, as ``diff`` does: its size and sha256, no
 write-ahead log beside it, and, when it was looked up by version, the version its manifest
 states. Hashing a large database on every query would be slow, so a database that verified
-is recorded in ``<cache>/verified.json`` with its size, modification and change times, inode
+is recorded in ``<cache>/verified.json`` (when the cache folder exists) with its size, modification and change times, inode
 and device and the sha256 it matched; while all of those are unchanged it is not hashed
 again. Any write to the file changes its change time (``ctime``), which no tool can set
 back, so a damaged copy is hashed again and refused.
@@ -38,9 +38,11 @@ def _read_record(record_dir: Path) -> dict:
 
 
 def _write_record(record_dir: Path, key: str, value: dict) -> None:
-    """Add one entry (best effort: a reader that cannot write its record still verified)."""
+    """Add one entry (best effort: a reader that cannot write its record still verified).
+    Only into an existing cache folder: a read never makes one."""
+    if not record_dir.is_dir():
+        return
     try:
-        record_dir.mkdir(parents=True, exist_ok=True)
         record = _read_record(record_dir)
         record[key] = value
         fd, tmp = tempfile.mkstemp(dir=record_dir, prefix=f".{RECORD}.")

@@ -30,6 +30,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "pull": ("newsclaims.cli.pull", "Download and verify a release into the local cache."),
     "versions": ("newsclaims.cli.versions", "List the versions a registry holds."),
     "diff": ("newsclaims.cli.diff", "Record-level differences between two releases."),
+    "verify": ("newsclaims.cli.verify", "Verify a copy of a release folder (signature, files)."),
     "query": ("newsclaims.cli.query", "Run read-only SQL on a snapshot."),
     "hydrate": ("newsclaims.cli.hydrate", "Fill the texts a release withholds into a local copy of it."),
     "synth": ("newsclaims.cli.synth", "Generate a synthetic database (optionally with known defects)."),

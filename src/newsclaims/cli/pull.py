@@ -10,12 +10,14 @@ from newsclaims.cli.options import progress_option
 @click.command(name="pull")
 @click.argument("version", default="latest")
 @click.option("--from", "registry", default=None,
-              help="Registry: a folder or an http(s):// base address.")
+              help="Registry: a folder or an http(s):// base address (default: the one "
+                   "the project's registry.toml declares).")
 @click.option("--cache", default=None,
               help="Cache folder (default: $NEWSCLAIMS_CACHE or ~/.cache/newsclaims).")
 @click.option("--trust-key", default=None,
-              help="Trusted public key (default: $NEWSCLAIMS_TRUSTED_KEY or "
-                   "~/.config/newsclaims/trusted_key.pub).")
+              help="Trusted public key (default: $NEWSCLAIMS_TRUSTED_KEY, else "
+                   "~/.config/newsclaims/trusted_key.pub, else the key the project's "
+                   "registry.toml declares).")
 @click.option("--allow-downgrade", is_flag=True, default=False,
               help="Let `latest` resolve to a version older than one pulled from this "
                    "registry before (refused by default: an index that drops versions).")

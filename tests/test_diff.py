@@ -45,7 +45,7 @@ def test_every_kind_of_change(tmp_path):
                                     '"at least 70"; stated_value "62" -> "70"')
     md = render_markdown("1.1.0", "1.0.0", "2026-01-01T00:00:00Z", changes)
     assert "| claims | 0 | 0 | 0 | 1 | 0 |" in md
-    assert "- `clm-0002` retracted: status \"active\" -> \"retracted\"" in md
+    assert "- `clm-0002` retracted: `status \"active\" -> \"retracted\"`" in md
 
 
 def test_merge_is_reported_as_merged(tmp_path):
@@ -172,3 +172,14 @@ def test_a_table_only_one_database_has_is_all_added_or_all_removed(tmp_path):
     link = "clm-0001|clm-0002|contradicts"
     assert diff_databases(full, less) == [Change("claim_links", link, "removed")]
     assert diff_databases(less, full) == [Change("claim_links", link, "added")]
+
+
+def test_changelog_shows_data_values_literally():
+    """A record id or value from the data cannot become a heading, HTML or a comment in a
+    release's CHANGELOG.md (it is posted and rendered like report.md)."""
+    hostile = Change("claims", "clm-9\n## PASS <!--", "updated", ("notes",),
+                     {"notes": "<img src=x onerror=alert(1)>"}, {"notes": "x\n# FAKE"})
+    md = render_markdown("1.1.0", "1.0.0", "2026-01-01T00:00:00Z", [hostile])
+    item = [line for line in md.splitlines() if line.startswith("- ")]
+    assert item == ['- `clm-9 ## PASS <!--` updated: `notes "<img src=x onerror=alert(1)>" -> "x # FAKE"`']
+    assert "\n## PASS" not in md and "\n# FAKE" not in md

@@ -101,10 +101,10 @@ def test_a_weakened_error_rule_needs_a_note_and_shows_in_diff_and_changelog(proj
     assert json.loads((second / "manifest.json").read_text())["rule_change_note"] == note
     changelog = (second / "CHANGELOG.md").read_text(encoding="utf-8")
     rules_section = changelog.split("## Rules\n", 1)[1]
-    assert '- `claims.no_future_dates` updated: severity "error" -> "warn"' in rules_section
-    assert '- `documents.no_future_dates` updated: fail_above "0" -> "5"' in rules_section
+    assert '- `claims.no_future_dates` updated: `severity "error" -> "warn"`' in rules_section
+    assert '- `documents.no_future_dates` updated: `fail_above "0" -> "5"`' in rules_section
     assert "- `incidents.no_future_dates` removed" in rules_section
-    assert "- `figures.no_future_dates` updated: definition " in rules_section
+    assert "- `figures.no_future_dates` updated: `definition " in rules_section
     assert f"Note on the rule changes: {note}" in rules_section
 
     diff = newsclaims(project, "diff", "1.0.0", "1.1.0", "--releases", tmp_path / "releases")
@@ -222,7 +222,7 @@ def test_publish_keeps_the_registry_line(tmp_path):
                              f"release), but the newest version in {registry} is 1.1.0; release "
                              f"it again with --parent 1.1.0 (--registry {registry})\n")
     assert (registry / "index.json").read_bytes() == index
-    assert sorted(p.name for p in registry.iterdir()) == ["1.0.0", "1.1.0", "index.json"]
+    assert sorted(p.name for p in registry.iterdir()) == [".publish.lock", "1.0.0", "1.1.0", "index.json"]
     make_snapshot(releases, "1.2.0", parent="1.1.0")
     assert publish("1.2.0", releases).exit_code == 0
     assert publish("1.0.0", releases).exit_code == 0  # already there: nothing to do

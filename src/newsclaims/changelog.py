@@ -18,6 +18,7 @@ import duckdb
 
 from newsclaims import contract
 from newsclaims.errors import InputError
+from newsclaims.markdown import md_code, md_text
 
 CHANGE_KINDS: tuple[str, ...] = ("added", "removed", "updated", "retracted", "merged")
 _SHOWN_CHARS = 80
@@ -243,15 +244,14 @@ def render_markdown(version: str, parent: str | None, created_at: str,
             lines += [f"Changes to the rule catalogue since {parent} (the catalogue this "
                       "release ran is `rules.json`):", ""]
             for c in rule_changes:
-                lines.append(f"- `{c.record_id}` {c.change}"
-                             + (": " + describe(c).split(": ", 1)[1] if c.fields else ""))
+                lines.append(_md_line(c))
             lines.append("")
         else:
             lines += [f"The rule catalogue is unchanged since {parent} (`rules.json`).", ""]
     if rule_note is not None:
         if not (rule_changes is not None and parent is not None):
             lines += ["## Rules", ""]
-        lines += ["Note on the rule changes: " + " ".join(rule_note.split()), ""]
+        lines += ["Note on the rule changes: " + md_text(rule_note), ""]
     return "\n".join(lines)
 
 
@@ -275,10 +275,16 @@ def _record_sections(parent: str | None, changes: list[Change]) -> list[str]:
             continue
         lines += [f"## {table}", ""]
         for c in rows:
-            lines.append(f"- `{c.record_id}` {c.change}"
-                         + (": " + describe(c).split(": ", 1)[1] if c.fields else ""))
+            lines.append(_md_line(c))
         lines.append("")
     return lines
+
+
+def _md_line(c: Change) -> str:
+    """A change as a Markdown list item; the record id and the values are data, shown
+    literally (``newsclaims.markdown``: no heading, HTML or link can come from them)."""
+    detail = describe(c).split(": ", 1)[1] if c.fields else ""
+    return f"- {md_code(c.record_id)} {c.change}" + (f": {md_code(detail)}" if detail else "")
 
 
 def store_changes(con: duckdb.DuckDBPyConnection, changes: list[Change]) -> None:

@@ -27,7 +27,9 @@ def command(old: str, new: str, releases, cache, fmt: str) -> None:
 
         click.echo(json.dumps(to_json(changes), indent=2, ensure_ascii=False))
         return
-    for change in changes:
-        click.echo(describe(change))
+    from newsclaims.errors import printable
+
+    for change in changes:  # the values are data: no escape sequence reaches the terminal
+        click.echo(printable(describe(change)))
     if not changes:
         click.echo(f"no record differs between {old} and {new}")

@@ -8,13 +8,13 @@ the complete list; ``report.json`` (``json_report``) holds every record."""
 from __future__ import annotations
 
 import math
-import re
 from functools import cache
 
 import jinja2
 from markupsafe import Markup
 
 from newsclaims.errors import printable
+from newsclaims.markdown import md_code, md_text, shorten
 from newsclaims.reporting.results import EXAMPLES_PER_RULE, ReportData
 from newsclaims.reporting.rows import has_null_key
 
@@ -41,51 +41,6 @@ def violations_query(rule_id: str) -> str:
     return f"SELECT * FROM dq_violations WHERE rule_id = '{quoted}' ORDER BY record_id;"
 
 
-def _one_line(value) -> str:
-    """A value on one line: whitespace runs (newlines too) as one space, control and
-    bidirectional characters as ``?`` (``errors.printable``)."""
-    return printable(" ".join(("" if value is None else str(value)).split()))
-
-
-# What CommonMark (and GitHub: ``$`` math, ``~`` strike-through) reads as markup inside a
-# line; each is shown as itself when preceded by a backslash.
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~&$])")
-
-
-def _md_text(value) -> str:
-    """A value as plain Markdown text: one line, every markup character escaped (no
-    heading, list, link, emphasis, HTML or comment can start inside it)."""
-    return _MD_SPECIAL.sub(r"\\\1", _one_line(value))
-
-
-def _md_cell(value) -> str:
-    """A value in a Markdown table cell (``|`` escaped with the rest)."""
-    return _md_text(value)
-
-
-def md_code(value, width: int | None = None, in_table: bool = False) -> str:
-    """A value from the data as a Markdown code span: shown literally (no markup, HTML,
-    math, mention or link inside a code span), on one line, shortened to ``width``
-    characters. The fence is one backtick longer than any run of backticks inside. In a
-    table cell (``in_table``) ``|`` is escaped: GitHub splits a table row at a ``|`` even
-    inside a code span, and reads ``\\|`` there as ``|``."""
-    text = _one_line(value)
-    if width is not None:
-        text = _shorten(text, width)
-    if not text:
-        return "(empty)"
-    fence = "`" * (1 + max((len(run) for run in re.findall("`+", text)), default=0))
-    pad = " " if text.startswith("`") or text.endswith("`") or fence != "`" else ""
-    if in_table:
-        text = text.replace("|", "\\|")
-    return fence + pad + text + pad + fence
-
-
-def _shorten(value, width: int = 90) -> str:
-    text = " ".join(str(value or "").split())
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
 def _shown(value):
     """Every value a template prints, before it is escaped for HTML: no control or
     bidirectional character of the data reaches the page (``errors.printable``); the
@@ -106,10 +61,10 @@ def _env(autoescape: bool) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters["md_cell"] = _md_cell
-    env.filters["md_text"] = _md_text
+    env.filters["md_cell"] = md_text  # a table cell: "|" escaped with the rest
+    env.filters["md_text"] = md_text
     env.filters["md_code"] = md_code
-    env.filters["shorten"] = _shorten
+    env.filters["shorten"] = shorten
     env.filters["thousands"] = "{:,}".format
     env.filters["share"] = share_text
     env.filters["clip"] = clip

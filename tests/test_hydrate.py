@@ -219,3 +219,16 @@ def test_a_terminated_hydrate_leaves_nothing(tmp_path):
         listener.close()
     assert (proc.returncode, stderr, stdout) == (143, "Error: terminated\n", "")
     assert list(out.iterdir()) == []
+
+
+def test_hydrate_refuses_a_damaged_snapshot(tmp_path, snapshot_cache):
+    copy = tmp_path / "copy"
+    shutil.copytree(snapshot_cache / "1.0.0", copy)
+    db = copy / "newsclaims.duckdb"
+    size = db.stat().st_size
+    with open(db, "ab") as fh:
+        fh.write(b"\0")
+    result = invoke("hydrate", "--db", copy, "--texts", texts_folder(tmp_path))
+    assert (result.exit_code, result.stderr) == (
+        2, f"Error: {copy}: newsclaims.duckdb has {size + 1} bytes, the manifest says {size}\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["copy", "my-texts"]

@@ -232,3 +232,14 @@ def test_hydrate_refuses_a_damaged_snapshot(tmp_path, snapshot_cache):
     assert (result.exit_code, result.stderr) == (
         2, f"Error: {copy}: newsclaims.duckdb has {size + 1} bytes, the manifest says {size}\n")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["copy", "my-texts"]
+
+
+def test_a_snapshot_that_withholds_no_text_has_nothing_to_hydrate(tmp_path):
+    from release_fixtures import make_snapshot
+
+    snap = make_snapshot(tmp_path / "releases", "1.0.0")  # one ship document
+    result = invoke("hydrate", "--db", snap, "--texts", texts_folder(tmp_path), "--output", "h.duckdb")
+    assert (result.exit_code, result.stderr) == (2, (
+        f"Error: {snap / 'newsclaims.duckdb'}: withholds no text that its SHA-256 can check; "
+        "nothing to hydrate\n"))
+    assert not (tmp_path / "h.duckdb").exists()

@@ -172,3 +172,75 @@ def test_hydrate_needs_a_source_of_texts(tmp_path, snapshot_cache):
     result = invoke("hydrate", "--db", snapshot_cache / "1.0.0")
     assert (result.exit_code, result.stderr) == (
         2, "Error: hydrate needs --texts FOLDER or --urls (or both): where the texts are\n")
+
+
+def test_a_terminated_hydrate_leaves_nothing(tmp_path):
+    """SIGTERM while a text is being fetched (a real process, a server that accepts and
+    never answers): exit 143 with one line, no output file and no temporary file."""
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    accepted = threading.Event()
+    held = []
+
+    def hold():
+        conn, _ = listener.accept()
+        held.append(conn)
+        accepted.set()
+
+    threading.Thread(target=hold, daemon=True).start()
+    port = listener.getsockname()[1]
+    dataset = tmp_path / "dataset"
+    shutil.copytree(REPO_DATASET, dataset)
+    yml = dataset / "documents" / "doc-0001.yml"
+    yml.write_text(yml.read_text(encoding="utf-8").replace(
+        "url: null", f"url: http://127.0.0.1:{port}/kerry.txt"), encoding="utf-8")
+    cache = pulled(tmp_path, dataset)
+    out = tmp_path / "out"
+    out.mkdir()
+    exe = os.path.join(os.path.dirname(sys.executable), "newsclaims")
+    proc = subprocess.Popen([exe, "hydrate", "--version", "1.0.0", "--cache", str(cache), "--urls",
+                             "--output", str(out / "h.duckdb")], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        assert accepted.wait(60)
+        proc.send_signal(signal.SIGTERM)
+        stdout, stderr = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+        for conn in held:
+            conn.close()
+        listener.close()
+    assert (proc.returncode, stderr, stdout) == (143, "Error: terminated\n", "")
+    assert list(out.iterdir()) == []
+
+
+def test_hydrate_refuses_a_damaged_snapshot(tmp_path, snapshot_cache):
+    copy = tmp_path / "copy"
+    shutil.copytree(snapshot_cache / "1.0.0", copy)
+    db = copy / "newsclaims.duckdb"
+    size = db.stat().st_size
+    with open(db, "ab") as fh:
+        fh.write(b"\0")
+    result = invoke("hydrate", "--db", copy, "--texts", texts_folder(tmp_path))
+    assert (result.exit_code, result.stderr) == (
+        2, f"Error: {copy}: newsclaims.duckdb has {size + 1} bytes, the manifest says {size}\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["copy", "my-texts"]
+
+
+def test_a_snapshot_that_withholds_no_text_has_nothing_to_hydrate(tmp_path):
+    from release_fixtures import make_snapshot
+
+    snap = make_snapshot(tmp_path / "releases", "1.0.0")  # one ship document
+    result = invoke("hydrate", "--db", snap, "--texts", texts_folder(tmp_path), "--output", "h.duckdb")
+    assert (result.exit_code, result.stderr) == (2, (
+        f"Error: {snap / 'newsclaims.duckdb'}: withholds no text that its SHA-256 can check; "
+        "nothing to hydrate\n"))
+    assert not (tmp_path / "h.duckdb").exists()

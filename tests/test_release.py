@@ -485,3 +485,27 @@ def test_a_cited_document_holding_a_text_refuses_the_release(tmp_path):
         "Error: release 1.0.0 refused: error-level rules fail: "
         "documents.text_policy_honoured (1 violations)\n"))
     assert not (tmp_path / "releases").exists() or list((tmp_path / "releases").iterdir()) == []
+
+
+def test_a_withheld_text_is_not_carried_along_as_the_parents_value(tmp_path):
+    """1.0.0 shipped a text; 1.1.0 withholds it (its policy became quotes): the changes of
+    1.1.0 (its changes table, CHANGELOG.md, diff) show the text by its SHA-256 only."""
+    import duckdb
+
+    from release_fixtures import TEXT, base_rows
+
+    releases = tmp_path / "releases"
+    make_snapshot(releases, "1.0.0")
+    rows = base_rows()
+    rows["documents"][0].update(text=None, licence="LicenseRef-All-Rights-Reserved", text_policy="quotes")
+    snap = make_snapshot(releases, "1.1.0", rows=rows, parent="1.0.0")
+    sha = hashlib.sha256(TEXT.encode()).hexdigest()
+    diff = invoke("diff", "1.0.0", "1.1.0", "--releases", releases, "--format", "json")
+    assert diff.exit_code == 0, diff.output
+    (change,) = [c for c in json.loads(diff.stdout) if c["table"] == "documents"]
+    assert change["before"]["text"] == f"sha256:{sha}" and change["after"]["text"] is None
+    files = [p for p in snap.rglob("*") if p.is_file()]
+    assert [p.name for p in files if TEXT.strip().encode() in p.read_bytes()] == []
+    con = duckdb.connect(str(snap / "newsclaims.duckdb"), read_only=True)
+    assert f"sha256:{sha}" in str(con.execute("SELECT * FROM changes").fetchall())
+    con.close()

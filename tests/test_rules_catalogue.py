@@ -105,30 +105,21 @@ def test_fixture_rows_conform_to_the_strict_contract(tmp_path):
     assert counts == {t: len(r) for t, r in rows().items()}
 
 
-def _truncated(day, precision):
-    """DuckDB's date_trunc, written out: a week starts on Monday."""
-    if precision == "week":
-        return day - datetime.timedelta(days=day.weekday())
-    if precision == "month":
-        return day.replace(day=1)
-    if precision == "year":
-        return day.replace(month=1, day=1)
-    return day
-
-
 @pytest.mark.parametrize("rule_id, alias, other_date, other_precision, later", [
     ("claims.claim_date_not_after_publication", "d", "published_on", "published_precision", True),
     ("claims.claim_date_not_before_incident", "i", "start_date", "date_precision", False),
 ])
-def test_date_rules_compare_at_the_coarser_precision(rule_id, alias, other_date, other_precision, later):
-    """The date rules' SQL (a plain comparison first, then the truncated one) flags exactly the
-    pairs a direct reading of "compared at the coarser precision" flags, on dates around
-    week, month and year boundaries and every precision (NULL reads as day)."""
+def test_date_rules_read_coarse_dates_as_periods(rule_id, alias, other_date, other_precision, later):
+    """The date rules' SQL (a plain comparison first, then the periods) flags exactly the
+    pairs a direct reading of "the claim's period lies wholly after the publication's /
+    before the incident's start" flags (``newsclaims.periods``), on dates around week, month
+    and year boundaries and every precision (NULL reads as day)."""
+    from newsclaims.periods import period
+
     (rule,) = [r for r in load_catalogue() if r.id == rule_id]
     start = datetime.date(2015, 12, 24)
     days = [start + datetime.timedelta(days=n) for n in range(60)]
     precisions = [None, "day", "week", "month", "year"]
-    order = ["day", "week", "month", "year"]
     con = duckdb.connect()
     con.execute("CREATE TABLE t (k INTEGER, claim_date DATE, claim_date_precision VARCHAR)")
     con.execute(f"CREATE TABLE {alias} (k INTEGER, {other_date} DATE, {other_precision} VARCHAR)")
@@ -137,11 +128,7 @@ def test_date_rules_compare_at_the_coarser_precision(rule_id, alias, other_date,
     con.executemany(f"INSERT INTO {alias} VALUES (?, ?, ?)", rows)
     flagged = set(con.execute(
         f"SELECT t.k, {alias}.k FROM t, {alias} WHERE {rule.params['where']}").fetchall())
-    expected = set()
-    for a, a_day, a_p in rows:
-        for b, b_day, b_p in rows:
-            level = order[max(order.index(a_p or "day"), order.index(b_p or "day"))]
-            x, y = _truncated(a_day, level), _truncated(b_day, level)
-            if (x > y) if later else (x < y):
-                expected.add((a, b))
+    periods = {k: period(day, p) for k, day, p in rows}
+    expected = {(a, b) for a, _, _ in rows for b, _, _ in rows
+                if (periods[a][0] > periods[b][1] if later else periods[a][1] < periods[b][0])}
     assert len(expected) > 10_000 and flagged == expected

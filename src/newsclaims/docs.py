@@ -17,6 +17,24 @@ def _cell(value) -> str:
     return "" if value is None else " ".join(str(value).replace("|", "\\|").split())
 
 
+# How to read what the column list alone does not say (dates, texts).
+READING = [
+    "**Coarse dates.** A date known only to its week, month or year (precision `week`, `month`, "
+    "`year`) is stored as the first day of that period: the ISO week's Monday, the 1st of the "
+    "month, 1 January. It means *some day in that period*, not that first day: a statement "
+    "made on Saturday 2016-09-17 or Sunday 2016-09-18 is dated `2016-09-12` with precision "
+    "`week`. Each such date has its period beside it, derived by the build: "
+    "`claims.claim_date_from`/`claim_date_to`, `documents.published_on_from`/`published_on_to`, "
+    "`incidents.start_date_from`/`start_date_to` and `end_date_from`/`end_date_to` (for the "
+    "example, 2016-09-12 to 2016-09-18; for a day, the day itself). Order or filter events by "
+    "these periods, not by the stored first day; the date rules compare periods.", "",
+    "**Texts.** A document's `text` is NULL where the dataset does not hold it: a "
+    "citation-only document (`text_policy` `cite`, whose claims carry a `locator` and no "
+    "quote), and, in a release, a document whose policy is `quotes` (the release holds its "
+    "quotes, their offsets and `text_sha256`; `newsclaims hydrate` fills in a copy you hold).", "",
+]
+
+
 def codebook() -> str:
     """Every table of the contract: columns, types, nullability, keys, enums, comments."""
     tables = contract.tables()
@@ -24,6 +42,7 @@ def codebook() -> str:
              "Every table and column of the contract, introspected from the DDL in "
              "`sql/schema.sql` (the source of truth). Keys: PK primary key, FK foreign key "
              "(→ table.column), UQ unique.", ""]
+    lines += READING
     lines += ["| table | columns | primary key |", "|---|---:|---|"]
     for table in tables.values():
         lines.append(f"| [`{table.name}`](#{table.name}) | {len(table.columns)} | "

@@ -100,6 +100,13 @@ def _from_url(url: str | None) -> tuple[bytes | None, str]:
     return sink.getvalue(), url
 
 
+def default_output(db: Path) -> Path:
+    """``newsclaims-<version>-hydrated.duckdb`` in the current folder (the snapshot checked
+    against its manifest before it is read)."""
+    snapshot.verify_database(Path(db).parent)
+    return Path(f"newsclaims-{_withheld(Path(db))[0] or 'snapshot'}-hydrated.duckdb")
+
+
 def _refuse_a_snapshot(output: Path, source_db: Path) -> None:
     same = output.exists() and output.resolve() == source_db.resolve()
     if same or (output.name == snapshot.DB_NAME and (output.parent / snapshot.MANIFEST).is_file()):

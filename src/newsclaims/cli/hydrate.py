@@ -25,16 +25,11 @@ def command(version, db, cache, releases, texts: Path | None, urls: bool, output
 
     Exit codes: 0 written (texts not found are listed), 2 bad input: a text whose SHA-256
     differs (named; nothing is written), no text found, a damaged snapshot."""
-    from newsclaims.hydrate import hydrate
+    from newsclaims.hydrate import default_output, hydrate
     from newsclaims.query import resolve
 
     source = resolve(version, cache=cache, path=db, releases=releases)
-    if output is None:
-        from newsclaims.hydrate import _withheld
-
-        found_version = _withheld(source)[0] or "snapshot"
-        output = Path(f"newsclaims-{found_version}-hydrated.duckdb")
-    result = hydrate(source, output, texts=texts, urls=urls)
+    result = hydrate(source, output or default_output(source), texts=texts, urls=urls)
     for doc_id, where in result.filled:
         click.echo(f"hydrated {doc_id} from {where}")
     for doc_id, why in result.missing:

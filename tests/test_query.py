@@ -156,3 +156,20 @@ def test_one_statement_only(releases, tmp_path):
                     "--cache", str(tmp_path / "cache"))
     assert result.exit_code == 2
     assert result.stderr == "Error: query: give one statement, not 2\n"
+
+
+def test_csv_safe_neutralises_formulas_and_only_on_request(releases):
+    """A spreadsheet runs a CSV cell starting with = + - @ as a formula. Plain CSV keeps
+    values as they are; ``--csv-safe`` prefixes such text with ``'`` (numbers stay numbers)."""
+    sql = ("SELECT '=HYPERLINK(\"http://x\")' AS a, '+1' AS b, '-2' AS c, '@SUM(A1)' AS d, "
+           "-5 AS n, 'plain' AS e, chr(9) || 'tab' AS f")
+    common = ["--db", str(releases / "1.0.0"), "--format", "csv"]
+    plain = invoke("query", sql, *common)
+    assert list(csv.reader(io.StringIO(plain.stdout)))[1] == [
+        '=HYPERLINK("http://x")', "+1", "-2", "@SUM(A1)", "-5", "plain", "\ttab"]
+    safe = invoke("query", sql, *common, "--csv-safe")
+    assert safe.exit_code == 0, safe.output
+    assert list(csv.reader(io.StringIO(safe.stdout)))[1] == [
+        '\'=HYPERLINK("http://x")', "'+1", "'-2", "'@SUM(A1)", "-5", "plain", "'\ttab"]
+    wrong = invoke("query", sql, "--db", str(releases / "1.0.0"), "--csv-safe")
+    assert wrong.exit_code == 2 and wrong.stderr == "Error: --csv-safe applies to --format csv only\n"

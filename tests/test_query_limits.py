@@ -145,3 +145,25 @@ def test_an_error_raised_while_rows_are_fetched_is_exit_2(db):
     result = invoke("query", sql, "--db", str(db), "--format", "csv")
     assert result.exit_code == 2
     assert result.stderr == "Error: query failed: Conversion Error: Could not convert string 'x' to INT32\n"
+
+
+@pytest.mark.parametrize("signum, code, line", [(2, 130, "Error: interrupted\n"),
+                                                (15, 143, "Error: terminated\n")])
+def test_a_signal_during_a_query_is_not_taken_for_the_time_limit(db, signum, code, line):
+    """The time limit interrupts the query the way Ctrl-C does; a real Ctrl-C or SIGTERM
+    still exits 130 or 143."""
+    import signal
+
+    # a process started in the background inherits SIGINT ignored; a terminal's Ctrl-C is not
+    proc = subprocess.Popen([sys.executable, "-m", "newsclaims", "query", ENDLESS, "--db", str(db)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        time.sleep(3)  # the interpreter starts and the query runs
+        proc.send_signal(signum)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert (proc.returncode, err) == (code, line)

@@ -167,3 +167,20 @@ def test_a_signal_during_a_query_is_not_taken_for_the_time_limit(db, signum, cod
             proc.kill()
             proc.wait()
     assert (proc.returncode, err) == (code, line)
+
+
+def test_a_reader_that_closes_the_output_stops_the_query_quietly(db):
+    """``newsclaims query ... | head -2``: the query stops, no traceback, no error, exit 0."""
+    proc = subprocess.Popen([sys.executable, "-m", "newsclaims", "query", HUGE, "--db", str(db),
+                             "--format", "csv"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        head = [proc.stdout.readline() for _ in range(2)]
+        proc.stdout.close()  # what `head` does when it has its lines
+        err = proc.stderr.read()
+        proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert head[0] == b"range\n"
+    assert (proc.returncode, err) == (0, b"")

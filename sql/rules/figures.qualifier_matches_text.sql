@@ -13,21 +13,50 @@
 -- violation. Rows are read by rowid, so that a duplicated figure_id (the unique rule's
 -- finding) cannot mix two texts.
 WITH
--- tokens: the text lower-cased, its dashes made '-', "twenty-five" split in two; a token is
--- a number in digits (thousands separated by ',', a no-break or a thin space; a decimal
--- part), a word, or one other character.
+-- texts: each text lower-cased, its dashes made '-', "twenty-five" split in two; digits:
+-- its numbers in digits (thousands separated by ',', a no-break or a thin space; a decimal
+-- part); worded: whether it has a number word. A text with at most one number in digits
+-- and no number word (nearly every one) is read by the short path below; the others
+-- are cut into tokens and read by the long one.
+texts AS (
+    SELECT row_id, s, regexp_extract_all(s, '[0-9]{1,3}(?:[,\x{a0}\x{202f}\x{2009}][0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?') AS digits,
+           regexp_matches(s, '\b(zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion|dozen)\b') AS worded
+    FROM (
+        SELECT t.rowid AS row_id,
+               regexp_replace(
+                   regexp_replace(lower(t.stated_text), '[\x{2010}-\x{2015}\x{2212}]', '-', 'g'),
+                   '\b(twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)-(one|two|three|four|five|six|seven|eight|nine)\b',
+                   '\1 \2', 'g') AS s
+        FROM figures t
+        WHERE t.stated_text IS NOT NULL
+    ) lowered
+),
+-- the short path: the number, and the words before it (words only) and after it (words
+-- and other characters), as the long path gives them
+short_read AS (
+    SELECT row_id, len(digits) AS numbers,
+           CAST(replace(replace(replace(replace(digits[1], ',', ''), chr(160), ''), chr(8239), ''), chr(8201), '') AS DOUBLE) AS n1,
+           CAST(NULL AS DOUBLE) AS n2,
+           coalesce(digits[1] LIKE '%.%', FALSE) AS unreadable_number,
+           nullif(array_to_string(regexp_extract_all(CASE WHEN len(digits) = 1 THEN regexp_extract(s, '(?s)^(.*?)(?:[0-9]{1,3}(?:[,\x{a0}\x{202f}\x{2009}][0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?)', 1) ELSE s END,
+                                                     '[a-z]+'), ' '), '') AS lead_words,
+           CAST(NULL AS VARCHAR) AS gap,
+           CASE WHEN len(digits) = 1 THEN nullif(array_to_string(regexp_extract_all(
+                regexp_extract(s, '(?s)^.*?(?:[0-9]{1,3}(?:[,\x{a0}\x{202f}\x{2009}][0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?)(.*)$', 1), '[a-z]+|[^\sa-z0-9]'), ' '), '') END AS tail,
+           list_has_any(regexp_extract_all(s, '[a-z]+'), ['dozens', 'scores', 'hundreds', 'thousands', 'millions', 'tens', 'several', 'many',
+                             'numerous', 'unknown', 'unspecified', 'undisclosed', 'undetermined', 'few',
+                             'handful', 'countless', 'multiple', 'number']) AS vague
+    FROM texts
+    WHERE NOT worded AND len(digits) <= 1
+),
+-- the long path: tokens, each a number in digits, a word, or one other character
 tokens AS (
     SELECT row_id, unnest(toks) AS tok, generate_subscripts(toks, 1) AS i
     FROM (
-        SELECT t.rowid AS row_id, regexp_extract_all(
-                   regexp_replace(
-                       regexp_replace(lower(t.stated_text), '[\x{2010}-\x{2015}\x{2212}]', '-', 'g'),
-                       '\b(twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)-(one|two|three|four|five|six|seven|eight|nine)\b',
-                       '\1 \2', 'g'),
-                   '[0-9]{1,3}(?:[,\x{a0}\x{202f}\x{2009}][0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?|[a-z]+|[^\s]') AS toks
-        FROM figures t
-        WHERE t.stated_text IS NOT NULL
-    ) texts
+        SELECT row_id, regexp_extract_all(s, '[0-9]{1,3}(?:[,\x{a0}\x{202f}\x{2009}][0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?|[a-z]+|[^\s]') AS toks
+        FROM texts
+        WHERE worded OR len(digits) > 1
+    ) long_texts
 ),
 -- cls: D digits, U a number word below 100, H hundred, S a scale word (thousand, million,
 -- billion, dozen), A a/an, N and, W another word, P another character; v: the value
@@ -158,7 +187,7 @@ stated AS (
                     WHEN regexp_matches(coalesce(tail, ''), '^-? ?(\+|plus)') THEN 'unknown'
                END AS tail_class
         FROM (SELECT *, regexp_replace(coalesce(lead_words, ''), '^(between|from) |(^| )(between|from)$', '', 'g') AS lead
-              FROM read) r
+              FROM (SELECT * FROM read UNION ALL BY NAME SELECT * FROM short_read) both_paths) r
     ) q
 )
 

@@ -15,6 +15,7 @@ writes a result of any size without holding it in memory; ``run`` collects them.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ import duckdb
 
 from newsclaims import snapshot, versioning
 from newsclaims.errors import InputError
-from newsclaims.query_limits import Deadline, LimitedConnection, Limits, limit_error
+from newsclaims.query_limits import Deadline, LimitedConnection, Limits, SignalWatch, limit_error
 
 LOCKED_CONFIG: dict[str, object] = {
     "enable_external_access": False,
@@ -187,7 +188,7 @@ def stream(sql: str, version: str | None = None, *, time_limit: float | None = N
     limits = Limits.of(time_limit, memory_limit)
     con = _open(version, limits, **kwargs)
     try:
-        with Deadline(con, limits.seconds) as deadline:
+        with SignalWatch(con), Deadline(con, limits.seconds) as deadline:
             def fail(exc: BaseException) -> BaseException:
                 return _query_error(exc, deadline, limits)
 
@@ -233,8 +234,26 @@ def run(sql: str, version: str | None = None, **kwargs) -> QueryResult:
         return QueryResult(result.columns, rows)
 
 
+# What a table cell must not send to a terminal raw: control characters (an escape
+# sequence, a newline that would break the row) and the bidirectional overrides and
+# isolates that reorder what is shown.
+_UNSHOWABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
 def _text(value) -> str:
-    return "NULL" if value is None else str(value)
+    """A value as a table cell shows it: NULL, or its text with the characters a terminal
+    would act on written as escapes (``\\x1b``, ``\\n``, ``\\u202e``)."""
+    if value is None:
+        return "NULL"
+    return _UNSHOWABLE.sub(_escape, str(value))
+
+
+def _escape(match: re.Match) -> str:
+    char = match.group()
+    named = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}.get(char)
+    if named:
+        return named
+    return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
 
 
 # A spreadsheet reads a cell starting with one of these as a formula (CSV injection).
@@ -254,7 +273,9 @@ def write(result: QueryStream, fmt: str, out, *, safe_csv: bool = False) -> int:
     """Write the rows of ``result`` to ``out`` (a text stream) as an aligned text
     ``table``, ``csv`` or ``json`` (a list of objects), batch by batch; returns the number
     of rows. The first batch is fetched before anything is written, so a query that fails
-    at its start writes nothing. A table aligns each batch to the widest value seen so far."""
+    at its start writes nothing. A table aligns each batch to the widest value seen so far
+    and shows control and bidirectional-override characters as escapes (CSV and JSON carry
+    values as they are; JSON escapes control characters itself)."""
     import csv
     import json
 
@@ -280,19 +301,20 @@ def write(result: QueryStream, fmt: str, out, *, safe_csv: bool = False) -> int:
         return count
     if not result.columns:
         return 0
-    widths = [len(c) for c in result.columns]
+    names = [_text(c) for c in result.columns]
+    widths = [len(c) for c in names]
     for i, batch in enumerate(_chain(first, batches)):
         cells = [[_text(v) for v in row] for row in batch]
         widths = [max([w] + [len(r[j]) for r in cells]) for j, w in enumerate(widths)]
         lines = []
         if i == 0:
-            lines += ["  ".join(c.ljust(w) for c, w in zip(result.columns, widths)).rstrip(),
+            lines += ["  ".join(c.ljust(w) for c, w in zip(names, widths)).rstrip(),
                       "  ".join("-" * w for w in widths)]
         lines += ["  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip() for row in cells]
         out.write("\n".join(lines) + "\n")
         count += len(cells)
     if count == 0:
-        out.write("  ".join(result.columns).rstrip() + "\n" + "  ".join("-" * w for w in widths) + "\n")
+        out.write("  ".join(names).rstrip() + "\n" + "  ".join("-" * w for w in widths) + "\n")
     out.write(f"({count} row{'s' if count != 1 else ''})\n")
     return count
 

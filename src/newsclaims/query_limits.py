@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import os
 import re
+import signal
+import socket
 import threading
 from dataclasses import dataclass
 
@@ -125,6 +127,63 @@ class Deadline:
         with self._lock:
             self._armed = False
         self._timer.cancel()
+
+
+class SignalWatch:
+    """``with SignalWatch(con):`` interrupts ``con`` when SIGINT or SIGTERM arrives.
+
+    Python runs a signal's handler only when the main thread runs Python code again, and
+    DuckDB, busy in a long statement, may not let it for minutes (a SIGTERM to an endless
+    query was lost about one time in three). The signal's number also reaches a wake-up
+    socket (``signal.set_wakeup_fd``) at once; a thread waiting on it interrupts the query,
+    DuckDB returns, and the handler runs: Ctrl-C is still exit 130, SIGTERM 143. Only on
+    the main thread (elsewhere it does nothing)."""
+
+    def __init__(self, con):
+        self._con = con
+        self._previous: int | None = None
+        self._thread: threading.Thread | None = None
+        self._closing = False
+
+    def __enter__(self) -> "SignalWatch":
+        if threading.current_thread() is not threading.main_thread():
+            return self
+        self._read, self._write = socket.socketpair()
+        self._write.setblocking(False)
+        try:
+            self._previous = signal.set_wakeup_fd(self._write.fileno(), warn_on_full_buffer=False)
+        except ValueError:  # pragma: no cover - not the main thread after all
+            self._read.close()
+            self._write.close()
+            return self
+        self._thread = threading.Thread(target=self._watch, name="newsclaims-signals", daemon=True)
+        self._thread.start()
+        return self
+
+    def _watch(self) -> None:
+        stops = {signal.SIGINT, signal.SIGTERM}
+        while True:
+            try:
+                data = self._read.recv(64)
+            except OSError:
+                return
+            if self._closing or not data:
+                return
+            if any(byte in stops for byte in data):
+                self._con.interrupt()
+
+    def __exit__(self, *exc) -> None:
+        if self._thread is None:
+            return
+        signal.set_wakeup_fd(self._previous if self._previous is not None else -1)
+        self._closing = True
+        try:
+            self._write.send(b"\xff")
+        except OSError:  # pragma: no cover - the buffer is full: the thread is awake anyway
+            pass
+        self._thread.join(timeout=5)
+        self._read.close()
+        self._write.close()
 
 
 def time_message(limits: Limits) -> str:

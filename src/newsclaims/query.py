@@ -146,7 +146,7 @@ class QueryResult:
         return [dict(zip(self.columns, row)) for row in self.rows]
 
 
-BATCH_ROWS = 2048
+BATCH_ROWS = 16384
 
 
 @dataclass

@@ -434,3 +434,85 @@ def test_real_command_exit_code_and_single_line(ds, tmp_path):
     assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("Error: dataset/claims/doc-0001.yml:")
     assert "Traceback" not in proc.stderr
     assert not (tmp_path / OUT).exists()
+
+
+# --- input hygiene: byte-order marks, NUL characters, Unicode normalisation ----------
+
+
+def test_a_byte_order_mark_at_the_start_of_a_csv_is_dropped(ds, good_db):
+    """Spreadsheets save "CSV UTF-8" with a BOM; it is a signature, not part of the first
+    column's name, and the build is the same as without it."""
+    path = ds / "actor_aliases.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    result = run_build()
+    assert result.exit_code == 0, result.output
+    assert OUT.read_bytes() != b""
+    import duckdb
+
+    con = duckdb.connect(str(OUT), read_only=True)
+    try:
+        columns = [r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() "
+                                              "WHERE table_name = 'actor_aliases'").fetchall()]
+        assert columns[0] == "actor_id"
+        assert con.execute("SELECT count(*) FROM actor_aliases").fetchall() == [(3,)]
+    finally:
+        con.close()
+
+
+def test_a_byte_order_mark_at_the_start_of_a_document_text_is_refused(ds, good_db):
+    """Kept, it would shift every quote offset a tool reading the file computes by one."""
+    path = ds / "documents" / "doc-0001.txt"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert_refused(ds, good_db, "dataset/documents/doc-0001.txt:1: starts with a byte-order mark (U+FEFF); "
+                                "save the text as UTF-8 without a BOM (quote offsets count characters from the first)")
+
+
+def test_a_nul_character_in_a_document_text_is_refused(ds, good_db):
+    path = ds / "documents" / "doc-0001.txt"
+    path.write_bytes(path.read_bytes().replace(b"Activists", b"Activ\x00ists"))
+    assert_refused(ds, good_db, "dataset/documents/doc-0001.txt:3: a NUL character (\\0) is not allowed "
+                                "in a document text; remove it")
+
+
+def test_a_nul_escape_in_a_yaml_quote_is_refused(ds, good_db):
+    edit(ds, "claims/doc-0001.yml", "  quote: We will respond\n", '  quote: "We will\\0 respond"\n')
+    line = line_of(ds, "claims/doc-0001.yml", "We will\\0 respond")
+    assert_refused(ds, good_db, f"dataset/claims/doc-0001.yml:{line}: a NUL character (\\0) is not "
+                                "allowed in a value; remove it")
+
+
+def test_a_nul_character_in_a_csv_name_is_refused(ds, good_db):
+    edit(ds, "place_aliases.csv", "Deir el-Zour", "Deir\0el-Zour")
+    assert_refused(ds, good_db, "dataset/place_aliases.csv:2: column alias: a NUL character (\\0) "
+                                "is not allowed in a value; remove it")
+
+
+def test_a_text_with_windows_newlines_is_refused(ds, good_db):
+    path = ds / "documents" / "doc-0002.txt"
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    assert_refused(ds, good_db, "dataset/documents/doc-0002.txt:1: \\r\\n or \\r newlines; save the text "
+                                "with \\n newlines only")
+
+
+def test_a_text_not_in_nfc_is_refused(ds, good_db):
+    import unicodedata
+
+    path = ds / "documents" / "doc-0001.txt"
+    path.write_text(unicodedata.normalize("NFD", path.read_text(encoding="utf-8")), encoding="utf-8")
+    assert_refused(ds, good_db, "dataset/documents/doc-0001.txt:1: not Unicode NFC (a character written "
+                                "decomposed, e.g. e + a combining accent); save the text in NFC, the form "
+                                "texts are stored in")
+
+
+@pytest.mark.parametrize("quote, form", [
+    ("Truce near H\u0323alab", "Unicode normalisation (NFC)"),  # Ḥ as H + combining dot below
+    ("Truce near \u1e24alab \u2014 holding, say o\ufb03cials", "compatibility normalisation (NFKC)"),  # the ffi ligature
+])
+def test_a_quote_that_matches_only_after_normalisation_says_so(ds, good_db, quote, form):
+    edit(ds, "claims/doc-0001.yml", "  quote: rebels had violated the truce 55 times\n", f'  quote: "{quote}"\n')
+    line = line_of(ds, "claims/doc-0001.yml", "claim_id: clm-0001")
+    shown = repr(quote if len(quote) <= 40 else quote[:40] + "…")
+    assert_refused(ds, good_db, f"dataset/claims/doc-0001.yml:{line}: claim clm-0001: quote {shown} not found "
+                                f"in dataset/documents/doc-0001.txt (it matches only after {form}: the quote "
+                                "writes some characters differently from the text, which is stored in NFC; "
+                                "copy the quote from the text)")

@@ -171,3 +171,32 @@ def test_connect_gives_pandas_and_polars_frames_with_the_frames_extra(releases, 
         assert con.sql("SELECT count(*) AS n FROM claims").pl()["n"].to_list() == [2]
     finally:
         con.close()
+
+
+def test_csv_safe_neutralises_formulas_and_only_on_request(releases):
+    """A spreadsheet runs a CSV cell starting with = + - @ as a formula. Plain CSV keeps
+    values as they are; ``--csv-safe`` prefixes such text with ``'`` (numbers stay numbers)."""
+    sql = ("SELECT '=HYPERLINK(\"http://x\")' AS a, '+1' AS b, '-2' AS c, '@SUM(A1)' AS d, "
+           "-5 AS n, 'plain' AS e, chr(9) || 'tab' AS f")
+    common = ["--db", str(releases / "1.0.0"), "--format", "csv"]
+    plain = invoke("query", sql, *common)
+    assert list(csv.reader(io.StringIO(plain.stdout)))[1] == [
+        '=HYPERLINK("http://x")', "+1", "-2", "@SUM(A1)", "-5", "plain", "\ttab"]
+    safe = invoke("query", sql, *common, "--csv-safe")
+    assert safe.exit_code == 0, safe.output
+    assert list(csv.reader(io.StringIO(safe.stdout)))[1] == [
+        '\'=HYPERLINK("http://x")', "'+1", "'-2", "'@SUM(A1)", "-5", "plain", "'\ttab"]
+    wrong = invoke("query", sql, "--db", str(releases / "1.0.0"), "--csv-safe")
+    assert wrong.exit_code == 2 and wrong.stderr == "Error: --csv-safe applies to --format csv only\n"
+
+
+def test_the_table_format_shows_control_and_bidi_characters_as_escapes(releases):
+    """Data must not drive the terminal: an escape sequence, a newline that would fake a
+    row, a right-to-left override. CSV and JSON carry the values unchanged."""
+    sql = "SELECT 'red' || chr(27) || '[31m' || chr(10) || 'fake row' || chr(8238) || 'txt' AS v"
+    table = invoke("query", sql, "--db", str(releases / "1.0.0"))
+    assert table.exit_code == 0
+    assert table.stdout.splitlines()[2] == "red\\x1b[31m\\nfake row\\u202etxt"
+    assert "\x1b" not in table.stdout and "\u202e" not in table.stdout
+    as_json = invoke("query", sql, "--db", str(releases / "1.0.0"), "--format", "json")
+    assert json.loads(as_json.stdout) == [{"v": "red\x1b[31m\nfake row\u202etxt"}]

@@ -25,6 +25,11 @@ def isolated_env(monkeypatch, tmp_path):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
 
+# fig-0003 of the curated dataset ("an unspecified number of people"), and a correction of
+# it that its words allow (a figure value changed without its words would contradict them)
+UNSPECIFIED = "  stated_value: null\n  qualifier: unspecified\n"
+AT_LEAST_ONE = "  stated_value: 1\n  qualifier: at_least\n"
+
 
 def invoke(*args, env=None):
     return CliRunner().invoke(cli, [str(a) for a in args], env=env, catch_exceptions=False)
@@ -110,10 +115,12 @@ def test_end_to_end(tmp_path):
                        "--format", "json")
         assert json.loads(query.stdout) == [{"figure_id": "fig-0001", "stated_value": 7}]
 
-        # a correction with a note saying why, released as 1.1.0
+        # a correction with a note naming the old and the new value, released as 1.1.0 (a
+        # change the figure's words allow: "an unspecified number of people" is at least 1)
         figures_yml = dataset / "figures" / "doc-0001.yml"
-        edit(figures_yml, "  stated_value: 7\n", "  stated_value: 8\n")
-        edit(figures_yml, "  notes: The span of calm", "  notes: Corrected in 1.1.0. The span of calm")
+        edit(figures_yml, UNSPECIFIED, AT_LEAST_ONE)
+        edit(figures_yml, "  notes: No number given.",
+             "  notes: Corrected in 1.1.0 (qualifier unspecified -> at_least, stated_value 1). No number given.")
         second = release("1.1.0", dataset, releases, tmp_path, "--key", key)
         assert second.exit_code == 0, second.output
         assert "parent 1.0.0; 1 updated" in second.stdout
@@ -128,8 +135,8 @@ def test_end_to_end(tmp_path):
         assert diff.exit_code == 0, diff.output
         changes = json.loads(diff.stdout)
         assert [(c["table"], c["record_id"], c["change"], c["fields"]) for c in changes] == [
-            ("figures", "fig-0001", "updated", ["stated_value", "value_low", "value_high", "notes"])]
-        assert changes[0]["before"]["stated_value"] == 7 and changes[0]["after"]["stated_value"] == 8
+            ("figures", "fig-0003", "updated", ["stated_value", "qualifier", "value_low", "notes"])]
+        assert changes[0]["before"]["stated_value"] is None and changes[0]["after"]["stated_value"] == 1
         changelog_md = (releases / "1.1.0" / "CHANGELOG.md").read_text()
         assert "| figures | 0 | 0 | 1 | 0 | 0 |" in changelog_md
 
@@ -162,16 +169,16 @@ def test_unexplained_figure_change_and_removed_id_refuse_the_release(tmp_path):
     releases = tmp_path / "releases"
     assert release("1.0.0", dataset, releases, tmp_path).exit_code == 0
     figures_yml = dataset / "figures" / "doc-0001.yml"
-    edit(figures_yml, "  stated_value: 7\n", "  stated_value: 8\n")
+    edit(figures_yml, UNSPECIFIED, AT_LEAST_ONE)
     before = listing(releases)
     result = release("1.1.0", dataset, releases, tmp_path)
     assert result.exit_code == 1
     assert result.stderr.strip() == (
         "Error: release 1.1.0 refused: error-level rules fail: release.figure_change_explained: "
         "figure value changed since 1.0.0 without a 'corrects' link from a newer claim or a "
-        "note saying why: fig-0001")
+        "note naming the old and the new value: fig-0003")
     # a figure deleted instead of corrected
-    edit(figures_yml, "  stated_value: 8\n", "  stated_value: 7\n")
+    edit(figures_yml, AT_LEAST_ONE, UNSPECIFIED)
     text = figures_yml.read_text()
     start = text.index("- figure_id: fig-0002")
     end = text.index("- figure_id: fig-0003")

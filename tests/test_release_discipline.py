@@ -134,10 +134,41 @@ def test_changed_figure_without_reason_is_refused(tmp_path, parent_db):
     assert str(found[0]).endswith(": fig-0002")
 
 
-def test_changed_figure_with_a_new_note_passes(tmp_path, parent_db):
+def test_changed_figure_with_a_note_naming_the_change_passes(tmp_path, parent_db):
     rows = changed_figure_rows()
-    rows["figures"][1]["notes"] = "Corrected: the text says 41."
+    rows["figures"][1]["notes"] = "stated_value 40 -> 41: the text says 41."
     assert check_against_parent(new_db(tmp_path, rows), parent_db, "1.1.0", "1.0.0") == []
+
+
+@pytest.mark.parametrize("note", [
+    "Corrected: the text says 41.",  # the new value only
+    "Fixed a typo.",  # any edit of notes
+    "was 140, now 41",  # 40 only inside another number
+    "stated_value 40 -> 410",
+])
+def test_a_note_that_does_not_name_the_old_and_new_value_is_no_reason(tmp_path, parent_db, note):
+    rows = changed_figure_rows()
+    rows["figures"][1]["notes"] = note
+    found = check_against_parent(new_db(tmp_path, rows), parent_db, "1.1.0", "1.0.0")
+    assert ids(found) == ["release.figure_change_explained"]
+    assert str(found[0]).endswith("without a 'corrects' link from a newer claim or a note naming "
+                                  "the old and the new value: fig-0002")
+
+
+def test_a_changed_qualifier_is_named_by_both_qualifiers(tmp_path, parent_db):
+    rows = base_rows()
+    old = dict(rows["figures"][1])
+    assert (old["qualifier"], old["stated_value"]) == ("exact", 40)
+    rows["figures"][1].update(qualifier="at_least", value_high=None, stated_text="at least 40")
+
+    def found(note: str, name: str):
+        rows["figures"][1]["notes"] = note
+        (tmp_path / name).mkdir()
+        return ids(check_against_parent(new_db(tmp_path / name, rows), parent_db, "1.1.0", "1.0.0"))
+
+    assert found("qualifier exact -> at_least", "a") == []
+    assert found("the text says at least 40", "b") == ["release.figure_change_explained"]  # exact unnamed
+    assert found("Exact 40 was wrong: the text says at least 40.", "c") == []
 
 
 def test_changed_figure_with_a_corrects_link_from_a_newer_claim_passes(tmp_path, parent_db):

@@ -2,7 +2,9 @@
 
 The public Python API:
 
-- ``newsclaims.connect(version=None)``: a read-only DuckDB connection to a snapshot.
+- ``newsclaims.connect(version=None)``: a read-only DuckDB connection to a snapshot, with a
+  time limit on every call and a memory limit (``time_limit=``, ``memory_limit=``; see
+  ``newsclaims.query_limits``).
 - ``newsclaims.load(table, version=None)``: one table of a snapshot as a polars DataFrame.
 - ``newsclaims.schemas``: the pandera DataFrameModels of every table.
 

@@ -10,6 +10,8 @@ A quote found once needs nothing more. A quote found several times needs the cur
 
 from __future__ import annotations
 
+import unicodedata
+
 
 class QuoteError(ValueError):
     """The quote cannot be placed; the message says why and what to do."""
@@ -40,7 +42,7 @@ def locate(
         raise QuoteError("quote is empty")
     starts = find_all(text, quote)
     if not starts:
-        raise QuoteError(f"quote {short(quote)} not found in {where} (copy it verbatim)")
+        raise QuoteError(f"quote {short(quote)} not found in {where} ({_why_not_found(text, quote)})")
     if occurrence is None:
         if len(starts) > 1:
             raise QuoteError(
@@ -55,3 +57,14 @@ def locate(
         )
     start = starts[occurrence - 1]
     return start, start + len(quote)
+
+
+def _why_not_found(text: str, quote: str) -> str:
+    """What to do about a quote not found: copy it verbatim, or, when it matches once both
+    are normalised, which normalisation that is (texts are stored in NFC)."""
+    for form, what in (("NFC", "Unicode normalisation (NFC)"),
+                       ("NFKC", "compatibility normalisation (NFKC)")):
+        if unicodedata.normalize(form, quote) in unicodedata.normalize(form, text):
+            return (f"it matches only after {what}: the quote writes some characters "
+                    "differently from the text, which is stored in NFC; copy the quote from the text")
+    return "copy it verbatim"

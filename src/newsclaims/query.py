@@ -5,8 +5,11 @@ The connection is opened read-only with DuckDB's access to the outside shut and 
 ``COPY``, ``ATTACH``, ``INSTALL``), no extension autoloading or autoinstalling, no
 community extensions, no spill folder (DuckDB allows files under it), and
 ``lock_configuration=true`` so that no ``SET`` can undo it. ``run`` takes exactly one
-statement. There is no time limit; memory is DuckDB's default (80 % of RAM), without
-spilling, and the result is collected whole.
+statement. Every connection has a time and a memory limit (``newsclaims.query_limits``:
+300 s and 2 GiB by default, lower or higher within documented ceilings), without spilling;
+a limit that is hit raises ``LimitExceeded`` (an ``InputError``: exit 2) with one line.
+``stream`` hands the rows over in batches (DuckDB's ``fetchmany``), so ``newsclaims query``
+writes a result of any size without holding it in memory; ``run`` collects them.
 
 Before a snapshot's database is opened it is verified against its manifest
 (``verified.check_database``): a damaged copy is refused as ``diff`` refuses it.
@@ -15,6 +18,9 @@ Before a snapshot's database is opened it is verified against its manifest
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +28,7 @@ import duckdb
 
 from newsclaims import snapshot, versioning
 from newsclaims.errors import InputError
+from newsclaims.query_limits import Deadline, LimitedConnection, Limits, SignalWatch, limit_error
 
 LOCKED_CONFIG: dict[str, object] = {
     "enable_external_access": False,
@@ -83,12 +90,20 @@ def check_snapshot(db: Path, cache=None, version: str | None = None) -> None:
 
 def connect(version: str | None = None, *, cache: str | os.PathLike | None = None,
             path: str | os.PathLike | None = None,
-            releases: str | os.PathLike | None = None) -> duckdb.DuckDBPyConnection:
-    """A read-only, locked-down DuckDB connection to a snapshot's database."""
+            releases: str | os.PathLike | None = None,
+            time_limit: float | None = None, memory_limit: str | int | None = None) -> LimitedConnection:
+    """A read-only, locked-down DuckDB connection to a snapshot's database, with a time
+    limit on every call (``time_limit`` seconds) and a memory limit (``memory_limit``, e.g.
+    ``"512MiB"``); see ``newsclaims.query_limits`` for the defaults and ceilings."""
+    limits = Limits.of(time_limit, memory_limit)
+    return LimitedConnection(_open(version, limits, cache=cache, path=path, releases=releases), limits)
+
+
+def _open(version, limits: Limits, *, cache=None, path=None, releases=None) -> duckdb.DuckDBPyConnection:
     db = resolve(version, cache=cache, path=path, releases=releases)
     check_snapshot(db, cache, db.parent.name if path is None else None)
     try:
-        return duckdb.connect(str(db), read_only=True, config=dict(LOCKED_CONFIG))
+        return duckdb.connect(str(db), read_only=True, config={**LOCKED_CONFIG, **limits.config()})
     except duckdb.Error as exc:
         raise InputError(f"{db}: cannot open ({_first_line(exc)})") from None
 
@@ -156,59 +171,202 @@ class QueryResult:
         return [dict(zip(self.columns, row)) for row in self.rows]
 
 
-def run(sql: str, version: str | None = None, **kwargs) -> QueryResult:
-    """Run one SQL statement on a snapshot; a refused or failing query raises ``InputError``."""
+BATCH_ROWS = 16384
+
+
+@dataclass
+class QueryStream:
+    """The columns of a running query and its rows in batches (``batches()``)."""
+
+    columns: list[str]
+    _cursor: object
+    _fail: object
+    batch_rows: int = BATCH_ROWS
+
+    def batches(self) -> Iterator[list[tuple]]:
+        if self._cursor is None:
+            return
+        while True:
+            try:
+                rows = self._cursor.fetchmany(self.batch_rows)
+            except (duckdb.Error, RuntimeError) as exc:
+                raise self._fail(exc) from None
+            if not rows:
+                return
+            yield rows
+
+
+_REFUSED = "(snapshots are read-only and cannot reach files, the network or extensions)"
+
+
+@contextmanager
+def stream(sql: str, version: str | None = None, *, time_limit: float | None = None,
+           memory_limit: str | int | None = None, batch_rows: int = BATCH_ROWS,
+           **kwargs) -> Iterator[QueryStream]:
+    """``with stream(sql) as result:`` one SQL statement running on a snapshot, its rows
+    fetched batch by batch from ``result.batches()``. The time limit runs from the start
+    of the statement to the end of the ``with`` block. A refused or failing query, at its
+    start or while its rows are fetched, raises ``InputError``; a limit that is hit,
+    ``LimitExceeded``."""
     if not sql.strip():
         raise InputError("query: the SQL is empty; give one statement, e.g. 'SELECT count(*) FROM claims'")
-    con = connect(version, **kwargs)
+    limits = Limits.of(time_limit, memory_limit)
+    con = _open(version, limits, **kwargs)
     try:
-        try:
-            statements = con.extract_statements(sql)
-            if len(statements) != 1:
-                raise InputError(f"query: give one statement, not {len(statements)}")
-            cursor = con.execute(sql)
-        except duckdb.PermissionException as exc:
-            raise InputError(f"query refused: {_first_line(exc)} (snapshots are read-only and "
-                             "cannot reach files, the network or extensions)") from None
-        except duckdb.Error as exc:
-            message = _first_line(exc)
-            if "configuration has been locked" in message or "read-only mode" in message:
-                raise InputError(f"query refused: {message} (snapshots are read-only and "
-                                 "cannot reach files, the network or extensions)") from None
-            raise InputError(f"query failed: {message}") from None
-        if cursor.description is None:
-            return QueryResult([], [])
-        columns = [d[0] for d in cursor.description]
-        return QueryResult(columns, cursor.fetchall())
+        with SignalWatch(con), Deadline(con, limits.seconds) as deadline:
+            def fail(exc: BaseException) -> BaseException:
+                return _query_error(exc, deadline, limits)
+
+            try:
+                statements = con.extract_statements(sql)
+                if len(statements) != 1:
+                    raise InputError(f"query: give one statement, not {len(statements)}")
+                cursor = con.execute(sql)
+            except (duckdb.Error, RuntimeError) as exc:
+                raise fail(exc) from None
+            if cursor.description is None:
+                yield QueryStream([], None, fail, batch_rows)
+            else:
+                yield QueryStream([d[0] for d in cursor.description], cursor, fail, batch_rows)
     finally:
         con.close()
 
 
+def _query_error(exc: BaseException, deadline: Deadline, limits: Limits) -> BaseException:
+    """What a DuckDB error of a query is: a limit, a refusal, a failure (all ``InputError``),
+    or a Ctrl-C (returned as it is, for the CLI's exit 130)."""
+    from newsclaims.errors import is_interrupt
+
+    limited = limit_error(exc, deadline, limits)
+    if limited is not None:
+        return limited
+    if is_interrupt(exc):
+        return exc
+    message = _first_line(exc)
+    if isinstance(exc, duckdb.PermissionException) or (
+            "configuration has been locked" in message or "read-only mode" in message):
+        return InputError(f"query refused: {message} {_REFUSED}")
+    if not isinstance(exc, duckdb.Error):
+        return exc
+    return InputError(f"query failed: {message}")
+
+
+def run(sql: str, version: str | None = None, **kwargs) -> QueryResult:
+    """Run one SQL statement on a snapshot and collect its rows; a refused or failing query
+    raises ``InputError``, a limit that is hit ``LimitExceeded`` (see ``stream``)."""
+    with stream(sql, version, **kwargs) as result:
+        rows = [row for batch in result.batches() for row in batch]
+        return QueryResult(result.columns, rows)
+
+
+# What a table cell must not send to a terminal raw: control characters (an escape
+# sequence, a newline that would break the row) and the bidirectional overrides and
+# isolates that reorder what is shown.
+_UNSHOWABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
 def _text(value) -> str:
-    return "NULL" if value is None else str(value)
+    """A value as a table cell shows it: NULL, or its text with the characters a terminal
+    would act on written as escapes (``\\x1b``, ``\\n``, ``\\u202e``)."""
+    if value is None:
+        return "NULL"
+    return _UNSHOWABLE.sub(_escape, str(value))
 
 
-def render(result: QueryResult, fmt: str) -> str:
-    """The result as an aligned text ``table``, ``csv`` or ``json`` (a list of objects)."""
+def _escape(match: re.Match) -> str:
+    char = match.group()
+    named = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}.get(char)
+    if named:
+        return named
+    return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+
+
+# A spreadsheet reads a cell starting with one of these as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value):
+    """``value`` with a ``'`` prefixed when it is text a spreadsheet would run as a
+    formula (it starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return);
+    numbers and other text are left alone."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def write(result: QueryStream, fmt: str, out, *, safe_csv: bool = False) -> int:
+    """Write the rows of ``result`` to ``out`` (a text stream) as an aligned text
+    ``table``, ``csv`` or ``json`` (a list of objects), batch by batch; returns the number
+    of rows. The first batch is fetched before anything is written, so a query that fails
+    at its start writes nothing. A table aligns each batch to the widest value seen so far
+    and shows control and bidirectional-override characters as escapes (CSV and JSON carry
+    values as they are; JSON escapes control characters itself)."""
+    import csv
+    import json
+
+    batches = result.batches()
+    first = next(batches, [])
+    count = 0
     if fmt == "json":
-        import json
-
-        return json.dumps(result.records(), indent=2, ensure_ascii=False, default=str) + "\n"
+        out.write("[")
+        for batch in _chain(first, batches):
+            for row in batch:
+                text = json.dumps(dict(zip(result.columns, row)), indent=2, ensure_ascii=False, default=str)
+                out.write(("," if count else "") + "\n  " + text.replace("\n", "\n  "))
+                count += 1
+        out.write("\n]\n" if count else "]\n")
+        return count
     if fmt == "csv":
-        import csv
-        import io
-
-        out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(result.columns)
-        writer.writerows(["" if v is None else v for v in row] for row in result.rows)
-        return out.getvalue()
+        for batch in _chain(first, batches):
+            rows = (["" if v is None else v for v in row] for row in batch)
+            writer.writerows([csv_safe(v) for v in row] for row in rows) if safe_csv else writer.writerows(rows)
+            count += len(batch)
+        return count
     if not result.columns:
-        return ""
-    cells = [[_text(v) for v in row] for row in result.rows]
-    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(result.columns)]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(result.columns, widths)).rstrip(),
-             "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip() for row in cells]
-    lines.append(f"({len(cells)} row{'s' if len(cells) != 1 else ''})")
-    return "\n".join(lines) + "\n"
+        return 0
+    names = [_text(c) for c in result.columns]
+    widths = [len(c) for c in names]
+    for i, batch in enumerate(_chain(first, batches)):
+        cells = [[_text(v) for v in row] for row in batch]
+        widths = [max([w] + [len(r[j]) for r in cells]) for j, w in enumerate(widths)]
+        lines = []
+        if i == 0:
+            lines += ["  ".join(c.ljust(w) for c, w in zip(names, widths)).rstrip(),
+                      "  ".join("-" * w for w in widths)]
+        lines += ["  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip() for row in cells]
+        out.write("\n".join(lines) + "\n")
+        count += len(cells)
+    if count == 0:
+        out.write("  ".join(names).rstrip() + "\n" + "  ".join("-" * w for w in widths) + "\n")
+    out.write(f"({count} row{'s' if count != 1 else ''})\n")
+    return count
+
+
+def _chain(first: list, rest: Iterator[list]) -> Iterator[list]:
+    if first:
+        yield first
+    yield from rest
+
+
+def render(result: QueryResult, fmt: str, *, safe_csv: bool = False) -> str:
+    """The collected result as ``write`` writes it."""
+    import io
+
+    out = io.StringIO()
+    rows = list(result.rows)
+    write(QueryStream(result.columns, _Rows(rows), lambda exc: exc, max(1, len(rows))), fmt, out,
+          safe_csv=safe_csv)
+    return out.getvalue()
+
+
+class _Rows:
+    """A cursor over rows already fetched (``render``)."""
+
+    def __init__(self, rows: list[tuple]):
+        self._rows = rows
+
+    def fetchmany(self, n: int) -> list[tuple]:
+        batch, self._rows = self._rows[:n], self._rows[n:]
+        return batch

@@ -4,9 +4,14 @@ remember their start line) and CSV (rows with the line they start on).
 Both refuse, as one ``file:line: ...`` ``InputError``: bytes that are not UTF-8, malformed
 syntax, a duplicate YAML key or an impossible YAML date, a record that is not a mapping,
 an unknown key or CSV column (with the closest allowed name), a CSV row with the wrong
-number of fields. YAML also refuses a character YAML does not allow (a NUL byte, ...), a
-``\\ud800``-style escape that is no character (a lone surrogate) and nesting deeper than
-``MAX_YAML_DEPTH``.
+number of fields, a NUL character in a value (YAML's ``"\\0"`` escape included). YAML
+also refuses a character YAML does not allow (a raw NUL byte, ...), a ``\\ud800``-style
+escape that is no character (a lone surrogate) and nesting deeper than ``MAX_YAML_DEPTH``.
+
+A byte-order mark (U+FEFF) at the start of a YAML or CSV file is dropped: it is an
+encoding signature that spreadsheet programs write ("CSV UTF-8"), not data, and kept it
+would make the first column name ``\\ufeffclaim_id``. A document text keeps its every
+character, so ``document_text`` refuses one there instead (see there).
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import csv
 import difflib
 import io
 import re
+import unicodedata
 
 import polars as pl
 import yaml
@@ -30,6 +36,9 @@ from newsclaims.source_values import describe_value, from_csv_text
 MAX_YAML_DEPTH = 50
 
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+BOM = "\ufeff"
+NUL = "\x00"
+NUL_MESSAGE = "a NUL character (\\0) is not allowed in a value; remove it"
 
 
 class Record(dict):
@@ -50,6 +59,7 @@ class LineLoader(yaml.SafeLoader):
     dates, lone surrogate escapes and too deep nesting with the line they are on."""
 
     _depth = 0
+    shown = "<yaml>"  # the file, as messages name it
 
     def compose_node(self, parent, index):
         self._depth += 1
@@ -64,6 +74,8 @@ class LineLoader(yaml.SafeLoader):
 
     def construct_scalar(self, node):
         value = super().construct_scalar(node)
+        if isinstance(value, str) and NUL in value:
+            raise source_error(self.shown, node.start_mark.line + 1, NUL_MESSAGE)
         if isinstance(value, str) and (found := _SURROGATE.search(value)):
             raise yaml.constructor.ConstructorError(
                 None, None,
@@ -124,7 +136,12 @@ def decode_utf8(shown: str, data: bytes) -> str:
 def load_yaml(shown: str, data: bytes):
     text = decode_utf8(shown, data)
     try:
-        return yaml.load(text, Loader=LineLoader)  # noqa: S506 (a SafeLoader subclass)
+        loader = LineLoader(text)  # what yaml.load does, with the file's name for messages
+        loader.shown = shown
+        try:
+            return loader.get_single_data()
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -185,6 +202,8 @@ def csv_records(
     """The rows of a CSV file whose header must name exactly the columns of ``types``,
     as records with typed cells where they parse, and the line each row starts on."""
     text = decode_utf8(shown, data)
+    if text.startswith(BOM):  # an encoding signature, not part of the first column's name
+        text = text[len(BOM):]
     expected = tuple(types)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     records: list[dict] = []
@@ -209,9 +228,41 @@ def csv_records(
                     raise source_error(
                         shown, start, f"malformed CSV: expected {len(header)} fields, got {len(row)}"
                     )
+                for name, value in zip(header, row):
+                    if NUL in value:
+                        raise source_error(shown, start, f"column {name}: {NUL_MESSAGE}")
                 records.append({k: from_csv_text(v, types[k]) for k, v in zip(header, row)})
                 lines.append(start)
             start = reader.line_num + 1
     except csv.Error as exc:
         raise source_error(shown, reader.line_num, f"malformed CSV: {exc}") from None
     return records, lines
+
+
+# --- document texts -------------------------------------------------------------------
+
+
+def document_text(shown: str, data: bytes) -> str:
+    """A document's ``.txt`` as the text the database stores, character for character.
+
+    Quote offsets count the text's characters from its first, and ``text_sha256`` hashes
+    it, so nothing is changed silently; refused, each with the line it is on: a byte-order
+    mark at the start (stripping it would shift every offset a tool reading the file
+    computes by one), a NUL character, a ``\\r`` newline, and a text that is not Unicode
+    NFC (the form texts are stored in: the same words in NFD have other offsets)."""
+    text = decode_utf8(shown, data)
+    if text.startswith(BOM):
+        raise source_error(shown, 1, "starts with a byte-order mark (U+FEFF); save the text as UTF-8 "
+                                     "without a BOM (quote offsets count characters from the first)")
+    if NUL in text:
+        raise source_error(shown, text.count("\n", 0, text.index(NUL)) + 1,
+                           "a NUL character (\\0) is not allowed in a document text; remove it")
+    if "\r" in text:
+        raise source_error(shown, text.count("\n", 0, text.index("\r")) + 1,
+                           "\\r\\n or \\r newlines; save the text with \\n newlines only")
+    if not unicodedata.is_normalized("NFC", text):
+        line = next((i for i, part in enumerate(text.split("\n"), 1)
+                    if not unicodedata.is_normalized("NFC", part)), 1)
+        raise source_error(shown, line, "not Unicode NFC (a character written decomposed, e.g. e + a "
+                                        "combining accent); save the text in NFC, the form texts are stored in")
+    return text

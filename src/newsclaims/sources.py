@@ -17,7 +17,9 @@ so that the pandera schema reports it (``newsclaims.schemas``) with the record i
 
 Columns have the contract's dtypes even when every value is null; the build-derived
 columns (``DERIVED``) are absent; ``claims`` has the curator's extra ``occurrence``.
-Document texts are used verbatim (bytes decoded as UTF-8, no newline or Unicode change).
+Document texts are used verbatim (bytes decoded as UTF-8, no newline or Unicode change);
+one with a byte-order mark, a NUL, a ``\\r`` or not in Unicode NFC is refused
+(``source_formats.document_text``).
 """
 
 from __future__ import annotations
@@ -211,7 +213,7 @@ def _read_documents(reader: _Reader) -> pl.DataFrame:
                     f"{label}: text file {shown_path(txt)} is missing",
                 )
             txt_shown, txt_bytes = reader.read(f"{stem}.txt")
-            records.append({**record, "text": source_formats.decode_utf8(txt_shown, txt_bytes)})
+            records.append({**record, "text": source_formats.document_text(txt_shown, txt_bytes)})
         files.append(shown)
         lines.append(record.line)
     return build_frame("documents", records, files, lines)

@@ -12,7 +12,7 @@ The cross-version rules are small units with stable ids, like the rules of the c
 | ``release.version_not_greater`` | a version not greater than the latest one |
 | ``release.contract_major_bump`` | a table or column removed, renamed or retyped without a major bump |
 | ``release.ids_never_disappear`` | an id of the parent release that is missing from the new one |
-| ``release.figure_change_explained`` | a changed figure value without a ``corrects`` link or a new note |
+| ``release.figure_change_explained`` | a changed figure value without a ``corrects`` link or a note naming the old and the new value |
 | ``release.rule_weakening_noted`` | an error rule removed, made ``warn`` or given a higher ``fail_above`` without ``--rule-change-note`` (``newsclaims.governance``) |
 """
 
@@ -188,7 +188,11 @@ def check_figure_changes(con, version: str, parent: str) -> list[Violation]:
     """``release.figure_change_explained``: a figure whose value changed needs a reason.
 
     Accepted reasons: a ``corrects`` link to the figure's claim from a newer claim (one new
-    in this release or dated after it), or a changed, non-empty ``notes`` saying why."""
+    in this release or dated after it), or a changed ``notes`` that names what changed:
+    the old and the new ``stated_value`` (``90 -> 91``; thousands separators allowed), the
+    old and the new ``qualifier`` (``at_least`` or ``at least``), and, when only the
+    derived bounds changed, the old and the new bounds. Any other edit of ``notes`` is no
+    explanation."""
     old, new = _columns(con, "parent"), _columns(con, "new")
     needed = {"figures", "claims", "claim_links"}
     if not needed <= set(old) or not needed <= set(new):
@@ -196,16 +200,14 @@ def check_figure_changes(con, version: str, parent: str) -> list[Violation]:
     common = [c for c in FIGURE_VALUE_COLUMNS if c in old["figures"] and c in new["figures"]]
     if not common or "notes" not in new["figures"] or "notes" not in old["figures"]:
         return []
-    changed = " OR ".join(
-        f"CAST(p.{c} AS VARCHAR) IS DISTINCT FROM CAST(n.{c} AS VARCHAR)" for c in common
-    )
+    changed = " OR ".join(_differs(c) for c in common)
+    named = _notes_name_the_change(common)
     rows = con.execute(
         f"""
         SELECT n.figure_id
         FROM new.main.figures n JOIN parent.main.figures p USING (figure_id)
         WHERE ({changed})
-          AND NOT (n.notes IS NOT NULL AND trim(n.notes) <> ''
-                   AND n.notes IS DISTINCT FROM p.notes)
+          AND NOT (n.notes IS NOT NULL AND n.notes IS DISTINCT FROM p.notes AND coalesce({named}, FALSE))
           AND NOT EXISTS (
               SELECT 1 FROM new.main.claim_links l
               JOIN new.main.claims fixer ON fixer.claim_id = l.claim_id
@@ -222,8 +224,40 @@ def check_figure_changes(con, version: str, parent: str) -> list[Violation]:
         ids = ", ".join(r[0] for r in rows[:5]) + (f" and {len(rows) - 5} more" if len(rows) > 5 else "")
         return [Violation("release.figure_change_explained",
                           f"figure value changed since {parent} without a 'corrects' link from a "
-                          f"newer claim or a note saying why: {ids}")]
+                          f"newer claim or a note naming the old and the new value: {ids}")]
     return []
+
+
+def _differs(column: str) -> str:
+    return f"CAST(p.{column} AS VARCHAR) IS DISTINCT FROM CAST(n.{column} AS VARCHAR)"
+
+
+# the new notes with thousands separators dropped ("7,000" -> "7000"), for number matching
+_NOTES_DIGITS = ("regexp_replace(regexp_replace(n.notes, '([0-9]),([0-9]{3})', '\\1\\2', 'g'), "
+                 "'([0-9]),([0-9]{3})', '\\1\\2', 'g')")
+
+
+def _names(side: str, column: str) -> str:
+    """SQL: the new notes name ``side``'s (``p`` or ``n``) value of ``column`` (a NULL
+    value needs no naming)."""
+    value = f"CAST({side}.{column} AS VARCHAR)"
+    if column == "qualifier":  # at_least as "at_least" or "at least"
+        test = (f"regexp_matches(lower(n.notes), '(^|[^a-z_])' || replace({value}, '_', '[ _]') "
+                "|| '($|[^a-z_])')")
+    else:
+        test = f"regexp_matches({_NOTES_DIGITS}, '(^|[^0-9])' || {value} || '($|[^0-9])')"
+    return f"({side}.{column} IS NULL OR {test})"
+
+
+def _notes_name_the_change(common: list[str]) -> str:
+    """SQL: every changed value column is named, old and new, in the new notes (the bounds
+    only when they changed on their own, not derived from a changed value or qualifier)."""
+    stated = [c for c in ("stated_value", "qualifier") if c in common]
+    terms = [f"(NOT {_differs(c)} OR ({_names('p', c)} AND {_names('n', c)}))" for c in stated]
+    for c in (c for c in common if c not in stated):
+        own = f"({_names('p', c)} AND {_names('n', c)})"
+        terms.append(f"(NOT {_differs(c)} OR {' OR '.join([_differs(s) for s in stated] + [own])})")
+    return "(" + " AND ".join(terms or ["TRUE"]) + ")"
 
 
 PARENT_RULES: tuple[DisciplineRule, ...] = (
@@ -233,7 +267,8 @@ PARENT_RULES: tuple[DisciplineRule, ...] = (
     DisciplineRule("release.ids_never_disappear",
                    "An id published in an earlier release never disappears", check_ids_kept),
     DisciplineRule("release.figure_change_explained",
-                   "A changed figure value needs a corrects link or a note", check_figure_changes),
+                   "A changed figure value needs a corrects link or a note naming the change",
+                   check_figure_changes),
 )
 
 ORDER_RULES: tuple[tuple[str, str], ...] = (

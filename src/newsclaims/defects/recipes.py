@@ -271,7 +271,32 @@ def _discrepancy(con, rule):
     con.execute(f"""UPDATE figures SET stated_value = x.value, value_low = x.value, value_high = x.value
         FROM nc_xs x WHERE figures.rowid = x.row AND x.row IN {T}""")
     pairs = con.execute(f"SELECT fx, fy FROM nc_xs_pairs WHERE row IN {T}").fetchall()
-    return {rule.id: {f for pair in pairs for f in pair}}
+    # the new value is not the number the figure's words state (its quote cannot change)
+    return {rule.id: {f for pair in pairs for f in pair},
+            **_text_contradicted(con, "figures.stated_value_matches_text")}
+
+
+def _text_contradicted(con, rule_id: str) -> dict[str, set[str]]:
+    """``{rule_id: targets}`` for the targets whose changed value or qualifier no longer
+    says what their stated_text says, found by the rule's own query (the parser of
+    stated_text is in it): a recipe that must change a figure's value without touching
+    its words declares this side effect exactly."""
+    from newsclaims import project
+
+    sql = (project.sql_dir() / "rules" / f"{rule_id}.sql").read_text(encoding="utf-8")
+    found = _ids(con, f"SELECT record_id FROM ({sql}) r WHERE record_id IN "
+                      f"(SELECT figure_id FROM figures WHERE rowid IN {T})")
+    return {rule_id: found} if found else {}
+
+
+# An exact figure whose words are its number in digits and at most one plain word ("90",
+# "7,000", "302 violations"): the stated_text rules read exactly that number from it.
+PLAIN_EXACT = (
+    "CAST(t.qualifier AS VARCHAR) = 'exact' AND t.stated_value >= 0 "
+    "AND regexp_full_match(t.stated_text, '([0-9]{1,3}(,[0-9]{3})+|[0-9]+)( [A-Za-z]+)?') "
+    "AND TRY_CAST(replace(regexp_extract(t.stated_text, '^[0-9,]+'), ',', '') AS BIGINT) = t.stated_value "
+    "AND NOT regexp_matches(lower(t.stated_text), ' (hundred|thousand|million|billion|dozen|odd|plus|and|or)$')"
+)
 
 
 _RELATED_PARTNERS = """SELECT p.row, unnest(['clm:' || c.claim_id, 'doc:' || c.doc_id, 'inc:' || c.incident_id]) AS key
@@ -402,6 +427,13 @@ RECIPES: dict[str, Recipe] = {
     "places.parent_acyclic": Recipe(
         "make the place the parent of its (root) parent", "places", _parent_cycle_where("places", "place_id"),
         _parent_cycle("places", "place_id"), safe=False, related=_related_parent("places")),
+    "figures.stated_value_matches_text": Recipe(
+        "make an exact figure v+1, consistently, its words (\"90\") unchanged", "figures", PLAIN_EXACT,
+        _update("figures", "stated_value = stated_value + 1, value_low = stated_value + 1, "
+                "value_high = stated_value + 1")),
+    "figures.qualifier_matches_text": Recipe(
+        "call an exact figure at_least (interval [v, NULL]), its words (\"90\") unchanged", "figures",
+        PLAIN_EXACT, _update("figures", "qualifier = 'at_least', value_high = NULL")),
     "figures.cross_source_discrepancy": Recipe(
         "set an exact figure with partners to a value outside every partner's interval: 0, or one above the "
         "highest bound when a partner's interval reaches 0 (both figures of each pair fire)", "figures",

@@ -226,3 +226,23 @@ def test_publish_keeps_the_registry_line(tmp_path):
     make_snapshot(releases, "1.2.0", parent="1.1.0")
     assert publish("1.2.0", releases).exit_code == 0
     assert publish("1.0.0", releases).exit_code == 0  # already there: nothing to do
+
+
+def test_a_changed_rules_file_is_refused_by_diff(tmp_path):
+    """rules.json is part of the signed snapshot: diff believes it only when it matches the
+    manifest."""
+    from click.testing import CliRunner
+
+    from newsclaims.cli import cli
+    from newsclaims.governance import write_rules
+
+    releases = tmp_path / "releases"
+    make_snapshot(releases, "1.0.0")
+    make_snapshot(releases, "1.1.0", parent="1.0.0")
+    result = CliRunner().invoke(cli, ["diff", "1.0.0", "1.1.0", "--releases", str(releases)])
+    assert result.exit_code == 0 and result.stdout == "no record differs between 1.0.0 and 1.1.0\n"
+    write_rules(releases / "1.1.0", {})  # a rules.json the manifest does not list
+    result = CliRunner().invoke(cli, ["diff", "1.0.0", "1.1.0", "--releases", str(releases)])
+    assert result.exit_code == 2
+    assert result.stderr == (f"Error: {releases / '1.1.0'}: rules.json is not listed in its "
+                             "manifest (added after the release)\n")

@@ -27,5 +27,5 @@ def command(old: str, new: str, releases, cache, fmt: str) -> None:
         return
     for change in changes:
         click.echo(describe(change))
-    if not changes:
+    if not [c for c in changes if c.table != "rules"]:
         click.echo(f"no record differs between {old} and {new}")

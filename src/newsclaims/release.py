@@ -1,20 +1,27 @@
 """``create_release``: build, gate and write an immutable snapshot folder ``<releases>/<version>/``.
 
-The steps, all inside a temporary folder next to the final one (renamed into place only
-when everything passed, so a failed release leaves nothing behind):
+The steps, all inside a temporary folder next to the final one (``.release-<pid>-*``, locked
+while the run lives; renamed into place only when everything passed, so a failed release
+leaves nothing behind, and one killed outright leaves a folder the next release removes):
 
 1. check the version (syntax, not released yet: no snapshot of it in ``--out`` or the
    registry and no project report ``reports/<version>/report.md``, greater than the
-   latest), that the output folders (``--out`` and ``--reports-dir``) can be written, and
-   that ``--db`` is a newsclaims database;
+   latest of those), that the output folders (``--out`` and ``--reports-dir``) can be
+   written, that ``--db`` is a newsclaims database, and that ``checks/``, ``sql/`` and
+   the dataset have no uncommitted changes (or ``allow_dirty``); find the parent's
+   snapshot (``--out`` or the registry; one known only from its report is asked for);
 2. build the database from ``dataset/`` (or copy an already built one);
 3. run the rule catalogue (``dq_results``/``dq_violations``) and the version-discipline
-   rules against the parent release; refuse, naming every failing error-level rule;
+   rules against the parent release, including ``release.rule_weakening_noted`` (an error
+   rule removed or loosened needs ``rule_change_note``); refuse, naming every failing
+   error-level rule;
 4. store the record-level ``changes`` and the ``release`` row; export Parquet; write the
-   reports, ``datapackage.json``, ``CHANGELOG.md``, ``SHA256SUMS``, ``manifest.json`` and
-   its signature;
+   reports, ``rules.json``, ``CHANGELOG.md``, ``CITATION.cff``, ``LICENSE.md``,
+   ``datapackage.json``, ``SHA256SUMS``, ``manifest.json`` and its signature;
 5. write the project's ``reports/<version>/report.md`` under a temporary name, rename the
    snapshot folder into place, then the report; a failure at any point removes all of it.
+   A run killed outright between the two renames is completed by the next run of the same
+   release (``_complete_interrupted``). A full disk is ``NoRoom`` naming the release.
 """
 
 from __future__ import annotations

@@ -14,8 +14,10 @@ $(BIN)/python:
 # The package is byte-compiled as a regular (non-editable) pip install does: Python never
 # writes the cache itself where PYTHONDONTWRITEBYTECODE is set, and every command would
 # then compile the package's modules afresh (about 20 ms of each `newsclaims check`).
+# `make run` curates: the base package (a researcher's: pull, verify, query) plus the
+# curation stack and DataFrames.
 install: $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet -e '.[curate,frames]'
 	$(BIN)/python -m compileall -q src/newsclaims >/dev/null
 
 install-test: $(BIN)/python

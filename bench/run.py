@@ -80,7 +80,7 @@ def soda_python() -> Path | None:
 
 def commands(db: Path, memory_limit: str, reports: Path | None) -> dict[str, list[str]]:
     """tool -> the command of one run."""
-    out = ["--no-reports"] if reports is None else ["--reports", str(reports)]
+    out = ["--no-reports"] if reports is None else ["--reports-dir", str(reports)]
     tools = HERE / "tools"
     cmds = {
         "core": [NEWSCLAIMS, "check", "--db", str(db), "--select", "core", *out],
@@ -220,7 +220,7 @@ def bench_size(label: str, db: Path, args, reports: Path | None) -> dict:
     con.close()
     return {"size": label, "db": db.name, "defects": not db.name.endswith("-clean.duckdb"),
             "rows": shape, "repeat": args.repeat, "memory_limit": args.memory_limit,
-            "reports": "--no-reports" if reports is None else "--reports <temp dir>",
+            "reports": "--no-reports" if reports is None else "--reports-dir <temp dir>",
             "parity": table, "agree": agree(table), "off_truth": off_truth(table), "tools": rows,
             "failed": dict(FAILED), "verify": verified,
             "measured_at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}

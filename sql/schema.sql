@@ -1,6 +1,7 @@
--- newsclaims data contract v1: the DDL of every table of docs/spec (shared/spec/data-model.md).
+-- newsclaims data contract v1: the DDL of every table (described in docs/codebook.md).
 -- Closed enumerations are DuckDB ENUM types; keys are PRIMARY KEY / REFERENCES; the build
--- loads tables in dependency order (documents after actors, claims after documents, ...).
+-- loads tables in the order they are created here (parents before children); an id's
+-- pattern is its CHECK (regexp_matches(...)).
 -- Tables may gain columns (minor version); nothing here may be renamed or dropped without
 -- a major version bump.
 
@@ -32,7 +33,7 @@ CREATE TABLE countries (
 );
 
 CREATE TABLE actors (
-    actor_id VARCHAR PRIMARY KEY,         -- act-<slug>
+    actor_id VARCHAR PRIMARY KEY CHECK (regexp_matches(actor_id, '^act-[a-z0-9]+(-[a-z0-9]+)*$')),         -- act-<slug>
     name VARCHAR NOT NULL UNIQUE,         -- canonical English name
     kind actor_kind NOT NULL,
     country VARCHAR,                      -- ISO 3166-1 alpha-3
@@ -50,7 +51,7 @@ CREATE TABLE actor_aliases (
 );
 
 CREATE TABLE places (
-    place_id VARCHAR PRIMARY KEY,         -- plc-<slug>
+    place_id VARCHAR PRIMARY KEY CHECK (regexp_matches(place_id, '^plc-[a-z0-9]+(-[a-z0-9]+)*$')),         -- plc-<slug>
     name VARCHAR NOT NULL,
     kind place_kind NOT NULL,
     country VARCHAR NOT NULL,             -- ISO 3166-1 alpha-3
@@ -69,7 +70,7 @@ CREATE TABLE place_aliases (
 );
 
 CREATE TABLE documents (
-    doc_id VARCHAR PRIMARY KEY,           -- doc-NNNN
+    doc_id VARCHAR PRIMARY KEY CHECK (regexp_matches(doc_id, '^doc-[0-9]{4,}$')),           -- doc-NNNN
     title VARCHAR NOT NULL,
     publisher_id VARCHAR REFERENCES actors (actor_id),
     url VARCHAR,
@@ -85,7 +86,7 @@ CREATE TABLE documents (
 );
 
 CREATE TABLE incidents (
-    incident_id VARCHAR PRIMARY KEY,      -- inc-NNNN
+    incident_id VARCHAR PRIMARY KEY CHECK (regexp_matches(incident_id, '^inc-[0-9]{4,}$')),      -- inc-NNNN
     title VARCHAR NOT NULL,
     kind incident_kind NOT NULL,
     start_date DATE,
@@ -100,7 +101,7 @@ CREATE TABLE incidents (
 );
 
 CREATE TABLE claims (
-    claim_id VARCHAR PRIMARY KEY,         -- clm-NNNN
+    claim_id VARCHAR PRIMARY KEY CHECK (regexp_matches(claim_id, '^clm-[0-9]{4,}$')),         -- clm-NNNN
     doc_id VARCHAR NOT NULL REFERENCES documents (doc_id),
     incident_id VARCHAR REFERENCES incidents (incident_id),
     claimant_id VARCHAR REFERENCES actors (actor_id),   -- NULL = unattributed
@@ -133,7 +134,7 @@ CREATE TABLE claim_links (
 );
 
 CREATE TABLE figures (
-    figure_id VARCHAR PRIMARY KEY,        -- fig-NNNN
+    figure_id VARCHAR PRIMARY KEY CHECK (regexp_matches(figure_id, '^fig-[0-9]{4,}$')),        -- fig-NNNN
     claim_id VARCHAR NOT NULL REFERENCES claims (claim_id),
     measure measure NOT NULL,
     victim_group victim_group,            -- for casualty measures

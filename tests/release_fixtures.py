@@ -9,6 +9,7 @@ import os
 import shutil
 import socket
 import ssl
+import sys
 import tempfile
 import threading
 import time
@@ -167,6 +168,13 @@ def serve(folder: Path, handler=None, tls: tuple[Path, Path] | None = None):
     ``tls`` (key, certificate): HTTPS instead."""
     handler = handler or partial(_QuietHandler, directory=str(folder))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    report = server.handle_error
+
+    def handle_error(request, client_address):  # a client that hung up is no server error
+        if not isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            report(request, client_address)
+
+    server.handle_error = handle_error
     if tls is not None:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(certfile=tls[1], keyfile=tls[0])

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from newsclaims.cli import cli
 from newsclaims.defects import inject
-from newsclaims.rules.engine import run_checks
+from newsclaims.check import run_checks
 
 
 @pytest.fixture
@@ -88,7 +88,7 @@ def test_bad_memory_limit_exits_2_with_one_line(db):
 
 
 def test_memory_limit_is_duckdbs(db, tmp_path):
-    from newsclaims.rules.engine import open_database
+    from newsclaims.engines.duckdb.database import open_database
 
     assert check("--db", db, "--memory-limit", "300MB", "--reports", tmp_path / "r").exit_code == 0
     con = open_database(db, memory_limit="300MB", read_only=True)
@@ -100,7 +100,7 @@ def test_jobs(db, tmp_path):
     one = check("--db", db, "--jobs", "1", "--format", "json", "--no-reports")
     two = check("--db", db, "--jobs", "2", "--format", "json", "--no-reports")
     assert one.exit_code == two.exit_code == 0
-    counts = [[(r["rule_id"], r["status"], r["violation_count"]) for r in json.loads(x.stdout)["results"]]
+    counts = [[(r["id"], r["status"], r["violation_count"]) for r in json.loads(x.stdout)["rules"]]
               for x in (one, two)]
     assert counts[0] == counts[1] and len(counts[0]) > 100
     bad = check("--db", db, "--jobs", "0")
@@ -114,25 +114,34 @@ def test_unknown_selector_exits_2(db):
     assert result.stderr == "Error: --select nosuch.*: matches no rule of the catalogue\n"
 
 
-def test_json_output_equals_the_api_result(db, tmp_path):
+def test_json_output_is_report_json_without_its_violations(db, tmp_path):
+    import jsonschema
+
+    from newsclaims.reporting.check_document import schema
+
     con = duckdb.connect(str(db))
     inject(con, "figures.low_le_high", 1)
     con.close()
     result = check("--db", db, "--format", "json", "--reports", tmp_path / "r")
     assert result.exit_code == 1
     printed = json.loads(result.stdout)
-    api = run_checks(db).to_dict()
-    printed.pop("run_at"), api.pop("run_at")
-    assert printed == api
+    report = json.loads((tmp_path / "r" / "report.json").read_text())
+    jsonschema.validate(printed, schema())
+    jsonschema.validate(report, schema())
+    assert report.pop("violations") and "violations" not in printed
+    printed["run"].pop("generated_at"), report["run"].pop("generated_at")
+    assert printed == report
+    api = run_checks(db)
+    assert [r["id"] for r in printed["rules"]] == sorted(r.rule_id for r in api.results)
     # the recipe's rule and the one it declares, plus the figures pandera model (interval_ordered)
-    assert printed["summary"]["failing_error_rules"] == 3
-    assert "figures.pandera_schema" in {r["rule_id"] for r in printed["results"] if r["status"] == "fail"}
+    assert printed["summary"]["failed"] == 3
+    assert "figures.pandera_schema" in {r["id"] for r in printed["rules"] if r["status"] == "fail"}
 
 
 def test_select_core_runs_the_15_core_rules(db, tmp_path):
     result = check("--db", db, "--select", "core", "--format", "json", "--reports", tmp_path / "r")
     assert result.exit_code == 0
-    assert len(json.loads(result.stdout)["results"]) == 15
+    assert len(json.loads(result.stdout)["rules"]) == 15
 
 
 def test_pytest_checks_fails_on_a_broken_database(db, repo):

@@ -72,7 +72,17 @@ def test_cli_diff_json_equals_the_api_and_changes_table(tmp_path):
     assert result.exit_code == 0, result.output
     api = diff_databases(releases / "1.0.0" / "newsclaims.duckdb",
                          releases / "1.1.0" / "newsclaims.duckdb")
-    assert json.loads(result.stdout) == [c.to_dict() for c in api]
+    printed = json.loads(result.stdout)
+    assert [{k: c[k] for k in ("table", "record_id", "change", "fields")} for c in printed] == \
+        [{"table": c.table, "record_id": c.record_id, "change": c.change, "fields": list(c.fields)}
+         for c in api]
+    # numbers as numbers, text as text
+    figure = printed[-1]
+    assert figure["before"] == {"stated_text": "at least 62", "stated_value": 62, "value_low": 62,
+                                "notes": None}
+    assert figure["after"] == {"stated_text": "at least 70", "stated_value": 70, "value_low": 70,
+                               "notes": "Corrected: the text says 70."}
+    assert printed[3]["after"] == {"status": "retracted"}
     text = runner.invoke(cli, ["diff", "1.0.0", "1.1.0", "--releases", str(releases),
                                "--cache", str(tmp_path / "cache")])
     assert text.stdout.splitlines() == [describe(c) for c in api]

@@ -85,3 +85,32 @@ def test_codebook_names_each_enum_column_its_own_type():
                 assert values == col.enum, (table.name, col.name, type_name)
                 named += 1
     assert named >= 20
+
+
+def test_every_option_of_every_command_is_documented(repo):
+    """Each visible long option of each command is named in the README or a page of docs/
+    (hidden ones are the old spellings of renamed options, listed in docs/cli.md)."""
+    import re
+
+    import click
+
+    from newsclaims.cli import COMMANDS, cli
+
+    text = (repo / "README.md").read_text(encoding="utf-8") + "".join(
+        page.read_text(encoding="utf-8") for page in sorted((repo / "docs").glob("*.md")))
+    ctx = click.Context(cli)
+    missing, hidden = [], []
+    for name in COMMANDS:
+        for param in cli.get_command(ctx, name).params:
+            if not isinstance(param, click.Option):
+                continue
+            for opt in param.opts + param.secondary_opts:
+                if not opt.startswith("--") or opt == "--help":
+                    continue
+                (hidden if param.hidden else missing).append((name, opt))
+                if not param.hidden and re.search(rf"(?<![\w-]){re.escape(opt)}(?![\w-])", text):
+                    missing.pop()
+    assert missing == []
+    cli_page = (repo / "docs" / "cli.md").read_text(encoding="utf-8")
+    for name, opt in hidden:
+        assert f"`{name} {opt}`" in cli_page, (name, opt)

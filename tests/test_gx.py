@@ -21,14 +21,14 @@ def defect_db(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def gx_run(defect_db):
-    from newsclaims.gx.engine import run_gx
+    from newsclaims.engines.gx.engine import run_gx
 
     return run_gx(defect_db, rf.fixture_rules())
 
 
 @pytest.fixture(scope="module")
 def default_run(defect_db, tmp_path_factory):
-    from newsclaims.rules.engine import run_checks
+    from newsclaims.check import run_checks
 
     copy = tmp_path_factory.mktemp("default") / "defects.duckdb"
     shutil.copy(defect_db, copy)
@@ -37,7 +37,7 @@ def default_run(defect_db, tmp_path_factory):
 
 
 def test_export_writes_one_suite_per_table(tmp_path):
-    from newsclaims.gx.export import export_gx
+    from newsclaims.gx_suites import export_gx
 
     paths, export = export_gx(tmp_path, rf.fixture_rules())
     assert sorted(p.name for p in tmp_path.iterdir()) == [
@@ -65,7 +65,7 @@ def test_export_writes_one_suite_per_table(tmp_path):
 
 def test_exported_suites_load_back_into_gx(tmp_path):
     import great_expectations as gx
-    from newsclaims.gx.export import export_gx
+    from newsclaims.gx_suites import export_gx
 
     paths, _ = export_gx(tmp_path, rf.fixture_rules())
     data = json.loads(paths["figures"].read_text())
@@ -85,7 +85,7 @@ def test_gx_counts_are_real_numbers_matching_hand_counts(gx_run):
 
 
 def test_gx_passes_a_clean_database(tmp_path):
-    from newsclaims.gx.engine import run_gx
+    from newsclaims.engines.gx.engine import run_gx
 
     db = rf.build_fixture_db(tmp_path / "clean.duckdb", defects=False, results=False)
     run = run_gx(db, rf.fixture_rules())
@@ -98,9 +98,9 @@ def test_gx_passes_a_clean_database(tmp_path):
 
 
 def test_real_catalogue_parity_on_the_curated_dataset(built_db, tmp_path):
-    from newsclaims.gx.engine import run_gx
+    from newsclaims.engines.gx.engine import run_gx
     from newsclaims.rules.catalogue import load_catalogue
-    from newsclaims.rules.engine import run_checks
+    from newsclaims.check import run_checks
 
     db = tmp_path / "curated.duckdb"
     shutil.copy(built_db, db)
@@ -148,7 +148,7 @@ def test_missing_gx_says_which_extra_to_install():
         "sys.modules['great_expectations'] = None  # as if the extra were not installed\n"
         "from newsclaims.errors import InputError\n"
         "try:\n"
-        "    import newsclaims.gx\n"
+        "    import newsclaims.engines.gx\n"
         "except InputError as exc:\n"
         "    print(exc)\n"
     )
@@ -165,7 +165,7 @@ def test_check_engine_gx_stores_results_like_the_default_engine(built_db, tmp_pa
     import duckdb
 
     from newsclaims.cli import cli
-    from newsclaims.rules.engine import run_checks
+    from newsclaims.check import run_checks
 
     db = tmp_path / "curated.duckdb"
     shutil.copy(built_db, db)
@@ -179,7 +179,7 @@ def test_check_engine_gx_stores_results_like_the_default_engine(built_db, tmp_pa
     listed = dict(con.execute("SELECT rule_id, count(*) FROM dq_violations GROUP BY rule_id").fetchall())
     con.close()
     assert {engine for _, _, engine, _ in stored.values()} == {"gx"}
-    assert printed["engine"] == "gx" and len(printed["results"]) == len(stored)
+    assert printed["run"]["engines"] == ["gx"] and len(printed["rules"]) == len(stored)
     skipped = {rule for rule, (status, *_) in stored.items() if status == "skipped"}
     assert {"actors.parent_acyclic", "claims.pandera_schema"} <= skipped  # a sql and a pandera rule
     assert stored["actors.parent_acyclic"][3] == ("skipped: not run by Great Expectations: a sql rule "

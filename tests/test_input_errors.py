@@ -138,7 +138,8 @@ def test_versions_shows_no_control_characters_from_a_registry_index(tmp_path):
     proc = subprocess.run([NEWSCLAIMS, "versions", "--from", str(registry)], capture_output=True,
                           text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout == "1.0.0\t2026?]0;owned?\tparent -\tclaims 3\n"
+    assert proc.stdout == ("version\tcreated_at (unsigned)\tparent (unsigned)\trows (unsigned)\n"
+                           "1.0.0\t2026?]0;owned?\tparent -\tclaims 3\n")
 
 
 def test_keygen_refuses_a_dangling_link_at_the_key_path(tmp_path):
@@ -161,4 +162,5 @@ def test_an_error_line_shows_no_control_characters_from_a_registry(tmp_path):
     code, err = run("pull", "1.0.0", "--from", registry, "--cache", tmp_path / "cache",
                     "--trust-key", tmp_path / "k.pem.pub", cwd=tmp_path)
     assert code == 2 and "\x1b" not in err and err.count("\n") == 1
-    assert "1.0.0?[2J/manifest.json" in err
+    assert err.endswith("unsafe file path '1.0.0\\x1b[2J/manifest.json' in the index: a NUL "
+                        "or control character\n")

@@ -6,7 +6,7 @@ import pytest
 
 import report_fixtures as rf
 from newsclaims.errors import InputError
-from newsclaims.pandera_checks import run_pandera
+from newsclaims.engines.pandera.validate import run_pandera
 
 
 def test_clean_database_has_no_pandera_failures(tmp_path):

@@ -71,7 +71,8 @@ def test_publish_copies_and_indexes(tmp_path):
     assert entry["parent_version"] == "1.0.0" and entry["row_counts"]["claims"] == 2
     assert (reg / "1.1.0" / "manifest.json").read_bytes() == \
         (releases / "1.1.0" / "manifest.json").read_bytes()
-    assert not [p for p in reg.iterdir() if p.name.startswith(".")]  # no temp leftovers
+    # no temporary leftovers: only the (empty) lock file that serialises publish runs
+    assert [p.name for p in reg.iterdir() if p.name.startswith(".")] == [".publish.lock"]
     # publishing the same release again changes nothing, and says so
     before = listing(reg)
     again = invoke("publish", "1.0.0", "--to", reg, "--releases", releases)
@@ -82,10 +83,13 @@ def test_publish_copies_and_indexes(tmp_path):
     assert (same.folder, same.already) == (reg / "1.1.0", True)
     assert listing(reg) == before
     text = invoke("versions", "--from", reg)
-    assert [line.split("\t")[0] for line in text.stdout.splitlines()] == ["1.0.0", "1.1.0"]
+    assert text.stdout.splitlines()[0] == \
+        "version\tcreated_at (unsigned)\tparent (unsigned)\trows (unsigned)"
+    assert [line.split("\t")[0] for line in text.stdout.splitlines()[1:]] == ["1.0.0", "1.1.0"]
     assert "parent 1.0.0\tdocuments 1, claims 2, figures 2" in text.stdout
     as_json = json.loads(invoke("versions", "--from", reg, "--format", "json").stdout)
     assert as_json[1]["version"] == "1.1.0" and as_json[1]["row_counts"]["figures"] == 2
+    assert as_json[1]["unsigned_fields"] == ["created_at", "parent_version", "row_counts"]
 
 
 def test_publish_refuses_another_release_under_a_published_version(tmp_path):
@@ -155,7 +159,7 @@ def test_publish_run_again_completes_a_publish_stopped_before_the_index(tmp_path
     assert sorted(index["versions"]) == ["1.0.0", "1.1.0"] and index["latest"] == "1.1.0"
     assert index["versions"]["1.1.0"]["signature"] == "1.1.0/manifest.json.sig"
     assert listing(reg / "1.1.0") == folder
-    assert not [p for p in reg.iterdir() if p.name.startswith(".")]
+    assert [p.name for p in reg.iterdir() if p.name.startswith(".")] == [".publish.lock"]
 
 
 def test_publish_leaves_an_unindexed_folder_of_another_release_alone(tmp_path):
@@ -173,7 +177,8 @@ def test_publish_leaves_an_unindexed_folder_of_another_release_alone(tmp_path):
         f"Error: publish 1.0.0 refused: {reg / '1.0.0'} exists but is not in "
         f"{reg / 'index.json'}, and its manifest.json differs from release 1.0.0's; remove it "
         "by hand after checking")
-    assert listing(reg) == before and not (reg / "index.json").exists()
+    assert [p for p in listing(reg) if p[0] != ".publish.lock"] == before
+    assert not (reg / "index.json").exists()
 
 
 def test_publish_does_not_index_an_unindexed_folder_whose_files_were_altered(tmp_path):

@@ -132,7 +132,7 @@ def test_end_to_end(tmp_path):
         changes = json.loads(diff.stdout)
         assert [(c["table"], c["record_id"], c["change"], c["fields"]) for c in changes] == [
             ("figures", "fig-0001", "updated", ["stated_value", "value_low", "value_high", "notes"])]
-        assert changes[0]["before"]["stated_value"] == "7" and changes[0]["after"]["stated_value"] == "8"
+        assert changes[0]["before"]["stated_value"] == 7 and changes[0]["after"]["stated_value"] == 8
         changelog_md = (releases / "1.1.0" / "CHANGELOG.md").read_text()
         assert "| figures | 0 | 0 | 1 | 0 | 0 |" in changelog_md
 

@@ -147,7 +147,7 @@ def test_version_discipline_does_not_depend_on_the_out_folder(project, tmp_path,
     assert refused.stderr == (
         f"Error: release 1.1.0: its parent 1.0.0 (the latest release: "
         f"{tmp_path / 'reports' / '1.0.0' / 'report.md'} exists) is not in {empty}; give "
-        "--registry a registry holding 1.0.0 (or --out the folder of releases holding it), or "
+        "--registry a registry holding 1.0.0 (or --releases the folder of releases holding it), or "
         "--parent none to start a new line of releases without one\n")
     assert listing(empty) == []
     with_registry = release(project, "1.1.0", "--db", smaller, "--registry",

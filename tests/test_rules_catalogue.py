@@ -10,7 +10,8 @@ import pytest
 
 from newsclaims import contract
 from newsclaims.errors import InputError
-from newsclaims.rules.catalogue import FAMILIES, load_catalogue, load_file, select_rules
+from newsclaims.rules.catalogue import FAMILIES, load_catalogue, load_file
+from newsclaims.rules.selection import select_rules
 
 RULES = load_catalogue()
 

@@ -14,7 +14,7 @@ import pytest
 
 from newsclaims.defects import inject
 from newsclaims.rules.catalogue import load_catalogue
-from newsclaims.rules.engine import run_checks, violations
+from newsclaims.check import run_checks, violations
 
 # The pandera rules (<table>.pandera_schema) re-check a whole table at once: its model
 # rejects most structure defects too (a NULL, a bad enum or id, a duplicated key), so they

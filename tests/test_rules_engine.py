@@ -15,9 +15,10 @@ import pytest
 
 from newsclaims.defects import inject
 from newsclaims.rules.catalogue import load_catalogue
-from newsclaims.rules.compile import compile_rules
+from newsclaims.engines.duckdb.statements import compile_rules
 from newsclaims.errors import InputError
-from newsclaims.rules.engine import plan_jobs, run_checks, size_bytes, violations
+from newsclaims.engines.duckdb.database import plan_jobs, size_bytes
+from newsclaims.check import run_checks, violations
 
 RULES = load_catalogue()
 
@@ -304,8 +305,8 @@ def test_pandera_is_imported_in_the_background_only_when_its_rules_run(fixture_d
     shutil.copy(fixture_db, db)
     code = (
         "import sys\n"
-        "from newsclaims.rules import pandera_rules\n"
-        "from newsclaims.rules.engine import run_checks\n"
+        "from newsclaims.engines import pandera as pandera_rules\n"
+        "from newsclaims.check import run_checks\n"
         f"run_checks({str(db)!r}, pandera='never')\n"
         "before = 'pandera' in sys.modules or 'polars' in sys.modules\n"
         "thread = pandera_rules.preload()\n"

@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from newsclaims.rules.catalogue import load_catalogue
-from newsclaims.rules.engine import run_checks
+from newsclaims.check import run_checks
 from newsclaims.synth import generate
 from newsclaims.synth.truth import compare_with_check
 

@@ -1,14 +1,14 @@
 """Bench tool: the 15 core rules as Great Expectations 1.x expectations, run by GX's SQL
 datasource on the same DuckDB file (``duckdb:///path`` through duckdb_engine).
 
-Expectations: the project's own export (``newsclaims.gx.export.build_suites``, target
+Expectations: the project's own export (``newsclaims.engines.gx.export.build_suites``, target
 duckdb): native ``ExpectColumnValuesToNotBeNull`` (claim date), ``ExpectColumnValuesToBeInSet``
 (qualifier), ``ExpectColumnValuesToBeUnique`` (claim id), and ``UnexpectedRowsExpectation``
 with the ``LEFT JOIN ... IS NULL`` form for references and the rule's condition over
 ``{batch}`` for row rules. The cross-source rule (a SQL rule, not in the export) is added
 here as an ``UnexpectedRowsExpectation`` selecting the distinct offending figures.
 
-GX on DuckDB needs one persistent connection (``newsclaims.gx.engine.
+GX on DuckDB needs one persistent connection (``newsclaims.engines.gx.engine.
 persisted_duckdb_connection``, see there); without it every expectation fails with "list
 index out of range". Every count is GX's own ``unexpected_count``/``observed_value``: a
 result without a number makes this tool exit 3, never a silent zero.
@@ -34,9 +34,10 @@ def main(db: str, memory_limit: str = "1500MB") -> None:
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
-    from newsclaims.gx.engine import _close, _count, _error_text, persisted_duckdb_connection
-    from newsclaims.gx.export import build_suites
-    from newsclaims.rules.catalogue import load_catalogue, select_rules
+    from newsclaims.engines.gx.engine import _close, _count, _error_text, persisted_duckdb_connection
+    from newsclaims.engines.gx.export import build_suites
+    from newsclaims.rules.catalogue import load_catalogue
+    from newsclaims.rules.selection import select_rules
 
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
     rules = select_rules(load_catalogue(), ["core"])

@@ -8,7 +8,7 @@ import sys
 
 import duckdb
 
-from newsclaims.rules.engine import run_checks
+from newsclaims.check import run_checks
 
 
 def main(select: str, db: str, memory_limit: str = "1500MB") -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from newsclaims import contract, snapshot
+from newsclaims import contract
 from newsclaims.errors import InputError
 
 CHANGE_KINDS: tuple[str, ...] = ("added", "removed", "updated", "retracted", "merged")
@@ -35,6 +35,40 @@ class Change:
         data = asdict(self)
         data["fields"] = list(self.fields)
         return data
+
+
+_INTEGER_TYPES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
+                  "UINTEGER", "UBIGINT"}
+_FLOAT_TYPES = {"FLOAT", "REAL", "DOUBLE"}
+
+
+def to_json(changes: list[Change]) -> list[dict]:
+    """The changes as JSON-ready dicts (what ``diff --format json`` prints), values as JSON
+    has them: a value of an integer or floating-point column of the contract is a number
+    (``62``, not ``"62"``); the others stay text (dates included, as ISO 8601)."""
+    types = {t.name: {c.name: c.type.upper() for c in t.columns} for t in contract.tables().values()}
+    out = []
+    for change in changes:
+        data = change.to_dict()
+        columns = types.get(change.table, {})
+        for side in ("before", "after"):
+            data[side] = {c: _json_value(columns.get(c, ""), v) for c, v in data[side].items()}
+        out.append(data)
+    return out
+
+
+def _json_value(kind: str, value: str | None):
+    if value is None:
+        return None
+    try:
+        if kind in _INTEGER_TYPES:
+            return int(value)
+        if kind in _FLOAT_TYPES or kind.startswith("DECIMAL"):
+            return float(value)
+    except ValueError:  # a value of another type in an older contract: kept as text
+        return value
+    return value
+    return value
 
 
 def _columns(con, catalog: str, table: str) -> list[str]:
@@ -252,21 +286,3 @@ def store_changes(con: duckdb.DuckDBPyConnection, changes: list[Change]) -> None
 
 def write_changelog(path: Path, text: str) -> None:
     Path(path).write_text(text, encoding="utf-8")
-
-
-def diff_versions(old: str, new: str, *, releases=None, cache=None) -> list[Change]:
-    """Record-level changes between two versions found in ``releases`` or the cache, then
-    the changes to the rule catalogue they ran (table ``rules``, ``newsclaims.governance``). Each
-    snapshot's database is checked against its manifest first (a damaged or replaced file
-    is refused, naming it, rather than compared)."""
-    from newsclaims.query import resolve
-
-    from newsclaims import governance
-
-    old_db = resolve(old, releases=releases, cache=cache)
-    new_db = resolve(new, releases=releases, cache=cache)
-    for db in (old_db, new_db):
-        snapshot.verify_database(db.parent)
-    rules = governance.rule_changes(governance.release_rules(old_db.parent),
-                                    governance.release_rules(new_db.parent))
-    return diff_databases(old_db, new_db) + rules

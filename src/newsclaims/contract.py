@@ -1,50 +1,58 @@
 """The data contract, read from ``sql/schema.sql``: tables, columns, types, keys, enums.
 
-The DDL is the single source of truth; everything else (pandera schemas, the codebook,
-Frictionless schemas, the loose schema used for synthetic and broken fixtures) is derived
-from the catalog DuckDB builds from it.
+The DDL is the single source of truth; everything else (the tables' load order, the id
+patterns, the structure rules, pandera schemas, the codebook, Frictionless schemas, the loose
+schema used for synthetic and broken fixtures) is derived from it. What the DDL cannot say
+is defined here, once: the groups of measures (``MEASURE_GROUPS``) and the storage format.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from functools import cache
 
 from newsclaims import derived_cache, project
 from newsclaims.errors import InputError
 
-# Tables of the contract, in load order (parents before children).
-TABLES: tuple[str, ...] = (
-    "countries",
-    "actors",
-    "actor_aliases",
-    "places",
-    "place_aliases",
-    "documents",
-    "incidents",
-    "claims",
-    "claim_relays",
-    "claim_links",
-    "figures",
-)
-
-# Primary keys that are single id columns, with the pattern their values follow.
-ID_PATTERNS: dict[str, tuple[str, str]] = {
-    "documents": ("doc_id", r"^doc-[0-9]{4,}$"),
-    "incidents": ("incident_id", r"^inc-[0-9]{4,}$"),
-    "claims": ("claim_id", r"^clm-[0-9]{4,}$"),
-    "figures": ("figure_id", r"^fig-[0-9]{4,}$"),
-    "actors": ("actor_id", r"^act-[a-z0-9]+(-[a-z0-9]+)*$"),
-    "places": ("place_id", r"^plc-[a-z0-9]+(-[a-z0-9]+)*$"),
-}
-
 # Databases are written in a storage format that DuckDB clients from 1.4 on can open, so that
 # researchers' stock `duckdb` CLI (and older Python wheels) read every snapshot.
 STORAGE_COMPATIBILITY = "v1.4.0"
 STORAGE_CONFIG = {"storage_compatibility_version": STORAGE_COMPATIBILITY}
 
-CASUALTY_MEASURES: tuple[str, ...] = ("killed", "wounded", "injured", "casualties")
+# Groups of the ``measure`` ENUM that rules and reports treat alike. Rule SQL names a group
+# as ``{{measures.<group>}}`` (a parenthesised list; ``rules.catalogue`` expands it), so the
+# group is written here only; a test checks every member is a value of the ENUM.
+MEASURE_GROUPS: dict[str, tuple[str, ...]] = {
+    "casualty": ("killed", "wounded", "injured", "casualties"),
+}
+CASUALTY_MEASURES = MEASURE_GROUPS["casualty"]
+
+
+def __getattr__(name: str):
+    """``TABLES`` (the contract's tables in load order: the order of their ``CREATE TABLE``
+    in ``sql/schema.sql``, parents before children) and ``ID_PATTERNS`` (table -> (id
+    column, the pattern of its ``CHECK (regexp_matches(...))``)), read from the DDL."""
+    if name == "TABLES":
+        return table_order()
+    if name == "ID_PATTERNS":
+        return {t.name: (c.name, c.pattern) for t in tables().values() for c in t.columns if c.pattern}
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+_CREATE_TABLE = re.compile(r"^\s*CREATE\s+TABLE\s+(\w+)", re.I | re.M)
+_PATTERN_CHECK = re.compile(r"^regexp_matches\((\w+), '((?:[^']|'')*)'\)$")
+
+
+@cache
+def table_order() -> tuple[str, ...]:
+    """The tables of ``sql/schema.sql`` in the order it creates them (no DuckDB needed)."""
+    return tuple(_CREATE_TABLE.findall(_strip_comments(schema_sql())))
+
+
+def _strip_comments(sql: str) -> str:
+    return "\n".join(line.split("--", 1)[0] for line in sql.splitlines())
 
 
 @dataclass(frozen=True)
@@ -54,6 +62,7 @@ class Column:
     nullable: bool
     enum: tuple[str, ...] | None = None  # the closed set of values, for ENUM columns
     comment: str | None = None
+    pattern: str | None = None  # the regular expression of a CHECK (regexp_matches(col, '...'))
 
 
 @dataclass(frozen=True)
@@ -130,10 +139,10 @@ def _valid(data) -> bool:
 def _from_json(data: dict) -> dict[str, Table]:
     def column(c: dict) -> Column:
         enum = tuple(c["enum"]) if c["enum"] is not None else None
-        return Column(c["name"], c["type"], c["nullable"], enum, c["comment"])
+        return Column(c["name"], c["type"], c["nullable"], enum, c["comment"], c["pattern"])
 
     out = {}
-    for name in TABLES:
+    for name in data:
         t = data[name]
         out[name] = Table(
             t["name"],
@@ -160,8 +169,17 @@ def introspect(sql: str | None = None) -> dict[str, Table]:
         con.close()
         raise InputError(f"sql/schema.sql: the contract DDL does not run: {first}") from None
     comments = _column_comments(sql)
+    order = tuple(_CREATE_TABLE.findall(_strip_comments(sql)))
+    patterns: dict[tuple[str, str], str] = {}
+    for table, expression, cols_ in con.execute(
+        "SELECT table_name, expression, constraint_column_names FROM duckdb_constraints() "
+        "WHERE schema_name = 'main' AND constraint_type = 'CHECK'"
+    ).fetchall():
+        match = _PATTERN_CHECK.match(expression.strip())
+        if match and [match.group(1)] == list(cols_):
+            patterns[(table, match.group(1))] = match.group(2).replace("''", "'")
     enums: dict[str, tuple[str, ...]] = {}
-    columns: dict[str, list[Column]] = {t: [] for t in TABLES}
+    columns: dict[str, list[Column]] = {t: [] for t in order}
     for table, name, data_type, nullable in con.execute(
         "SELECT table_name, column_name, data_type, is_nullable FROM duckdb_columns() "
         "WHERE schema_name = 'main' ORDER BY table_name, column_index"
@@ -173,10 +191,11 @@ def introspect(sql: str | None = None) -> dict[str, Table]:
             if data_type not in enums:
                 enums[data_type] = tuple(con.execute(f"SELECT enum_range(NULL::{data_type})").fetchone()[0])
             enum = enums[data_type]
-        columns[table].append(Column(name, data_type, nullable, enum, comments.get((table, name))))
+        columns[table].append(Column(name, data_type, nullable, enum, comments.get((table, name)),
+                                     patterns.get((table, name))))
     keys: dict[str, tuple[str, ...]] = {}
-    fks: dict[str, list[ForeignKey]] = {t: [] for t in TABLES}
-    uniques: dict[str, list[tuple[str, ...]]] = {t: [] for t in TABLES}
+    fks: dict[str, list[ForeignKey]] = {t: [] for t in order}
+    uniques: dict[str, list[tuple[str, ...]]] = {t: [] for t in order}
     for table, ctype, cols_, ref_table, ref_cols in con.execute(
         "SELECT table_name, constraint_type, constraint_column_names, referenced_table, "
         "referenced_column_names FROM duckdb_constraints() WHERE schema_name = 'main' "
@@ -192,7 +211,7 @@ def introspect(sql: str | None = None) -> dict[str, Table]:
             uniques[table].append(tuple(cols_))
     con.close()
     return {t: Table(t, tuple(columns[t]), keys.get(t, ()), tuple(fks[t]), tuple(uniques[t]))
-            for t in TABLES}
+            for t in order}
 
 
 def loose_ddl() -> str:

@@ -70,23 +70,7 @@ def _enum_name(table: str, column: str) -> str:
 
 
 def _test_detail(rule) -> str:
-    p = rule.params
-    if rule.test in ("not_null", "accepted_values", "pattern"):
-        text = f"`{p['column']}`"
-        if rule.test == "pattern":
-            text += f" ~ `{p['regex']}`"
-        if rule.test == "accepted_values" and p.get("values"):
-            text += " in " + ", ".join(f"`{v}`" for v in p["values"])
-        return text
-    if rule.test == "unique":
-        return ", ".join(f"`{c}`" for c in p["columns"])
-    if rule.test == "relationship":
-        return f"`{p['column']}` → `{p['to']}`"
-    if rule.test == "sql":
-        return f"`sql/{p['file']}`"
-    if rule.test == "pandera":
-        return f"`newsclaims.schemas.{p['model']}`"
-    return "`" + _cell(p["where"]).replace("`", "'") + "`"
+    return _cell(rule.kind.describe(rule)) if rule.test == "row" else rule.kind.describe(rule)
 
 
 def rules_page(rules=None) -> str:
@@ -94,9 +78,18 @@ def rules_page(rules=None) -> str:
     from newsclaims.rules.catalogue import FAMILIES, load_catalogue
 
     rules = load_catalogue() if rules is None else rules
-    lines = [HEADER.format(source="checks/*.yml"), "# Rule catalogue", "",
+    lines = [HEADER.format(source="checks/*.yml and sql/schema.sql"), "# Rule catalogue", "",
              f"{len(rules)} rules. Severity `error` blocks a release, `warn` is reported. "
              "A rule fails when its violations exceed `fail_above` (default 0).", ""]
+    from newsclaims.rules.kinds import KINDS
+
+    lines += ["## Kinds", "", "Each rule's `test` is one of these kinds (`src/newsclaims/rules/kinds/`, one "
+              "module each; see docs/rules-authoring.md).", "",
+              "| kind | keys | offending records | rules |", "|---|---|---|---:|"]
+    for name, kind in sorted(KINDS.items()):
+        keys = ", ".join([f"`{k}`" for k in kind.required] + [f"optional `{k}`" for k in kind.optional])
+        lines.append(f"| `{name}` | {keys} | {_cell(kind.summary)} | {sum(r.test == name for r in rules)} |")
+    lines += ["", "## Families", ""]
     order = {f: i for i, f in enumerate(FAMILIES)}
     families = sorted({r.family for r in rules}, key=lambda f: (order.get(f, 99), f))
     lines += ["| family | rules |", "|---|---:|"]

@@ -10,11 +10,12 @@ rule on a table too big to validate in memory) is a pytest skip with the reason.
 
 from __future__ import annotations
 
-import shutil
 import warnings
 from pathlib import Path
 
 import pytest
+
+from newsclaims.rules.results import gate
 
 _RUN = pytest.StashKey[dict]()
 
@@ -59,15 +60,15 @@ class RuleItem(pytest.Item):
         result = state["results"].get(self.rule.id)
         if result is None:
             raise RuleFailure(f"{self.rule.id} did not run")
-        if result.status == "skipped":  # e.g. a pandera rule on a table too big to load
+        if result.outcome == "skipped":  # e.g. a pandera rule on a table too big to load
             pytest.skip(result.detail or "skipped")
-        if result.status == "pass" and result.violation_count == 0:
+        if result.outcome == "pass" and result.violation_count == 0:
             return
         records = _records(state["db"], self.rule.id)
-        if result.status == "error":
+        if result.outcome == "error":
             raise RuleFailure(f"{self.rule.id}: the rule's query failed: {result.detail}")
         text = f"{self.rule.id} ({self.rule.severity}): {result.violation_count} offending record(s)\n{records}"
-        if result.status == "fail" and self.rule.severity == "error":
+        if gate([result], "error"):
             raise RuleFailure(text)
         warnings.warn(NewsclaimsDataWarning(text))
 
@@ -96,7 +97,7 @@ def _session_run(config, checks_dir: Path) -> dict:
 
 def _run_once(config, checks_dir: Path) -> dict:
     from newsclaims.rules.catalogue import load_catalogue
-    from newsclaims.rules.engine import run_checks
+    from newsclaims.check import run_checks
 
     given = config.getoption("--newsclaims-db")
     tmp = config._tmp_path_factory.mktemp("newsclaims-db")  # pytest's tmp_path_factory
@@ -108,11 +109,12 @@ def _run_once(config, checks_dir: Path) -> dict:
     else:
         # the rules store their results in the database they run on: a copy, so that the
         # database under test (a release's, checksummed) is never changed by its gate
-        from newsclaims.rules.engine import open_database
+        from newsclaims.engines.duckdb.database import open_database
 
         open_database(given, read_only=True).close()  # one line for a missing or foreign file
-        db = tmp / "newsclaims.duckdb"
-        shutil.copyfile(given, db)
+        from newsclaims.dbfiles import copy_database
+
+        db = copy_database(given, tmp / "newsclaims.duckdb")  # with its write-ahead log
     run = run_checks(db, rules=load_catalogue(checks_dir))
     return {"db": db, "results": {r.rule_id: r for r in run.results}}
 
@@ -120,7 +122,7 @@ def _run_once(config, checks_dir: Path) -> dict:
 def _records(db, rule_id: str) -> str:
     """Every offending record of the rule, with the quote of the claim it concerns."""
     from newsclaims.reporting.violations import first_violations
-    from newsclaims.rules.engine import open_database
+    from newsclaims.engines.duckdb.database import open_database
 
     con = open_database(db, read_only=True)
     try:

@@ -7,6 +7,9 @@ community extensions, no spill folder (DuckDB allows files under it), and
 ``lock_configuration=true`` so that no ``SET`` can undo it. ``run`` takes exactly one
 statement. There is no time limit; memory is DuckDB's default (80 % of RAM), without
 spilling, and the result is collected whole.
+
+Before a snapshot's database is opened it is verified against its manifest
+(``verified.check_database``): a damaged copy is refused as ``diff`` refuses it.
 """
 
 from __future__ import annotations
@@ -65,11 +68,25 @@ def resolve(version: str | None = None, *, cache: str | os.PathLike | None = Non
                      f"pull it first (newsclaims pull {version} --from REGISTRY)")
 
 
+def check_snapshot(db: Path, cache=None, version: str | None = None) -> None:
+    """Verify a snapshot's database before it is opened (``verified.check_database``:
+    size and sha256 against its manifest, recorded so that an unchanged file is not hashed
+    again; no write-ahead log beside it; the version its manifest states when it was looked
+    up by ``version``). A database with no ``manifest.json`` beside it is a working database
+    (``build/newsclaims.duckdb``), whose log is its own."""
+    from newsclaims import pull, verified
+
+    folder = db.parent
+    if db.name == snapshot.DB_NAME and (folder / snapshot.MANIFEST).is_file():
+        verified.check_database(folder, pull.cache_dir(cache), version)
+
+
 def connect(version: str | None = None, *, cache: str | os.PathLike | None = None,
             path: str | os.PathLike | None = None,
             releases: str | os.PathLike | None = None) -> duckdb.DuckDBPyConnection:
     """A read-only, locked-down DuckDB connection to a snapshot's database."""
     db = resolve(version, cache=cache, path=path, releases=releases)
+    check_snapshot(db, cache, db.parent.name if path is None else None)
     try:
         return duckdb.connect(str(db), read_only=True, config=dict(LOCKED_CONFIG))
     except duckdb.Error as exc:
@@ -94,12 +111,20 @@ def load(table: str, version: str | None = None, **kwargs):
         if table not in names:
             raise InputError(f"no table {table!r} in the snapshot (tables: "
                              f"{', '.join(sorted(names))})")
+        try:
+            import polars as pl
+        except ImportError:
+            raise InputError("load() returns a polars DataFrame: install polars with "
+                             "pip install 'newsclaims[frames]', or read with "
+                             "newsclaims.connect()") from None
         if _matches_contract(con, table):
-            from newsclaims.schemas import read_table
+            from newsclaims import contract
 
-            return read_table(con, table)
-        import polars as pl
-
+            # as newsclaims.schemas.read_table reads it (ENUM columns as text), without
+            # importing pandera: a researcher's install has no curation stack
+            cols = [f'"{c.name}"::VARCHAR AS "{c.name}"' if c.enum else f'"{c.name}"'
+                    for c in contract.tables()[table].columns]
+            return con.sql(f"SELECT {', '.join(cols)} FROM {table}").pl()
         return pl.from_arrow(con.sql(f"SELECT * FROM {table}").to_arrow_table())
     finally:
         con.close()

@@ -20,6 +20,7 @@ import os
 import shutil
 import tempfile
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,6 +38,8 @@ METADATA_DEADLINE = 60.0  # seconds to receive one of those files, start to end
 CHUNK = 1 << 16
 FILE_MODE = 0o644  # a published registry is served by a web server running as another user
 FOLDER_MODE = 0o755
+LOCK = ".publish.lock"  # held by a publish across its read-modify-write of the index
+LOCK_TIMEOUT = 600.0  # seconds a publish waits for another one to the same registry
 
 
 class RegistryFileMissing(InputError):
@@ -175,7 +178,11 @@ class Registry:
     base_url: str | None = None
 
     def url(self, rel: str) -> str:
-        return self.base_url + rel
+        """The address of ``rel`` (a checked relative path): percent-encoded, so that a
+        ``?``, ``#`` or ``%`` in a name is part of the name over HTTP as in a folder."""
+        from urllib.parse import quote
+
+        return self.base_url + quote(rel, safe="/")
 
     def read_bytes(self, rel: str, what: str) -> bytes:
         """The bytes of one small file of the registry (the index, a manifest, its
@@ -215,7 +222,7 @@ class Registry:
         """The registry's ``index.json``, its shape checked (``check_index``)."""
         data = self.read_bytes(INDEX, "the registry index")
         try:
-            index = json.loads(data)
+            index = json.loads(data, object_pairs_hook=snapshot.no_duplicate_keys)
         except ValueError as exc:
             raise IntegrityError(f"{self.spec}/{INDEX}: malformed index ({exc})") from None
         problem = check_index(index)
@@ -338,22 +345,43 @@ def publish(version: str, releases_dir: Path, to: Path) -> Published:
                           + ", ".join(failing))
     to = Path(to)
     make_folders(to, mode=FOLDER_MODE)
-    index = read_index_file(to)
     digest = hashlib.sha256(manifest_bytes).hexdigest()
-    known = index["versions"].get(version)
-    if known is not None:
-        if known.get("manifest_sha256") == digest:
-            return Published(to / version, already=True)
-        raise GateFailure(f"publish {version} refused: {to} already holds a different "
-                          f"release {version}; published versions are immutable")
-    _check_lineage(index, version, manifest, to)
-    if (to / version).exists():
-        _resume(source, to, version)
-    else:
-        _copy_in(source, manifest, to, version)
-    _add_to_index(to, index, version, manifest, digest,
-                  signed=(to / version / snapshot.SIGNATURE).is_file())
+    with _writer_lock(to):
+        index = read_index_file(to)
+        known = index["versions"].get(version)
+        if known is not None:
+            if known.get("manifest_sha256") == digest:
+                return Published(to / version, already=True)
+            raise GateFailure(f"publish {version} refused: {to} already holds a different "
+                              f"release {version}; published versions are immutable")
+        _check_lineage(index, version, manifest, to)
+        if (to / version).exists():
+            _resume(source, to, version)
+        else:
+            _copy_in(source, manifest, to, version)
+        _add_to_index(to, index, version, manifest, digest,
+                      signed=(to / version / snapshot.SIGNATURE).is_file())
     return Published(to / version)
+
+
+@contextmanager
+def _writer_lock(to: Path):
+    """One writer of the registry ``to`` at a time: an exclusive lock on ``to/.publish.lock``
+    (``filelock``: ``flock``, released by the kernel when a process dies, so a killed
+    publish never leaves the registry locked), held from reading the index to writing it.
+    A publish that waits longer than ``LOCK_TIMEOUT`` is refused in one line."""
+    from filelock import FileLock, Timeout
+
+    lock = FileLock(to / LOCK, timeout=LOCK_TIMEOUT, mode=FILE_MODE)
+    try:
+        lock.acquire(poll_interval=0.05)
+    except Timeout:
+        raise InputError(f"{to / LOCK}: another publish to {to} has held the registry for "
+                         f"{LOCK_TIMEOUT:g} s; try again when it has finished") from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def _check_lineage(index: dict, version: str, manifest: dict, to: Path) -> None:
@@ -438,13 +466,19 @@ def _add_to_index(to: Path, index: dict, version: str, manifest: dict, digest: s
         raise
 
 
+UNSIGNED_FIELDS = ("created_at", "parent_version", "row_counts")
+
+
 def list_versions(spec: str) -> list[dict]:
-    """Version, date, parent and row counts of every version of a registry, oldest first."""
+    """Version, date, parent and row counts of every version of a registry, oldest first.
+    All but the version come from the index, which nobody signed: each row names them in
+    ``unsigned_fields`` (``pull`` verifies a version against its signed manifest)."""
     index = open_registry(spec).index()
     rows = []
     for version in versioning.sort_versions(index["versions"]):
         entry = index["versions"][version]
         rows.append({"version": version, "created_at": entry.get("created_at"),
                      "parent_version": entry.get("parent_version"),
-                     "row_counts": entry.get("row_counts", {})})
+                     "row_counts": entry.get("row_counts", {}),
+                     "unsigned_fields": list(UNSIGNED_FIELDS)})
     return rows

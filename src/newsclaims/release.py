@@ -4,12 +4,12 @@ The steps, all inside a temporary folder next to the final one (``.release-<pid>
 while the run lives; renamed into place only when everything passed, so a failed release
 leaves nothing behind, and one killed outright leaves a folder the next release removes):
 
-1. check the version (syntax, not released yet: no snapshot of it in ``--out`` or the
+1. check the version (syntax, not released yet: no snapshot of it in ``--releases`` or the
    registry and no project report ``reports/<version>/report.md``, greater than the
-   latest of those), that the output folders (``--out`` and ``--reports-dir``) can be
+   latest of those), that the output folders (``--releases`` and ``--reports-dir``) can be
    written, that ``--db`` is a newsclaims database, and that ``checks/``, ``sql/`` and
    the dataset have no uncommitted changes (or ``allow_dirty``); find the parent's
-   snapshot (``--out`` or the registry; one known only from its report is asked for);
+   snapshot (``--releases`` or the registry; one known only from its report is asked for);
 2. build the database from ``dataset/`` (or copy an already built one);
 3. run the rule catalogue (``dq_results``/``dq_violations``) and the version-discipline
    rules against the parent release, including ``release.rule_weakening_noted`` (an error
@@ -43,9 +43,11 @@ from newsclaims import (changelog, citation, governance, project, signing, snaps
 from newsclaims.errors import GateFailure, InputError, NoRoom, disk_full
 from newsclaims.folders import make_folders, remove_folders
 from newsclaims.interrupts import finishing
+from newsclaims.rules.digest import rules_digest
+from newsclaims.rules.results import gate, read_results
 
 Step = Callable[[str], None]
-WORK_PREFIX = ".release-"  # the temporary folder in --out: .release-<pid>-<random>/
+WORK_PREFIX = ".release-"  # the temporary folder in --releases: .release-<pid>-<random>/
 
 
 @dataclass(frozen=True)
@@ -149,17 +151,18 @@ def reported_versions(reports_root: Path) -> list[str]:
 
 
 def _parent_db(version: str, parent: str, releases_dir: Path, registry: str | None,
-               reported_in: Path | None = None) -> Path:
+               reported_in: Path | None = None, trust_key=None) -> Path:
     """The database of the parent release, from ``releases_dir`` or the registry. A parent
     known only from its project report (a fresh clone) is refused with what to do."""
     if reported_in is not None and not registry:
         raise InputError(
             f"release {version}: its parent {parent} (the latest release: "
             f"{Path(reported_in) / parent / 'report.md'} exists) is not in {releases_dir}; "
-            f"give --registry a registry holding {parent} (or --out the folder of releases "
+            f"give --registry a registry holding {parent} (or --releases the folder of releases "
             "holding it), or --parent none to start a new line of releases without one")
     local = releases_dir / parent / snapshot.DB_NAME
     if local.is_file():
+        snapshot.refuse_wal(local.parent, f"parent release {parent}")
         return local
     if registry:
         from newsclaims import pull, registry as registries
@@ -167,28 +170,21 @@ def _parent_db(version: str, parent: str, releases_dir: Path, registry: str | No
         reg = registries.open_registry(registry)
         if reg.folder is not None and (reg.folder / parent / snapshot.DB_NAME).is_file():
             return reg.folder / parent / snapshot.DB_NAME
-        return pull.pull(parent, registry) / snapshot.DB_NAME
+        # no bar of its own: the release's bar is on the terminal
+        return pull.pull(parent, registry, trust_key=trust_key, progress=False) / snapshot.DB_NAME
     raise InputError(f"parent release {parent} not found in {releases_dir}")
 
 
-def _failing_rules(run, db_path: Path) -> list[str]:
-    """Error-level rules that fail, as ``rule_id (n violations)``, read from ``dq_results``."""
+def _failing_rules(db_path: Path) -> list[str]:
+    """The rules that block the release (``rules.results.gate`` at level error over the
+    stored ``dq_results``), as ``rule_id (n violations)`` or ``rule_id (query error)``."""
     con = duckdb.connect(str(db_path), read_only=True)
     try:
-        rows = con.execute(
-            "SELECT rule_id, status, violation_count FROM dq_results "
-            "WHERE CAST(severity AS VARCHAR) = 'error' AND CAST(status AS VARCHAR) <> 'pass' "
-            "ORDER BY rule_id"
-        ).fetchall()
+        blocking = gate(read_results(con), "error")
     finally:
         con.close()
-    failing = {r[0]: (f"{r[0]} (query error)" if str(r[1]) == "error"
-                      else f"{r[0]} ({r[2]} violations)") for r in rows}
-    if run is not None and hasattr(run, "failed"):
-        for item in run.failed("error"):
-            rule_id = item if isinstance(item, str) else getattr(item, "rule_id", str(item))
-            failing.setdefault(rule_id, rule_id)
-    return [failing[k] for k in sorted(failing)]
+    return [f"{r.rule_id} (query error)" if r.status == "error" else f"{r.rule_id} ({r.violation_count} violations)"
+            for r in blocking]
 
 
 def _record_discipline(con, violations: list[versioning.Violation], run_at: datetime) -> None:
@@ -306,7 +302,7 @@ def assemble_snapshot(work: Path, version: str, parent_version: str | None,
     changes = (changelog.diff_databases(parent_db, db_path) if parent_db
                else changelog.all_added(db_path))
     counts = snapshot.row_counts(db_path)
-    digest = snapshot.rules_digest()
+    digest = rules_digest()
     con = duckdb.connect(str(db_path))
     try:
         _record_discipline(con, violations, created.replace(tzinfo=None))
@@ -381,10 +377,15 @@ def create_release(
     signing_key: Path | None = None,
     reports_root: Path | None = None,
     step: Step | None = None,
+    trust_key: Path | None = None,
+    pandera: str = "auto",
     allow_dirty: bool = False,
     rule_change_note: str | None = None,
 ) -> ReleaseResult:
-    """Make release ``version``; raise ``GateFailure`` (exit 1) when a gate refuses it."""
+    """Make release ``version``; raise ``GateFailure`` (exit 1) when a gate refuses it.
+
+    ``pandera`` is ``check``'s option of that name: the gate is the same as ``check``'s
+    (a rule that was skipped never blocks it)."""
     from newsclaims import registry as registries
 
     versioning.validate_version(version)
@@ -404,7 +405,7 @@ def create_release(
     if target.exists():
         existing.add(version)
     # the project's committed reports count as released versions: version discipline does
-    # not depend on which folder --out names (an empty one would otherwise skip the parent)
+    # not depend on which folder --releases names (an empty one would otherwise skip the parent)
     reported = set(reported_versions(reports_root)) if reports_root is not None else set()
     report_target = (Path(reports_root) / version / "report.md"
                      if reports_root is not None else None)
@@ -432,14 +433,15 @@ def create_release(
     if db is not None:
         if not Path(db).is_file():
             raise InputError(f"{db}: no such database")
-        from newsclaims.rules.engine import open_database
+        from newsclaims.engines.duckdb.database import open_database
 
         # names the user's file, not the copy in the temporary folder
         open_database(db, read_only=True).close()
     commit = _source_state(Path(dataset_dir or project.dataset_dir()) if db is None else None,
                            allow_dirty)
     parent_db = (_parent_db(version, parent_version, releases_dir, registry,
-                            reports_root if parent_version in reported - existing else None)
+                            reports_root if parent_version in reported - existing else None,
+                            trust_key)
                  if parent_version else None)
 
     made_out = make_folders(releases_dir)
@@ -458,20 +460,22 @@ def create_release(
         db_path = work / snapshot.DB_NAME
         step("build")
         if db is not None:
-            shutil.copyfile(db, db_path)
+            from newsclaims.dbfiles import copy_database
+
+            copy_database(db, db_path)  # with its write-ahead log: every committed change
         else:
             from newsclaims.build import build_database
 
             build_database(Path(dataset_dir or project.dataset_dir()), db_path)
         step("check")
-        from newsclaims.rules.engine import run_checks
+        from newsclaims.check import run_checks
 
         from newsclaims.rules.catalogue import load_catalogue
 
         catalogue = load_catalogue()
         rules = governance.catalogue_entries(catalogue)
-        run = run_checks(db_path, rules=catalogue)
-        failing = _failing_rules(run, db_path)
+        run_checks(db_path, rules=catalogue, pandera=pandera)
+        failing = _failing_rules(db_path)
         violations: list[versioning.Violation] = []
         parent_rules = None
         if parent_db is not None:

@@ -5,7 +5,9 @@ manifest's exact bytes; ``openssl pkeyutl -verify -rawin -pubin`` can check it t
 
 The public key a researcher trusts is configured on their side, never read from a
 registry: ``--trust-key PUBFILE``, else ``NEWSCLAIMS_TRUSTED_KEY`` (a path), else
-``trusted_key.pub`` in the user's config folder (``~/.config/newsclaims`` on Linux).
+``trusted_key.pub`` in the user's config folder (``~/.config/newsclaims`` on Linux), else
+the key the project declares in its ``registry.toml`` (shipped with the repository and the
+package).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from newsclaims.folders import make_folders
 SIGNING_KEY_ENV = "NEWSCLAIMS_SIGNING_KEY"
 TRUSTED_KEY_ENV = "NEWSCLAIMS_TRUSTED_KEY"
 TRUSTED_KEY_FILE = "trusted_key.pub"
+DECLARATION = "registry.toml"  # the project's declared registry and public key
 
 
 def config_dir() -> Path:
@@ -73,17 +76,33 @@ def _load_private(path: Path):
 
 
 def load_public(path: Path):
+    """The Ed25519 public key in the PEM file ``path``, or declared in ``path`` when it is
+    the project's ``registry.toml`` (``[signing] public_key``, checked against its
+    ``key_id``)."""
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+    path = Path(path)
+    declared_id = None
     try:
-        key = serialization.load_pem_public_key(Path(path).read_bytes())
+        if path.name == DECLARATION:
+            from newsclaims.declaration import read
+
+            declared = read(path)
+            pem, declared_id = declared.public_key.encode(), declared.key_id
+            path = Path(f"{path} [signing] public_key")
+        else:
+            pem = path.read_bytes()
+        key = serialization.load_pem_public_key(pem)
     except FileNotFoundError:
         raise InputError(f"{path}: trusted public key not found") from None
     except ValueError as exc:
         raise InputError(f"{path}: not a PEM public key ({exc})") from None
     if not isinstance(key, Ed25519PublicKey):
         raise InputError(f"{path}: not an Ed25519 public key")
+    if declared_id and key_id(key) != declared_id:
+        raise InputError(f"{path}: its key id is {key_id(key)}, the declared key_id is "
+                         f"{declared_id}; one of them was copied wrong")
     return key
 
 
@@ -121,6 +140,11 @@ def trusted_key_path(explicit: str | os.PathLike | None = None) -> Path:
     configured = config_dir() / TRUSTED_KEY_FILE
     if configured.is_file():
         return configured
+    from newsclaims.declaration import declaration_path, read
+
+    declared = declaration_path()
+    if declared is not None and read(declared).public_key:
+        return declared
     raise InputError(
         "no trusted public key: pass --trust-key PUBFILE, set "
         f"{TRUSTED_KEY_ENV}, or copy the publisher's key to {configured}"

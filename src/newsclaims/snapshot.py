@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from pathlib import Path, PurePosixPath
 
 import duckdb
 
-from newsclaims import contract, project
+from newsclaims import contract, dbfiles
 from newsclaims.errors import IntegrityError
 
 DB_NAME = "newsclaims.duckdb"
@@ -63,21 +64,6 @@ def contract_version() -> int:
     """The contract's major version, from the first line of ``sql/schema.sql``."""
     match = re.search(r"contract v(\d+)", contract.schema_sql().splitlines()[0])
     return int(match.group(1)) if match else 1
-
-
-def rules_digest() -> str:
-    """SHA-256 over every file of ``checks/`` and ``sql/`` (relative path, NUL, bytes)."""
-    digest = hashlib.sha256()
-    root = project.root()
-    for folder in (project.checks_dir(), project.sql_dir()):
-        if not folder.is_dir():
-            continue
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            if "__pycache__" in path.parts or path.suffix == ".pyc":
-                continue
-            digest.update(path.relative_to(root).as_posix().encode() + b"\0")
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 def export_parquet(db_path: Path, data_dir: Path) -> dict[str, Path]:
@@ -201,18 +187,52 @@ def manifest(folder: Path, facts: dict) -> dict:
     return {"format": MANIFEST_FORMAT, **facts, "files": files}
 
 
-def safe_relpath(rel: str, what: str) -> str:
-    """A manifest path must stay inside the snapshot folder."""
+MAX_NAME_BYTES = 255  # one folder or file name (NAME_MAX on Linux)
+MAX_PATH_BYTES = 1024  # a whole relative path of a snapshot or registry
+
+
+def safe_relpath(rel: str, what: str, source: str = "the manifest") -> str:
+    """A path read from a manifest or an index must be a relative path that stays inside
+    its folder and that every file system and web server takes the same way: text without
+    NUL or control characters, encodable as UTF-8 (no lone surrogates), no name longer than
+    255 bytes and no path longer than 1024. Anything else is refused in one line, before it
+    reaches ``open`` or a URL."""
+    if not isinstance(rel, str):
+        raise IntegrityError(f"{what}: {source} gives {type(rel).__name__} "
+                             f"{str(rel)[:40]!r} where a file path belongs")
+    shown = repr(rel if len(rel) <= 80 else rel[:80] + "...")
+    reason = ""
+    try:
+        encoded = rel.encode("utf-8")
+    except UnicodeEncodeError:
+        encoded, reason = b"", ": not encodable as UTF-8"
+    if not reason and any(ord(c) < 32 or 127 <= ord(c) < 160 for c in rel):
+        reason = ": a NUL or control character"
+    elif not reason and (len(encoded) > MAX_PATH_BYTES
+                         or any(len(p.encode()) > MAX_NAME_BYTES for p in rel.split("/"))):
+        reason = (f": longer than {MAX_PATH_BYTES} bytes, or a name longer than "
+                  f"{MAX_NAME_BYTES}")
     pure = PurePosixPath(rel)
-    if (not rel or pure.is_absolute() or ".." in pure.parts or "\\" in rel
+    if (reason or not rel or pure.is_absolute() or ".." in pure.parts or "\\" in rel
             or rel.startswith("~") or any(p in ("", ".") for p in rel.split("/"))):
-        raise IntegrityError(f"{what}: unsafe file path {rel!r} in the manifest")
+        raise IntegrityError(f"{what}: unsafe file path {shown} in {source}{reason}")
     return rel
+
+
+def no_duplicate_keys(pairs: list[tuple[str, object]]) -> dict:
+    """``object_pairs_hook`` for ``json.loads``: an object that names a key twice is refused
+    (parsers disagree on which value wins, so a signed or checked file could say two things)."""
+    result: dict = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"duplicate key {key!r}")
+        result[key] = value
+    return result
 
 
 def parse_manifest(data: bytes, what: str) -> dict:
     try:
-        parsed = json.loads(data)
+        parsed = json.loads(data, object_pairs_hook=no_duplicate_keys)
         files = parsed["files"]
         for entry in files:
             safe_relpath(entry["path"], what)
@@ -227,9 +247,21 @@ def parse_manifest(data: bytes, what: str) -> dict:
 
 
 def verify_folder(folder: Path, parsed_manifest: dict, what: str) -> None:
-    """Every file listed in the manifest exists with its size and sha256."""
+    """Every file listed in the manifest exists with its size and sha256, and no
+    write-ahead log lies beside the database (``refuse_wal``)."""
     for entry in parsed_manifest["files"]:
         _verify_entry(folder, entry, what)
+    refuse_wal(folder, what)
+
+
+def refuse_wal(folder: Path, what: str) -> None:
+    """A write-ahead log beside a snapshot's database is foreign: DuckDB would replay it
+    on open (read-only too) and the database would say what no manifest signed."""
+    log = dbfiles.wal_of(Path(folder) / DB_NAME)
+    if os.path.lexists(log):
+        raise IntegrityError(f"{what}: {log.name} lies beside the database: a write-ahead log "
+                             "is no part of a release (its manifest lists none) and would "
+                             "change what the database says; remove it")
 
 
 def _verify_entry(folder: Path, entry: dict, what: str) -> None:
@@ -259,4 +291,5 @@ def verify_database(folder: Path) -> Path:
     if entry is None:
         raise IntegrityError(f"{folder / MANIFEST}: does not list {DB_NAME}")
     _verify_entry(folder, entry, what)
+    refuse_wal(folder, what)
     return folder / DB_NAME

@@ -13,13 +13,15 @@ import sys
 import click
 
 from newsclaims import __version__
-from newsclaims.errors import (EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_TERMINATED, NewsclaimsError,
+from newsclaims.errors import (EXIT_BROKEN_PIPE, EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_TERMINATED,
+                               NewsclaimsError,
                                is_interrupt, location_error, printable)
 
 # name -> (module, one-line help). The help is here so that --help imports nothing else.
 COMMANDS: dict[str, tuple[str, str]] = {
     "build": ("newsclaims.cli.build", "Validate dataset/ and build the DuckDB database."),
     "check": ("newsclaims.cli.check", "Run the rule catalogue on a database and write reports."),
+    "rules": ("newsclaims.cli.rules", "List the rules a selection takes (id, severity, family, title)."),
     "export-gx": ("newsclaims.cli.export_gx", "Write Great Expectations suites (JSON) per table."),
     "docs": ("newsclaims.cli.docs", "Generate the codebook and the rule catalogue pages."),
     "release": ("newsclaims.cli.release", "Build, gate and write an immutable release snapshot."),
@@ -31,6 +33,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "query": ("newsclaims.cli.query", "Run read-only SQL on a snapshot."),
     "synth": ("newsclaims.cli.synth", "Generate a synthetic database (optionally with known defects)."),
 }
+
+
+# Modules of the optional extras (pyproject.toml): the base install (pull, verify, versions,
+# diff, query) has none of them; a command that needs one names the extra to install.
+_EXTRAS = {"polars": "curate", "pandera": "curate", "pyarrow": "curate", "yaml": "curate",
+           "jinja2": "curate", "matplotlib": "curate", "packaging": "curate",
+           "pandas": "frames", "great_expectations": "gx", "sqlalchemy": "gx",
+           "duckdb_engine": "gx"}
 
 
 class LazyGroup(click.Group):
@@ -62,6 +72,13 @@ class LazyGroup(click.Group):
             ctx.exit(exc.exit_code)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
+        except BrokenPipeError:
+            # the reader of the output left (`newsclaims rules | head`): end quietly, as
+            # a command killed by SIGPIPE does (141), with nothing more written to the pipe
+            import os
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(EXIT_BROKEN_PIPE)
         except (KeyboardInterrupt, Exception) as exc:
             if is_interrupt(exc):  # Ctrl-C: KeyboardInterrupt, or DuckDB's error for it
                 from newsclaims.interrupts import Terminated, terminated
@@ -71,6 +88,13 @@ class LazyGroup(click.Group):
                     ctx.exit(EXIT_TERMINATED)
                 click.echo("Error: interrupted", err=True)
                 ctx.exit(EXIT_INTERRUPTED)
+            extra = (_EXTRAS.get((exc.name or "").split(".")[0])
+                     if isinstance(exc, ModuleNotFoundError) else None)
+            if extra is not None:  # a base install running a curation command
+                click.echo(f"Error: newsclaims {ctx.invoked_subcommand}: needs {exc.name}, "
+                           "which the base install leaves out: pip install "
+                           f"'newsclaims[{extra}]'", err=True)
+                ctx.exit(EXIT_INPUT)
             located = location_error(exc)  # a path the user gave cannot be read or written
             if located is not None:
                 click.echo(f"Error: {printable(str(located))}", err=True)
@@ -88,7 +112,8 @@ def cli() -> None:
     """newsclaims: news incidents and the claims made about them.
 
     Exit codes: 0 passed, 1 a gate or check failed, 2 bad usage or bad input (a path that cannot be read or written included),
-    3 internal error, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).
+    3 internal error, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM), 141 the reader closed the
+    output pipe (`| head`). Shared options and conventions: docs/cli.md.
     """
 
 

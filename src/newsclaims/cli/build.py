@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from newsclaims.cli.options import progress_option
+
 from newsclaims import project
 
 
@@ -15,10 +17,11 @@ from newsclaims import project
     help="The dataset folder to build [default: the project's dataset/].",
 )
 @click.option(
-    "--output", type=click.Path(path_type=Path), default=None,
+    "--output", "-o", type=click.Path(path_type=Path), default=None,
     help="Where to write the database [default: build/newsclaims.duckdb].",
 )
-def command(dataset_dir: Path | None, output: Path | None) -> None:
+@progress_option("A progress bar (one step per stage)")
+def command(dataset_dir: Path | None, output: Path | None, progress: bool | None) -> None:
     """Validate dataset/ and build the DuckDB database.
 
     Exit codes: 0 built, 2 bad input (one line naming the file, line and record; nothing
@@ -30,8 +33,8 @@ def command(dataset_dir: Path | None, output: Path | None) -> None:
     output = output or project.default_db_path()
     from newsclaims.progress import steps
 
-    with steps("build", len(STEPS)) as advance:
-        build_database(dataset_dir, output, progress=advance)
+    with steps("build", len(STEPS), enabled=progress) as advance:
+        build_database(dataset_dir, output, progress=advance.begin)
     counts = row_counts(output)
     summary = ", ".join(f"{n} {table}" for table, n in counts.items())
     click.echo(f"Built {output}: {summary}")

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from newsclaims import project
+from newsclaims.cli.options import progress_option, renamed_from
 from newsclaims.errors import GateFailure
 
 
@@ -17,27 +18,29 @@ from newsclaims.errors import GateFailure
 @click.option("--fail-on", type=click.Choice(["error", "warn"]), default="error", show_default=True,
               help="Exit 1 when a rule of this level (or above) fails.")
 @click.option("--select", "select", multiple=True,
-              help="Rules to run: ids, globs (claims.*), family:<name>, severity:<level>, core.")
+              help="Rules to run: ids, globs (claims.*), family:<name>, severity:<level>, table:<name>, "
+                   "core; several separated by commas or spaces, or repeated (`newsclaims rules` lists them).")
+@click.option("--exclude", "exclude", multiple=True, help="Rules to leave out, in the same form as --select.")
 @click.option("--engine", type=click.Choice(["duckdb", "gx"]), default="duckdb", show_default=True)
-@click.option("--reports", "reports_dir", type=click.Path(path_type=Path), default=None,
+@click.option("--reports-dir", "reports_dir", type=click.Path(path_type=Path), default=None,
               help="Where to write report.json/.md/.html (default: reports/latest; 'none': no reports).")
+@renamed_from("--reports", "--reports-dir", "reports_dir", type=click.Path(path_type=Path))
 @click.option("--no-reports", is_flag=True,
               help="Write no reports (results are still stored in the database).")
 @click.option("--pandera", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
               help="Run the pandera rules: auto skips a table of more than 250,000 rows "
                    "(pandera validates in memory).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--progress/--no-progress", default=None,
-              help="A progress bar (one step per statement); default: on when stderr is a terminal "
-                   "and the run lasts longer than half a second.")
+@progress_option("A progress bar (one step per statement)")
 @click.option("--memory-limit", default="1500MB", show_default=True,
               help="DuckDB's memory limit; beyond it DuckDB spills to <db>.tmp/.")
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
               help="Statements run at a time (default: 2 when the database file is at most half "
                    "the memory limit and there are 2 cores or more, else 1).")
-def command(db_path, fail_on, select, engine, reports_dir, no_reports, pandera, fmt, progress, memory_limit,
+def command(db_path, fail_on, select, exclude, engine, reports_dir, no_reports, pandera, fmt, progress, memory_limit,
             jobs):
-    from newsclaims.rules.engine import run_checks
+    from newsclaims.check import run_checks
+    from newsclaims.rules.selection import Selection
 
     db = db_path or project.default_db_path()
     out = None if no_reports or str(reports_dir) == "none" else reports_dir or Path("reports") / "latest"
@@ -48,11 +51,13 @@ def command(db_path, fail_on, select, engine, reports_dir, no_reports, pandera, 
         from newsclaims.reporting import PendingReports
 
         reports = PendingReports(out, db)
-    run = run_checks(db, select=list(select) or None, engine=engine, progress=progress, pandera=pandera,
+    run = run_checks(db, select=Selection.of(select, exclude) or None, engine=engine, progress=progress, pandera=pandera,
                      memory_limit=memory_limit, jobs=jobs, outputs=reports)
     written = reports.paths if reports is not None else {}
     if fmt == "json":
-        click.echo(json.dumps(run.to_dict(), indent=2))
+        from newsclaims.reporting.check_document import check_document
+
+        click.echo(json.dumps(check_document(run), indent=2, ensure_ascii=False))
     else:
         _print_text(run, written)
     failed = run.failed(fail_on)
@@ -65,19 +70,16 @@ def _print_text(run, written: dict) -> None:
     """One line per rule that did not pass, then the counts, in the words of report.md: a
     failing warn-level rule is a warning, not a failure (it never fails the default gate)."""
     summary = run.summary()
-    warnings = 0
     for r in run.results:
-        if r.status == "skipped":
+        if r.outcome == "skipped":
             click.echo(f"SKIP  {r.severity:5} {r.rule_id}: {r.detail}")
-        elif r.status != "pass":
-            word = "WARN" if r.status == "fail" and r.severity == "warn" else r.status.upper()
-            warnings += word == "WARN"
+        elif r.outcome != "pass":
             detail = f" ({r.detail})" if r.detail else ""
-            click.echo(f"{word:5} {r.severity:5} {r.rule_id}: {r.violation_count} record(s){detail}")
+            click.echo(f"{r.outcome.upper():5} {r.severity:5} {r.rule_id}: {r.violation_count} record(s){detail}")
     skipped = f", {summary['skipped']} skipped" if summary["skipped"] else ""
     click.echo(
-        f"{summary['rules']} rules: {summary['pass']} passed, {summary['fail'] - warnings} failed "
-        f"(error), {warnings} warnings, {summary['error']} could not run{skipped}; "
+        f"{summary['rules']} rules: {summary['pass']} passed, {summary['fail'] - summary['warnings']} failed "
+        f"(error), {summary['warnings']} warnings, {summary['error']} could not run{skipped}; "
         f"{summary['violations']} offending record(s)"
     )
     for name, path in written.items():

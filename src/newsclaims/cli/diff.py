@@ -19,11 +19,13 @@ import click
 def command(old: str, new: str, releases, cache, fmt: str) -> None:
     """Added, removed, updated (with fields), retracted and merged records from OLD to NEW."""
     from newsclaims.changelog import describe
-    from newsclaims.changelog import diff_versions
+    from newsclaims.release_diff import diff_versions
 
     changes = diff_versions(old, new, releases=releases, cache=cache)
     if fmt == "json":
-        click.echo(json.dumps([c.to_dict() for c in changes], indent=2, ensure_ascii=False))
+        from newsclaims.changelog import to_json
+
+        click.echo(json.dumps(to_json(changes), indent=2, ensure_ascii=False))
         return
     for change in changes:
         click.echo(describe(change))

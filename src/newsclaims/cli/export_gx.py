@@ -13,8 +13,8 @@ import click
               help="Folder for <table>.json suites and summary.json.")
 def command(output: Path) -> None:
     """Write Great Expectations suites (JSON) for the rules GX can express."""
-    import newsclaims.gx  # noqa: F401  (says how to install the extra when missing)
-    from newsclaims.gx.export import export_gx
+    import newsclaims.engines.gx  # noqa: F401  (says how to install the extra when missing)
+    from newsclaims.gx_suites import export_gx
 
     paths, export = export_gx(output)
     click.echo(f"{len(export.exported)} rules in {len(export.suites)} suites written to {output}")

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from newsclaims.cli.options import progress_option
+
 
 def _count(value: str) -> int:
     """``20000``, ``20_000``, ``20k``, ``1M``, ``10M``."""
@@ -31,8 +33,9 @@ def _count(value: str) -> int:
 @click.option("--verify", "verify", type=click.Path(dir_okay=False, path_type=Path), metavar="DB",
               help="Compare the violations `newsclaims check` stored in DB with DB.truth.json, rule by "
                    "rule; exit 1 on any missing or extra record.")
+@progress_option("A progress bar naming the step that runs")
 def command(claims: str | None, seed: int, defect_rate: float | None, output: Path | None, loose: bool,
-            memory_limit: str, verify: Path | None) -> None:
+            memory_limit: str, verify: Path | None, progress: bool | None) -> None:
     if verify is not None:
         _verify(verify)
         return
@@ -42,7 +45,7 @@ def command(claims: str | None, seed: int, defect_rate: float | None, output: Pa
 
     result = generate(
         output, _count(claims), seed=seed, defect_rate=defect_rate,
-        strict=False if loose else None, memory_limit=memory_limit, progress=None,
+        strict=False if loose else None, memory_limit=memory_limit, progress=progress,
     )
     total = sum(result.step_seconds.values())
     click.echo(

@@ -15,7 +15,8 @@ import click
 def command(registry: str, fmt: str) -> None:
     """List version, date, parent and row counts (oldest first).
 
-    They come from the registry's index, which is not signed: `pull` verifies a version
+    All but the version come from the registry's index, which is not signed, and are
+    marked so (a header line; `unsigned_fields` in JSON): `pull` verifies a version
     against its signed manifest."""
     from newsclaims.errors import printable
     from newsclaims.registry import list_versions
@@ -24,6 +25,7 @@ def command(registry: str, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2))
         return
+    click.echo("version\tcreated_at (unsigned)\tparent (unsigned)\trows (unsigned)")
     for row in rows:
         counts = row["row_counts"] or {}
         main = ", ".join(f"{t} {counts[t]}" for t in ("documents", "claims", "figures")

@@ -23,11 +23,10 @@ chooses the targets and applies a recipe to them."""
 
 from __future__ import annotations
 
-from newsclaims import contract
 from newsclaims.defects.recipes import RECIPES, Recipe, _find, describe, recipe
 from newsclaims.defects.safe import FOOTPRINT, ONE_PER, SAFE, T, claim_maps, cleanup, safe_table
 from newsclaims.rules.catalogue import Rule, load_catalogue
-from newsclaims.rules.compile import quote_literal, record_id_sql
+from newsclaims.rules.sql_fragments import quote_literal, record_id_sql
 
 __all__ = [
     "FOOTPRINT", "ONE_PER", "RECIPES", "SAFE", "Recipe", "apply", "candidates_sql", "cleanup",
@@ -81,16 +80,16 @@ PANDERA_ALSO = frozenset({
 
 def pandera_companion(rule: Rule, rules: list[Rule] | None) -> str | None:
     """The ``<table>.pandera_schema`` rule that fires on the same records as ``rule``'s
-    recipe, when the catalogue has one and the table's pandera model rejects the change."""
+    recipe, when the catalogue has one and the table's pandera model rejects the change
+    (a recipe listed in ``PANDERA_ALSO``, or a rule whose kind's default change the model
+    rejects: ``kinds.Defect.pandera_also``)."""
     companion = f"{rule.table}.pandera_schema"
     if rules is None or not any(r.id == companion for r in rules):
         return None
-    p = rule.params
-    if rule.id in PANDERA_ALSO or rule.test in ("accepted_values", "pattern"):
+    if rule.id in PANDERA_ALSO:
         return companion
-    if rule.test == "not_null" and not contract.tables()[rule.table].column(p["column"]).nullable:
-        return companion
-    if rule.test == "unique" and tuple(p["columns"]) == contract.tables()[rule.table].primary_key:
+    default = rule.kind.defect(rule)
+    if default is not None and default.pandera_also:
         return companion
     return None
 

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from typing import Callable
 
 from newsclaims import contract
-from newsclaims.defects.safe import _PICKED, _REFS, CASUALTY, KEY_PREFIX, MISSING, T, safe_table
+from newsclaims.defects.safe import _PICKED, CASUALTY, KEY_PREFIX, MISSING, T, safe_table
 from newsclaims.rules.catalogue import Rule, load_catalogue
-from newsclaims.rules.compile import record_id_sql
+from newsclaims.rules.sql_fragments import record_id_sql
 
 @dataclass(frozen=True)
 class Recipe:
@@ -63,43 +63,39 @@ EXTRA_WHERE = {
 }
 
 
+# Rules whose default recipe differs from their kind's: every document and incident is
+# referenced, so their key is not set to NULL but an unreferenced copy without a key added.
+NULL_KEY_COPY = frozenset({"documents.doc_id_not_null", "incidents.incident_id_not_null"})
+# A copy of a record (the unique-key recipe) also repeats these keys of its table.
+ALSO_ON_COPY = {
+    "claims": ("claims.quote_unique_in_document",),
+    "actors": ("actors.name_unique",),
+    "actor_aliases": ("actor_aliases.alias_unique_ci",),
+    "place_aliases": ("place_aliases.alias_unique_ci",),
+}
+
+
 def _generic(rule: Rule) -> Recipe:
-    p, table = rule.params, rule.table
-    if rule.test == "not_null" and table in ("documents", "incidents") and (p["column"],) == contract.tables()[table].primary_key:
-        # every document and incident is referenced: add an unreferenced copy without a key
-        return Recipe(f"insert a copy of the record with {p['column']} NULL", table, "TRUE",
+    """The default recipe of the rule's kind (``Kind.defect``), made a ``Recipe``."""
+    table = rule.table
+    if rule.id in NULL_KEY_COPY:
+        return Recipe(f"insert a copy of the record with {rule.params['column']} NULL", table, "TRUE",
                       _null_key_copy)
-    if rule.test == "not_null":
-        return Recipe(f"set {p['column']} to NULL", table, "TRUE", _update(table, f"{p['column']} = NULL"))
-    if rule.test == "accepted_values":
-        rid = record_id_sql(table, table)
-        where = f"t.{p['column']} IS NOT NULL AND {EXTRA_WHERE.get(rule.id, 'TRUE')}"
-        return Recipe(f"set {p['column']} to 'invalid-<record id>'", table, where,
-                      _update(table, f"{p['column']} = concat('invalid-', {rid})"))
-    if rule.test == "pattern":
-        return Recipe(f"upper-case {p['column']} (and every reference to it)", table, "TRUE", _rename_id)
-    if rule.test == "relationship":
-        col = p["column"]
-        ref_table = p["to"].split(".")[0]
-        if col == "merged_into":
-            return Recipe("point merged_into of a merged record to a missing id", table,
-                          f"t.{col} IS NOT NULL AND t.{table[:-1]}_id NOT IN {_REFS.format(f'SELECT merged_into FROM {table}')}",
-                          _update(table, f"{col} = {MISSING[ref_table]}"), safe=False)
-        # one missing id per record, so that no two targets come to share a key (a relay's
-        # claim_id and hop, a claim's doc_id and quote): the record's own id appended, not
-        # its rowid, which depends on the order DuckDB's threads inserted the rows in
-        return Recipe(f"point {col} to a missing {ref_table} id (one per record)", table, f"t.{col} IS NOT NULL",
-                      _update(table, f"{col} = concat({MISSING[ref_table]}, '-', {record_id_sql(table, table)})"))
-    if rule.test == "unique" and tuple(p["columns"]) == contract.tables()[table].primary_key:
-        also = {
-            "claims": ("claims.quote_unique_in_document",),
-            "actors": ("actors.name_unique",),
-            "actor_aliases": ("actor_aliases.alias_unique_ci",),
-            "place_aliases": ("place_aliases.alias_unique_ci",),
-        }.get(table, ())
-        return Recipe("insert an exact copy of the record" + (f" (also fires {', '.join(also)})" if also else ""),
-                      table, "TRUE", _also(_duplicate, *also))
-    raise KeyError(f"no recipe for {rule.id}")
+    spec = rule.kind.defect(rule)
+    if spec is None:
+        raise KeyError(f"no recipe for {rule.id}")
+    where = spec.where if rule.id not in EXTRA_WHERE else f"{spec.where} AND {EXTRA_WHERE[rule.id]}"
+    if spec.update is not None:
+        sel = rule.selection
+        missing = MISSING.get(getattr(sel, "ref_table", ""), "NULL")
+        return Recipe(spec.doc, table, where, _update(table, spec.update.replace("{missing_id}", missing)),
+                      safe=spec.safe)
+    if spec.action == "duplicate":
+        also = ALSO_ON_COPY.get(table, ())
+        doc = spec.doc + (f" (also fires {', '.join(also)})" if also else "")
+        return Recipe(doc, table, where, _also(_duplicate, *also), safe=spec.safe)
+    actions = {"null_key_copy": _null_key_copy, "rename_id": _rename_id}
+    return Recipe(spec.doc, table, where, actions[spec.action], safe=spec.safe)
 
 
 def _duplicate(con, rule):

@@ -10,8 +10,11 @@ generator allocates them that way (``newsclaims.synth.allocation``)."""
 
 from __future__ import annotations
 
+from newsclaims import contract
+from newsclaims.rules.sql_fragments import sql_list
+
 T = "(SELECT row FROM nc_targets)"  # the rowids of the chosen records
-CASUALTY = "('killed', 'wounded', 'injured', 'casualties')"
+CASUALTY = sql_list(contract.CASUALTY_MEASURES)
 MISSING = {  # a well-formed id that no record has, per referenced table
     "actors": "'act-missing'", "places": "'plc-missing'", "documents": "'doc-99999999'",
     "incidents": "'inc-99999999'", "claims": "'clm-99999999'", "figures": "'fig-99999999'",

@@ -41,7 +41,7 @@ def report_head(data: ReportData, generated_at: str) -> dict:
                 "title": r.title,
                 "family": r.family,
                 "severity": r.severity,
-                "table": r.table,
+                "table": r.table_name,
                 "status": r.status,
                 "outcome": r.outcome,
                 "violation_count": r.violation_count,

@@ -9,15 +9,15 @@ straight from DuckDB (``violations.copy_violations``)."""
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import duckdb
 
-from newsclaims import project
 from newsclaims.errors import InputError
 from newsclaims.reporting.violations import Violation, first_violations
+from newsclaims.rules.digest import rules_digest
+from newsclaims.rules.results import RuleResult, gate, read_results
 
 # Records of each rule that the HTML report lists (the Markdown report shows fewer).
 EXAMPLES_PER_RULE = 200
@@ -46,29 +46,6 @@ class ChartData:
     @property
     def incidents_shown(self) -> int:
         return len({f["incident_id"] for f in self.figures})
-
-
-@dataclass(frozen=True)
-class RuleResult:
-    rule_id: str
-    title: str
-    family: str
-    severity: str
-    table: str
-    status: str  # pass | fail | error | skipped
-    violation_count: int
-    fail_above: int
-    engine: str
-    rationale: str
-    detail: str | None = None  # why: the query's error, the reason it was skipped
-
-    @property
-    def outcome(self) -> str:
-        """``pass``, ``fail`` (error-level), ``warn`` (warn-level failing), ``error`` (the
-        query failed) or ``skipped`` (not run; never blocks a release)."""
-        if self.status == "fail" and self.severity == "warn":
-            return "warn"
-        return self.status
 
 
 @dataclass
@@ -101,8 +78,8 @@ class ReportData:
 
     @property
     def status(self) -> str:
-        """``fail`` when an error-level rule fails or a rule's query errored, else ``pass``."""
-        return "fail" if any(r.outcome in ("fail", "error") for r in self.rules) else "pass"
+        """``fail`` when the error-level gate fails (``rules.results.gate``), else ``pass``."""
+        return "fail" if gate(self.rules, "error") else "pass"
 
     def violations_of(self, rule_id: str) -> list[Violation]:
         """The first records of a rule (at most ``EXAMPLES_PER_RULE``)."""
@@ -111,19 +88,6 @@ class ReportData:
     def total_of(self, rule_id: str) -> int:
         """How many records of ``dq_violations`` the rule has."""
         return self.totals.get(rule_id, 0)
-
-
-def rules_digest(checks_dir: Path | None = None, sql_dir: Path | None = None) -> str:
-    """SHA-256 over the catalogue and the rule SQL (file names and bytes, sorted)."""
-    checks = Path(checks_dir) if checks_dir else project.checks_dir()
-    sql = Path(sql_dir) if sql_dir else project.sql_dir()
-    files = sorted(checks.glob("*.yml")) + sorted(sql.glob("rules/**/*.sql")) + sorted(
-        sql.glob("scans/**/*.sql")
-    )
-    digest = hashlib.sha256()
-    for path in files:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
 
 
 def _rationales() -> dict[str, str]:
@@ -196,21 +160,7 @@ def load_report_data(con, db_path: Path, *,
         )
     if rationales is None:
         rationales = _rationales()
-    has_detail = "detail" in {row[0] for row in con.execute(
-        "SELECT column_name FROM duckdb_columns() WHERE table_name = 'dq_results'").fetchall()}
-    rules = [
-        RuleResult(
-            rule_id=r[0], title=r[1] or "", family=r[2] or "", severity=r[3],
-            table=r[4] or "", status=r[5], violation_count=int(r[6] or 0),
-            fail_above=int(r[7] or 0), engine=r[8] or "",
-            rationale=rationales.get(r[0], ""), detail=r[9],
-        )
-        for r in con.execute(
-            "SELECT rule_id, title, family, severity, table_name, status, violation_count, "
-            f"fail_above, engine, {'detail' if has_detail else 'NULL'} FROM dq_results "
-            "ORDER BY rule_id"
-        ).fetchall()
-    ]
+    rules = [replace(r, rationale=rationales.get(r.rule_id, "")) for r in read_results(con)]
     engines = sorted({r.engine for r in rules if r.engine})
     run_at = con.execute("SELECT CAST(max(run_at) AS VARCHAR) FROM dq_results").fetchone()[0]
     totals = dict(con.execute(

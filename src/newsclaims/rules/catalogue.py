@@ -1,17 +1,21 @@
 """The rule catalogue: the YAML declarations in ``checks/<family>.yml``, read and validated.
 
-Each file is a YAML list of rules; see ``docs/rules-authoring.md`` for the format. Loading
-checks every declaration and reports the first problem as one line naming the file and
-the rule."""
+Each file is a YAML list of rules; see ``docs/rules-authoring.md`` for the format. An entry
+``- derive: contract`` stands for the structure rules derived from ``sql/schema.sql``
+(``rules.derive``). Each rule's ``test`` names its kind (``rules.kinds``), which says what
+its parameters are and what it selects. Loading checks every declaration and reports the
+first problem as one line naming the file and the rule."""
 
 from __future__ import annotations
 
-import fnmatch
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from newsclaims import contract, derived_cache, project
 from newsclaims.errors import InputError
+from newsclaims.rules import derive, kinds
+from newsclaims.rules.sql_fragments import sql_list
 
 FAMILIES = (
     "structure",
@@ -25,19 +29,10 @@ FAMILIES = (
     "coverage",
 )
 SEVERITIES = ("error", "warn")
-# kind -> (required keys, optional keys)
-KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "not_null": (("column",), ()),
-    "accepted_values": (("column",), ("values",)),
-    "unique": (("columns",), ()),
-    "relationship": (("column", "to"), ()),
-    "pattern": (("column", "regex"), ()),
-    "row": (("where", "message"), ("uses",)),
-    "sql": (("file",), ()),
-    "pandera": (("model",), ()),  # the table's pandera model, newsclaims.schemas.<model>
-}
 COMMON_REQUIRED = ("id", "title", "family", "severity", "rationale", "table", "test")
 COMMON_OPTIONAL = ("fail_above", "core")
+# ``{{measures.<group>}}`` in a rule's SQL: the group's values (contract.MEASURE_GROUPS)
+_MEASURES = re.compile(r"\{\{\s*measures\.(\w+)\s*\}\}")
 
 
 @dataclass(frozen=True)
@@ -48,7 +43,7 @@ class Rule:
     severity: str
     rationale: str
     table: str
-    test: str
+    test: str  # the kind's name (``kinds.KINDS``)
     params: dict = field(default_factory=dict, compare=False, hash=False)
     fail_above: int = 0
     core: bool = False
@@ -57,6 +52,15 @@ class Rule:
     @property
     def slug(self) -> str:
         return self.id.split(".", 1)[1]
+
+    @property
+    def kind(self) -> kinds.Kind:
+        return kinds.get(self.test)
+
+    @property
+    def selection(self) -> kinds.Selection:
+        """What the rule selects, engine-neutral (``kinds.base``)."""
+        return self.kind.select(self)
 
     def sql_path(self) -> Path:
         """The query file of a ``sql`` rule (``sql/rules/<id>.sql``)."""
@@ -83,6 +87,16 @@ def _fail(source: str, index: int, rule_id: str | None, what: str) -> InputError
     return InputError(f"{source}: rule #{index}{name}: {what}")
 
 
+def _expand_measures(text: str, fail) -> str:
+    def group(match: re.Match) -> str:
+        values = contract.MEASURE_GROUPS.get(match.group(1))
+        if values is None:
+            raise fail(f"unknown measure group '{match.group(1)}' (one of {', '.join(contract.MEASURE_GROUPS)})")
+        return sql_list(values)
+
+    return _MEASURES.sub(group, text)
+
+
 def _parse_rule(raw, source: str, index: int) -> Rule:
     if not isinstance(raw, dict):
         raise _fail(source, index, None, "each entry must be a mapping")
@@ -91,14 +105,14 @@ def _parse_rule(raw, source: str, index: int) -> Rule:
         if raw.get(key) in (None, ""):
             raise _fail(source, index, rule_id, f"missing key '{key}'")
     test = raw["test"]
-    if test not in KINDS:
-        raise _fail(source, index, rule_id, f"unknown test '{test}' (one of {', '.join(KINDS)})")
-    required, optional = KINDS[test]
-    allowed = set(COMMON_REQUIRED) | set(COMMON_OPTIONAL) | set(required) | set(optional)
+    if test not in kinds.KINDS:
+        raise _fail(source, index, rule_id, f"unknown test '{test}' (one of {', '.join(kinds.KINDS)})")
+    kind = kinds.KINDS[test]
+    allowed = set(COMMON_REQUIRED) | set(COMMON_OPTIONAL) | set(kind.required) | set(kind.optional)
     unknown = sorted(set(raw) - allowed)
     if unknown:
         raise _fail(source, index, rule_id, f"unknown key(s) {', '.join(unknown)} for test '{test}'")
-    for key in required:
+    for key in kind.required:
         if raw.get(key) in (None, "", []):
             raise _fail(source, index, rule_id, f"test '{test}' needs '{key}'")
     table, _, slug = str(rule_id).partition(".")
@@ -113,13 +127,12 @@ def _parse_rule(raw, source: str, index: int) -> Rule:
     fail_above = raw.get("fail_above", 0)
     if not isinstance(fail_above, int) or fail_above < 0:
         raise _fail(source, index, rule_id, "fail_above must be a non-negative integer")
-    params = {k: raw[k] for k in (*required, *optional) if k in raw}
-    if test == "sql" and not (project.sql_dir() / params["file"]).is_file():
-        raise _fail(source, index, rule_id, f"query file sql/{params['file']} does not exist")
-    if test == "relationship" and "." not in str(params["to"]):
-        raise _fail(source, index, rule_id, "'to' must be 'table.column'")
+    params = {k: raw[k] for k in (*kind.required, *kind.optional) if k in raw}
+    for key in ("where", "message"):
+        if isinstance(params.get(key), str):
+            params[key] = _expand_measures(params[key], lambda what: _fail(source, index, rule_id, what))
     _check_columns(params, raw["table"], lambda what: _fail(source, index, rule_id, what))
-    return Rule(
+    rule = Rule(
         id=rule_id,
         title=raw["title"],
         family=raw["family"],
@@ -132,6 +145,27 @@ def _parse_rule(raw, source: str, index: int) -> Rule:
         core=bool(raw.get("core", False)),
         source=source,
     )
+    problem = kind.validate(rule)
+    if problem:
+        raise _fail(source, index, rule_id, problem)
+    return rule
+
+
+def _entries(data: list, source: str):
+    """The catalogue file's entries, each ``- derive: ...`` replaced by the rules derived
+    from the contract (``rules.derive``), numbered as the file's entries are."""
+    for index, raw in enumerate(data, start=1):
+        if isinstance(raw, dict) and "derive" in raw:
+            extra = sorted(set(raw) - {"derive", "overrides"})
+            if extra:
+                raise _fail(source, index, None, f"unknown key(s) {', '.join(extra)} beside 'derive'")
+            rules, problem = derive.derived(raw["derive"], raw.get("overrides"))
+            if problem:
+                raise _fail(source, index, None, problem)
+            for rule in rules:
+                yield rule, index
+        else:
+            yield raw, index
 
 
 def _check_columns(params: dict, table: str, fail) -> None:
@@ -144,7 +178,7 @@ def _check_columns(params: dict, table: str, fail) -> None:
     for name in names:
         if not isinstance(name, str) or name not in {c.name for c in tables[table].columns}:
             raise fail(f"unknown column {name!r} of table '{table}'")
-    if "to" in params:
+    if "." in str(params.get("to", "")):  # a 'to' without one: the kind says so
         ref_table, _, ref_column = str(params["to"]).partition(".")
         if ref_table not in tables or ref_column not in {c.name for c in tables[ref_table].columns}:
             raise fail(f"'to' names no column of the contract: '{params['to']}'")
@@ -175,7 +209,7 @@ def load_file(path: Path) -> list[Rule]:
                          "file to drop its rules)")
     if not isinstance(data, list):
         raise InputError(f"{source}: a catalogue file must be a YAML list of rules")
-    return [_parse_rule(raw, source, i) for i, raw in enumerate(data, start=1)]
+    return [_parse_rule(raw, source, i) for raw, i in _entries(data, source)]
 
 
 def _parse_yaml(text: str, source: str):
@@ -189,30 +223,3 @@ def _parse_yaml(text: str, source: str):
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}" if mark else ""
         raise InputError(f"{source}{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
-
-
-def select_rules(rules: list[Rule], select) -> list[Rule]:
-    """The rules matching any selector: an id, a glob (``claims.*``), ``family:<name>``,
-    ``severity:<level>``, ``table:<name>`` or ``core``. ``None`` selects every rule.
-
-    A selector that matches nothing is an input error (a typo must not pass silently)."""
-    if not select:
-        return list(rules)
-    if isinstance(select, str):
-        select = [s for part in select.split(",") if (s := part.strip())]
-    chosen: set[str] = set()
-    for selector in select:
-        matched = [r.id for r in rules if _matches(r, selector)]
-        if not matched:
-            raise InputError(f"--select {selector}: matches no rule of the catalogue")
-        chosen.update(matched)
-    return [r for r in rules if r.id in chosen]
-
-
-def _matches(rule: Rule, selector: str) -> bool:
-    if selector == "core":
-        return rule.core
-    key, sep, value = selector.partition(":")
-    if sep and key in ("family", "severity", "table"):
-        return getattr(rule, key) == value
-    return fnmatch.fnmatchcase(rule.id, selector)

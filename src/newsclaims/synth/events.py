@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import duckdb
 
+from newsclaims.contract import CASUALTY_MEASURES
+from newsclaims.rules.sql_fragments import sql_list
 from newsclaims.synth import vocabulary as vocab
 from newsclaims.synth.expressions import Random, padded_id, quote, str_list
 from newsclaims.synth.plan import CLAIMS_PER_DOCUMENT, Plan
@@ -289,7 +291,7 @@ def build_figures(con: duckdb.DuckDBPyConnection, plan: Plan, rnd: Random) -> No
             FROM dated WHERE n_figs = 2
         ), parties AS (SELECT *, {party} AS party_a FROM figs)
         SELECT {padded_id('fig', '2 * f.i + f.k', width)}, f.claim_id, f.measure,
-               CASE WHEN f.measure IN ('killed', 'wounded', 'injured', 'casualties') THEN f.grp END,
+               CASE WHEN f.measure IN {sql_list(CASUALTY_MEASURES)} THEN f.grp END,
                a.actor_id, f.stated, f.value, f.qual, syn_low(f.qual, f.value), syn_high(f.qual, f.value),
                f.unit,
                CASE WHEN f.measure = 'violations' AND f.inc IS NOT NULL THEN x.start_date END,

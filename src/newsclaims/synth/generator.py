@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 
 from newsclaims import contract
-from newsclaims.rules.engine import size_bytes
+from newsclaims.engines.duckdb.database import size_bytes
 from newsclaims.errors import InputError
 from newsclaims.progress import steps as progress_steps
 from newsclaims.synth import documents, entities, events
@@ -115,11 +115,16 @@ def generate(
             events.define_macros(con)
             total = len(steps) + (2 if defect_rate is not None else 1)
             with progress_steps("synth", total, enabled=progress) as advance:
+                # the bar names the step that runs, and its clock keeps counting meanwhile
                 for name, step in steps:
+                    advance.start(name)
                     started = time.perf_counter()
                     step(con)
                     timings[name] = time.perf_counter() - started
-                    advance(name)
+                    advance.done()
+                # the ground truth by design is read in the step after the records: "defects"
+                # or, without defects, "checkpoint"
+                advance.start("defects" if defect_rate is not None else "checkpoint")
                 started = time.perf_counter()
                 truth = truth_mod.by_design(con)
                 if defect_rate is not None:
@@ -132,8 +137,9 @@ def generate(
                     con.execute("RESET checkpoint_threshold")
                     truth = truth_mod.merge(truth, injected)
                     timings["defects"] = time.perf_counter() - started
-                    advance("defects")
-                started = time.perf_counter()
+                    advance.done()
+                    advance.start("checkpoint")
+                    started = time.perf_counter()
                 for table in ("syn_part", "syn_claim", "syn_claim_date", "syn_doc"):
                     con.execute(f"DROP TABLE IF EXISTS {table}")
                 counts = {
@@ -141,7 +147,7 @@ def generate(
                 }
                 con.execute("CHECKPOINT")
                 timings["checkpoint"] = time.perf_counter() - started
-                advance("checkpoint")
+                advance.done()
         finally:
             con.close()
         truth_doc = {

@@ -107,7 +107,7 @@ def compare_with_check(db_path, truth_path) -> dict[str, tuple[list[str], list[s
     """For every rule the last ``check`` ran (status not ``skipped``): (missing, extra), the
     record ids of the ground truth it did not report and those it reported beyond it.
     A rule of the ground truth that the check did not run is compared as reporting nothing."""
-    from newsclaims.rules.engine import open_database
+    from newsclaims.engines.duckdb.database import open_database
 
     truth = read_truth(truth_path)["rules"]
     con = open_database(db_path, read_only=True)
@@ -126,7 +126,7 @@ def compare_with_check(db_path, truth_path) -> dict[str, tuple[list[str], list[s
 
 def skipped_by_check(db_path) -> list[str]:
     """The rules the last ``check`` stored as ``skipped`` (not compared)."""
-    from newsclaims.rules.engine import open_database
+    from newsclaims.engines.duckdb.database import open_database
 
     con = open_database(db_path, read_only=True)
     try:

@@ -1,8 +1,8 @@
-"""The ``pandera`` rules of the catalogue: each table validated by its pandera model.
+"""The pandera engine: each ``PanderaModel`` selection validated by the table's pandera model.
 
 A rule of kind ``pandera`` (``<table>.pandera_schema``) runs the table's model of
 ``newsclaims.schemas`` (``SCHEMAS[table]``, named in the declaration's ``model``) with
-``lazy=True`` through ``newsclaims.pandera_checks.validate_table``, on the run's own
+``lazy=True`` through ``engines.pandera.validate.validate_table``, on the run's own
 connection, and stores one violation per rejected record (its failures joined by ``; ``;
 a failure that concerns no single row, such as a column of the wrong type, has record
 id ``*``).
@@ -18,8 +18,12 @@ from __future__ import annotations
 
 import importlib
 import threading
+import time
+from dataclasses import dataclass, field
 
+from newsclaims.engines import EngineRun, Job
 from newsclaims.rules.catalogue import Rule
+from newsclaims.rules.kinds import PanderaModel
 
 MODES = ("auto", "always", "never")
 DEFAULT_MAX_ROWS = 250_000
@@ -80,13 +84,13 @@ def run(con, rules: list[Rule], target: str = "dq_violations") -> dict[str, str]
     import polars as pl
 
     from newsclaims import schemas
-    from newsclaims.pandera_checks import validate_table
+    from newsclaims.engines.pandera.validate import validate_table
 
     errors: dict[str, str] = {}
     rows: list[tuple[str, str, str, str, str]] = []
     for rule in rules:
         model = schemas.SCHEMAS.get(rule.table)
-        wanted = rule.params.get("model")
+        wanted = rule.selection.model
         if model is None or model.__name__ != wanted:
             have = model.__name__ if model is not None else "none"
             errors[rule.id] = f"newsclaims.schemas has no model {wanted} for {rule.table} (it has {have})"
@@ -108,3 +112,37 @@ def run(con, rules: list[Rule], target: str = "dq_violations") -> dict[str, str]
         finally:
             con.unregister("nc_pandera_violations")
     return errors
+
+
+@dataclass
+class Plan:
+    rules: list[Rule]
+    skipped: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def steps(self) -> int:
+        return 1 if self.rules else 0
+
+
+class PanderaEngine:
+    name = "pandera"
+    shares_connection = True
+
+    def unsupported(self, rule) -> str | None:
+        return None if isinstance(rule.selection, PanderaModel) else "not a pandera model"
+
+    def plan(self, rules, job: Job) -> Plan:
+        to_validate, skipped = plan(job.con, list(rules), job.options.pandera, job.options.pandera_max_rows)
+        return Plan(to_validate, skipped)
+
+    def run(self, plan_: Plan, job: Job) -> EngineRun:
+        result = EngineRun(skipped=dict(plan_.skipped))
+        if plan_.rules:
+            started = time.perf_counter()
+            result.errors.update(run(job.con, plan_.rules, job.sink.violations_table))
+            result.timings["pandera"] = round(time.perf_counter() - started, 4)
+            job.advance("pandera")
+        return result
+
+
+ENGINE = PanderaEngine()

@@ -1,6 +1,7 @@
 """The catalogue as Great Expectations 1.x expectation suites, one per table.
 
-What GX expresses natively, and how (each expectation's ``meta`` carries ``rule_id``):
+What GX expresses natively (each kind's ``gx`` form), and how (each expectation's ``meta``
+carries ``rule_id``); a kind without a native form runs from its selection:
 
 | rule kind | expectation |
 |---|---|
@@ -15,7 +16,7 @@ What GX expresses natively, and how (each expectation's ``meta`` carries ``rule_
 subquery are not exported: GX's ``{batch}`` query did not accept ``EXISTS`` subqueries
 here, and they are listed in the export's summary instead.
 
-``target="duckdb"`` (what ``newsclaims.gx.engine`` runs) writes ``pattern`` rules as
+``target="duckdb"`` (what ``engines.gx.engine`` runs) writes ``pattern`` rules as
 UnexpectedRowsExpectation with DuckDB's ``regexp_matches``: GX 1.x has no regex expression
 for the DuckDB dialect ("Regex is not supported for dialect duckdb") and would report no
 count. ``regexp_matches`` is the same search semantics as our engine's.
@@ -26,12 +27,10 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from newsclaims import contract
-from newsclaims.errors import InputError
+from newsclaims.engines.duckdb.scan import load_scan
 from newsclaims.rules.catalogue import Rule
-from newsclaims.rules.compile import load_scan, quote_literal
+from newsclaims.rules.kinds import GroupedQuery, MissingReference, RowFilter
 
 _SUBQUERY = re.compile(r"\b(EXISTS|SELECT)\b", re.I)
 
@@ -54,12 +53,14 @@ class Export:
 
 def not_expressible(rule: Rule) -> str | None:
     """Why GX cannot run ``rule``, or None when it can."""
-    if rule.test == "sql":
+    sel = rule.selection
+    if isinstance(sel, GroupedQuery):
         return "a sql rule runs its own query file; GX has no equivalent"
-    if rule.test == "row" and _SUBQUERY.search(rule.params["where"]):
+    if rule.kind.gx(rule) is not None:
+        return None
+    if isinstance(sel, RowFilter) and _SUBQUERY.search(sel.where):
         return "its condition holds a subquery, which GX's {batch} query does not accept"
-    if rule.test not in ("not_null", "accepted_values", "unique", "pattern",
-                         "relationship", "row"):
+    if not isinstance(sel, (RowFilter, MissingReference)):
         return f"no GX form for test '{rule.test}'"
     return None
 
@@ -87,61 +88,30 @@ def _braces(sql: str) -> str:
     return sql.replace("{", "{{").replace("}", "}}")
 
 
-def _values(rule: Rule) -> list[str]:
-    values = rule.params.get("values")
-    if values:
-        return [str(v) for v in values]
-    column = rule.params["column"]
-    enum = contract.tables()[rule.table].column(column).enum
-    if not enum:
-        raise InputError(f"{rule.source or rule.id}: {rule.id}: {rule.table}.{column} "
-                         "is no enum; give 'values'")
-    return list(enum)
-
-
 def expectation(rule: Rule, *, target: str = "portable"):
-    """The GX expectation that checks ``rule`` (``not_expressible(rule)`` must be None)."""
+    """The GX expectation that checks ``rule`` (``not_expressible(rule)`` must be None): the
+    kind's native form (``Kind.gx``) where GX runs it on the target, else an
+    ``UnexpectedRowsExpectation`` over the rule's selection."""
     import great_expectations as gx
 
-    p, meta = rule.params, {"rule_id": rule.id, "severity": rule.severity}
-    kind = rule.test
-    if kind == "not_null":
-        return gx.expectations.ExpectColumnValuesToNotBeNull(column=p["column"], meta=meta)
-    if kind == "accepted_values":
-        return gx.expectations.ExpectColumnValuesToBeInSet(
-            column=p["column"], value_set=_values(rule), meta=meta)
-    if kind == "unique":
-        columns = list(p["columns"])
-        if len(columns) == 1:
-            return gx.expectations.ExpectColumnValuesToBeUnique(column=columns[0], meta=meta)
-        # our engine skips a key with any NULL part; so does this setting
-        return gx.expectations.ExpectCompoundColumnsToBeUnique(
-            column_list=columns, ignore_row_if="any_value_is_missing", meta=meta)
-    if kind == "pattern":
-        if target == "duckdb":
-            col = p["column"]
-            where = (f"t.{col} IS NOT NULL AND NOT regexp_matches(CAST(t.{col} AS VARCHAR), "
-                     f"{quote_literal(p['regex'])})")
-            return gx.expectations.UnexpectedRowsExpectation(
-                unexpected_rows_query=_scan_query(rule, where), meta=meta,
-                description=rule.title)
-        return gx.expectations.ExpectColumnValuesToMatchRegex(
-            column=p["column"], regex=p["regex"], meta=meta)
-    if kind == "relationship":
-        col = p["column"]
-        ref_table, ref_col = p["to"].split(".", 1)
+    meta = {"rule_id": rule.id, "severity": rule.severity}
+    form = rule.kind.gx(rule)
+    if form is not None and (target != "duckdb" or form.on_duckdb):
+        return getattr(gx.expectations, form.expectation)(**form.kwargs, meta=meta)
+    sel = rule.selection
+    if isinstance(sel, RowFilter):
+        query = _scan_query(rule, sel.where, sel.uses)
+    elif isinstance(sel, MissingReference):
+        col = sel.column
         query = (
             "SELECT t.*\n" + _from_batch(has_join=True) + "\n"
-            f"LEFT JOIN (SELECT DISTINCT {ref_col} AS key FROM {ref_table}) r ON r.key = t.{col}\n"
+            f"LEFT JOIN (SELECT DISTINCT {sel.ref_column} AS key FROM {sel.ref_table}) r ON r.key = t.{col}\n"
             f"WHERE t.{col} IS NOT NULL AND r.key IS NULL"
         )
-        return gx.expectations.UnexpectedRowsExpectation(
-            unexpected_rows_query=query, meta=meta, description=rule.title)
-    if kind == "row":
-        return gx.expectations.UnexpectedRowsExpectation(
-            unexpected_rows_query=_scan_query(rule, p["where"], p.get("uses") or ()),
-            meta=meta, description=rule.title)
-    raise ValueError(f"{rule.id}: {not_expressible(rule)}")
+    else:
+        raise ValueError(f"{rule.id}: {not_expressible(rule)}")
+    return gx.expectations.UnexpectedRowsExpectation(unexpected_rows_query=query, meta=meta,
+                                                     description=rule.title)
 
 
 def build_suites(rules: list[Rule], *, target: str = "portable") -> Export:
@@ -167,25 +137,3 @@ def build_suites(rules: list[Rule], *, target: str = "portable") -> Export:
 
 def suite_json(suite) -> str:
     return json.dumps(suite.to_json_dict(), indent=2, ensure_ascii=False, sort_keys=False) + "\n"
-
-
-def export_gx(out_dir, rules: list[Rule] | None = None) -> tuple[dict[str, Path], Export]:
-    """Write ``<table>.json`` (one GX suite per table) and ``summary.json`` to ``out_dir``.
-
-    Returns the written paths (table -> path, plus ``summary``) and the export."""
-    from newsclaims.reporting import write_atomic
-    from newsclaims.rules.catalogue import load_catalogue
-
-    export = build_suites(load_catalogue() if rules is None else rules)
-    out = Path(out_dir)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(f"{out}: cannot create the output folder ({exc.strerror})") from None
-    paths: dict[str, Path] = {}
-    for table, suite in sorted(export.suites.items()):
-        paths[table] = out / f"{table}.json"
-        write_atomic(paths[table], suite_json(suite))
-    paths["summary"] = out / "summary.json"
-    write_atomic(paths["summary"], json.dumps(export.summary(), indent=2) + "\n")
-    return paths, export

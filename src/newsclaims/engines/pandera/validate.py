@@ -55,9 +55,9 @@ def validate_table(con, table: str) -> list[tuple[str, str, str]]:
 
 def run_pandera(db_path) -> list[tuple[str, str, str]]:
     """Every record that its table's pandera model rejects: (table, record_id, message)."""
-    from newsclaims.reporting.results import open_read_only
+    from newsclaims.engines.duckdb.database import open_database
 
-    con = open_read_only(Path(db_path))
+    con = open_database(Path(db_path), read_only=True)
     try:
         found: list[tuple[str, str, str]] = []
         for table in contract.TABLES:

@@ -1,7 +1,7 @@
 """Great Expectations interop (optional extra ``newsclaims[gx]``).
 
-``export`` turns the catalogue's rules into GX 1.x expectation suites (JSON), one per
-table; ``engine`` runs them through GX on a DuckDB file. Importing this package checks
+``export`` turns the catalogue's rules into GX 1.x expectation suites, one per table;
+``engine`` runs them through GX on a DuckDB file (the ``gx`` engine). Importing this package checks
 that GX and its DuckDB driver are installed and says how to install them if not; nothing
 here is imported by the CLI's other commands (``import great_expectations`` takes seconds).
 """

@@ -1,0 +1,36 @@
+"""A DuckDB database on disk is two files: ``<name>`` and its write-ahead log
+``<name>.wal``.
+
+Committed changes that DuckDB has not yet checkpointed into the file live only in the log,
+and DuckDB replays the log whenever the file is opened, read-only too. So a copy of a
+working database takes its log along (``copy_database``), and a release snapshot, whose
+manifest lists no log, is refused when one lies beside its database (``snapshot``).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+WAL_SUFFIX = ".wal"
+
+
+def wal_of(db: str | os.PathLike) -> Path:
+    """The write-ahead log DuckDB replays when it opens ``db``."""
+    db = Path(db)
+    return db.with_name(db.name + WAL_SUFFIX)
+
+
+def copy_database(source: str | os.PathLike, dest: str | os.PathLike) -> Path:
+    """Copy the database ``source`` to ``dest`` with its write-ahead log, so that the copy
+    says what ``source`` says when opened (its committed but not yet checkpointed changes
+    included); a log already at ``dest`` that ``source`` does not have is removed."""
+    source, dest = Path(source), Path(dest)
+    shutil.copyfile(source, dest)
+    log = wal_of(source)
+    if log.is_file():
+        shutil.copyfile(log, wal_of(dest))
+    else:
+        wal_of(dest).unlink(missing_ok=True)
+    return dest

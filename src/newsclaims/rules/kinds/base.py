@@ -1,0 +1,115 @@
+"""What a rule kind is: its parameters, its engine-neutral selection, its description, its
+Great Expectations form and its default defect recipe.
+
+A selection says WHAT a rule selects, not how an engine finds it:
+
+| selection | selects | kinds |
+|---|---|---|
+| ``RowFilter`` | the rows of the table's scan (``sql/scans/``) where a condition holds | not_null, accepted_values, pattern, row |
+| ``RepeatedKey`` | every row whose key (a column list) occurs more than once | unique |
+| ``MissingReference`` | every row whose non-NULL value has no referenced key | relationship |
+| ``GroupedQuery`` | what a query file of its own returns (``record_id``, ``message``) | sql |
+| ``PanderaModel`` | the records the table's pandera model rejects | pandera |
+
+Conditions and messages are SQL expressions over the scan's aliases (``t`` the table) in
+DuckDB's dialect; engines of another dialect translate them. Each engine turns selections
+into stored violations (``newsclaims.engines``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+
+@dataclass(frozen=True)
+class RowFilter:
+    where: str
+    message: str  # a SQL expression; NULL falls back to the rule's title
+    uses: tuple[str, ...] = ()  # aliases of the scan's joins the condition reads
+
+
+@dataclass(frozen=True)
+class RepeatedKey:
+    columns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MissingReference:
+    column: str
+    ref_table: str
+    ref_column: str
+
+    @property
+    def target(self) -> str:
+        return f"{self.ref_table}.{self.ref_column}"
+
+
+@dataclass(frozen=True)
+class GroupedQuery:
+    file: str  # relative to sql/: rules/<id>.sql
+
+
+@dataclass(frozen=True)
+class PanderaModel:
+    model: str  # a model of newsclaims.schemas
+
+
+Selection = RowFilter | RepeatedKey | MissingReference | GroupedQuery | PanderaModel
+
+
+@dataclass(frozen=True)
+class GxForm:
+    """A native Great Expectations expectation: its class in ``great_expectations.expectations``
+    and its arguments. A kind without one is run through GX from its selection (an
+    ``UnexpectedRowsExpectation`` over the scan), when GX can express that selection."""
+
+    expectation: str
+    kwargs: dict = field(default_factory=dict)
+    on_duckdb: bool = True  # False: GX cannot run it on DuckDB; the selection runs there instead
+
+
+@dataclass(frozen=True)
+class Defect:
+    """A kind's default defect recipe, as data (``newsclaims.defects`` applies it).
+
+    ``update``: the assignments of one ``UPDATE`` of the targets (their records are then
+    the rule's violations); or ``action``: a named recipe body of ``newsclaims.defects``
+    (``duplicate``, ``null_key_copy``, ``rename_id``). ``where``: the candidates' condition
+    over alias ``t``; ``safe``: also only the table's safe records. ``pandera_also``: the
+    table's pandera model rejects the same records."""
+
+    doc: str
+    where: str = "TRUE"
+    update: str | None = None
+    action: str | None = None
+    safe: bool = True
+    pandera_also: bool = False
+
+
+class Kind:
+    """A rule kind. Subclasses declare ``name``, ``required``/``optional`` parameters and
+    ``summary`` (for the authoring guide), and implement ``select``; the rest is optional.
+    Register a subclass with ``newsclaims.rules.kinds.register``."""
+
+    name: ClassVar[str]
+    required: ClassVar[tuple[str, ...]] = ()
+    optional: ClassVar[tuple[str, ...]] = ()
+    summary: ClassVar[str] = ""
+
+    def validate(self, rule) -> str | None:
+        """What is wrong with a declaration beyond its keys and columns, or None."""
+        return None
+
+    def select(self, rule) -> Selection:
+        raise NotImplementedError
+
+    def describe(self, rule) -> str:
+        """The rule's test in the generated catalogue (Markdown)."""
+        return ""
+
+    def gx(self, rule) -> GxForm | None:
+        return None
+
+    def defect(self, rule) -> Defect | None:
+        """The default defect recipe of a rule of this kind (None: each rule needs its own)."""
+        return None

@@ -123,7 +123,8 @@ def test_end_to_end(tmp_path):
         assert "parent 1.0.0; 1 updated" in second.stdout
         assert invoke("publish", "1.1.0", "--to", registry, "--releases", releases).exit_code == 0
         versions = invoke("versions", "--from", url)
-        assert [line.split("\t")[0] for line in versions.stdout.splitlines()] == ["1.0.0", "1.1.0"]
+        assert [line.split("\t")[0] for line in versions.stdout.splitlines()][-2:] == \
+            ["1.0.0", "1.1.0"]
         assert invoke("pull", "latest", "--from", url, "--cache", cache,
                       "--trust-key", pub).stdout.strip() == str(cache / "1.1.0")
 

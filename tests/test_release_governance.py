@@ -222,7 +222,8 @@ def test_publish_keeps_the_registry_line(tmp_path):
                              f"release), but the newest version in {registry} is 1.1.0; release "
                              f"it again with --parent 1.1.0 (--registry {registry})\n")
     assert (registry / "index.json").read_bytes() == index
-    assert sorted(p.name for p in registry.iterdir()) == ["1.0.0", "1.1.0", "index.json"]
+    assert sorted(p.name for p in registry.iterdir() if not p.name.startswith(".")) == \
+        ["1.0.0", "1.1.0", "index.json"]
     make_snapshot(releases, "1.2.0", parent="1.1.0")
     assert publish("1.2.0", releases).exit_code == 0
     assert publish("1.0.0", releases).exit_code == 0  # already there: nothing to do

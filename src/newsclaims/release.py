@@ -153,13 +153,20 @@ def reported_versions(reports_root: Path) -> list[str]:
 def _parent_db(version: str, parent: str, releases_dir: Path, registry: str | None,
                reported_in: Path | None = None, trust_key=None) -> Path:
     """The database of the parent release, from ``releases_dir`` or the registry. A parent
-    known only from its project report (a fresh clone) is refused with what to do."""
+    known only from its project report (a fresh clone) comes from the registry the project
+    declares (``registry.toml``) when no ``--registry`` is given; with none declared it is
+    refused with what to do."""
     if reported_in is not None and not registry:
-        raise InputError(
-            f"release {version}: its parent {parent} (the latest release: "
-            f"{Path(reported_in) / parent / 'report.md'} exists) is not in {releases_dir}; "
-            f"give --registry a registry holding {parent} (or --releases the folder of releases "
-            "holding it), or --parent none to start a new line of releases without one")
+        from newsclaims.declaration import declared_registry
+
+        registry = declared_registry()
+        if not registry:
+            raise InputError(
+                f"release {version}: its parent {parent} (the latest release: "
+                f"{Path(reported_in) / parent / 'report.md'} exists) is not in {releases_dir} "
+                f"and registry.toml declares no registry; give --registry a registry holding "
+                f"{parent} (or --releases the folder of releases holding it), or --parent none "
+                "to start a new line of releases without one")
     local = releases_dir / parent / snapshot.DB_NAME
     if local.is_file():
         snapshot.refuse_wal(local.parent, f"parent release {parent}")

@@ -53,7 +53,8 @@ def test_the_repository_citation_names_the_software_version():
 
 
 @pytest.mark.timeout(300)
-def test_a_release_carries_its_citation_and_the_data_licence(tmp_path, built_db):
+def test_a_release_carries_its_citation_and_the_data_licence(tmp_path, built_db, monkeypatch):
+    monkeypatch.setenv("NEWSCLAIMS_ALLOW_DIRTY", "1")  # not about the source commit
     result = CliRunner().invoke(cli, ["release", "2.3.4", "--db", str(built_db), "--out",
                                       str(tmp_path / "releases"), "--reports-dir",
                                       str(tmp_path / "reports")], catch_exceptions=False)
@@ -68,7 +69,7 @@ def test_a_release_carries_its_citation_and_the_data_licence(tmp_path, built_db)
     assert str(data["date-released"]) == manifest["created_at"][:10]
     datetime.date.fromisoformat(str(data["date-released"]))
     assert data["license"] == "CC-BY-4.0"
-    assert data.get("commit") == manifest["source_commit"]
+    assert data.get("commit") == manifest["source_commit"]  # None outside git
     assert (snap / "LICENSE.md").read_text(encoding="utf-8") == DATA_LICENCE
     listed = {entry["path"] for entry in manifest["files"]}
     assert {"CITATION.cff", "LICENSE.md"} <= listed

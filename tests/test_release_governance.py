@@ -32,7 +32,8 @@ def project(tmp_path) -> Path:
 
 def newsclaims(root: Path, *args) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSCLAIMS_")}
-    env.update(NEWSCLAIMS_ROOT=str(root), XDG_CONFIG_HOME=str(root.parent / "config"))
+    env.update(NEWSCLAIMS_ROOT=str(root), XDG_CONFIG_HOME=str(root.parent / "config"),
+               NEWSCLAIMS_CACHE=str(root.parent / "cache"))
     return subprocess.run([sys.executable, "-m", "newsclaims", *map(str, args)],
                           cwd=root.parent, capture_output=True, text=True, env=env, timeout=300)
 
@@ -146,9 +147,10 @@ def test_version_discipline_does_not_depend_on_the_out_folder(project, tmp_path,
     assert refused.returncode == 2, refused.stderr
     assert refused.stderr == (
         f"Error: release 1.1.0: its parent 1.0.0 (the latest release: "
-        f"{tmp_path / 'reports' / '1.0.0' / 'report.md'} exists) is not in {empty}; give "
-        "--registry a registry holding 1.0.0 (or --out the folder of releases holding it), or "
-        "--parent none to start a new line of releases without one\n")
+        f"{tmp_path / 'reports' / '1.0.0' / 'report.md'} exists) is not in {empty} and "
+        "registry.toml declares no registry; give --registry a registry holding 1.0.0 (or "
+        "--releases the folder of releases holding it), or --parent none to start a new line "
+        "of releases without one\n")
     assert listing(empty) == []
     with_registry = release(project, "1.1.0", "--db", smaller, "--registry",
                             tmp_path / "registry", out="empty")
@@ -222,7 +224,65 @@ def test_publish_keeps_the_registry_line(tmp_path):
                              f"release), but the newest version in {registry} is 1.1.0; release "
                              f"it again with --parent 1.1.0 (--registry {registry})\n")
     assert (registry / "index.json").read_bytes() == index
-    assert sorted(p.name for p in registry.iterdir()) == [".publish.lock", "1.0.0", "1.1.0", "index.json"]
+    assert sorted(p.name for p in registry.iterdir() if not p.name.startswith(".")) == \
+        ["1.0.0", "1.1.0", "index.json"]
     make_snapshot(releases, "1.2.0", parent="1.1.0")
     assert publish("1.2.0", releases).exit_code == 0
     assert publish("1.0.0", releases).exit_code == 0  # already there: nothing to do
+
+
+def test_a_changed_rules_file_is_refused_by_diff(tmp_path):
+    """rules.json is part of the signed snapshot: diff believes it only when it matches the
+    manifest."""
+    from click.testing import CliRunner
+
+    from newsclaims.cli import cli
+    from newsclaims.governance import write_rules
+
+    releases = tmp_path / "releases"
+    make_snapshot(releases, "1.0.0")
+    make_snapshot(releases, "1.1.0", parent="1.0.0")
+    result = CliRunner().invoke(cli, ["diff", "1.0.0", "1.1.0", "--releases", str(releases)])
+    assert result.exit_code == 0 and result.stdout == "no record differs between 1.0.0 and 1.1.0\n"
+    write_rules(releases / "1.1.0", {})  # a rules.json the manifest does not list
+    result = CliRunner().invoke(cli, ["diff", "1.0.0", "1.1.0", "--releases", str(releases)])
+    assert result.exit_code == 2
+    assert result.stderr == (f"Error: {releases / '1.1.0'}: rules.json is not listed in its "
+                             "manifest (added after the release)\n")
+
+
+@pytest.mark.timeout(600)
+def test_a_fresh_clone_takes_the_parent_from_the_declared_registry(project, tmp_path, built_db):
+    """With the project's registry declared in registry.toml (address and public key), a
+    fresh clone's release finds its parent there, verified with the declared key, and the
+    parent's rules apply."""
+    from release_fixtures import serve
+
+    from newsclaims.signing import key_id, keygen, load_public
+
+    key, pub = keygen(tmp_path / "k.pem")
+    made = release(project, "1.0.0", "--db", built_db, "--key", key, out="maintainer")
+    assert made.returncode == 0, made.stderr
+    assert newsclaims(project, "publish", "1.0.0", "--to", tmp_path / "registry",
+                      "--releases", tmp_path / "maintainer").returncode == 0
+    import duckdb
+
+    smaller = tmp_path / "smaller.duckdb"
+    shutil.copyfile(built_db, smaller)
+    con = duckdb.connect(str(smaller))
+    con.execute("DELETE FROM figures WHERE figure_id = 'fig-0010'")
+    con.close()
+    with serve(tmp_path / "registry") as url:
+        (project / "registry.toml").write_text(
+            f'[registry]\nurl = "{url}"\n\n[signing]\npublic_key = """\n'
+            f'{Path(pub).read_text().strip()}\n"""\nkey_id = "{key_id(load_public(pub))}"\n',
+            encoding="utf-8")
+        refused = release(project, "1.1.0", "--db", smaller, out="clone")
+        assert refused.returncode == 1, refused.stderr
+        assert "release.ids_never_disappear: 1 id(s) of 1.0.0 missing (figures fig-0010)" in \
+            refused.stderr
+        made = release(project, "1.1.0", "--db", built_db, out="clone")
+        assert made.returncode == 0, made.stderr
+    assert "parent 1.0.0" in made.stdout
+    manifest = json.loads((tmp_path / "clone" / "1.1.0" / "manifest.json").read_text())
+    assert manifest["parent_version"] == "1.0.0"

@@ -25,6 +25,7 @@ import duckdb
 
 from newsclaims import snapshot
 from newsclaims.changelog import Change
+from newsclaims.errors import IntegrityError
 
 RULES_FILE = "rules.json"
 RULES_FORMAT = 1
@@ -66,9 +67,25 @@ def release_rules(folder: Path) -> dict[str, dict]:
     release) the error and warn rules of its database's ``dq_results``."""
     folder = Path(folder)
     path = folder / RULES_FILE
-    if path.is_file():
+    listed = None
+    if (folder / snapshot.MANIFEST).is_file():
+        manifest = snapshot.parse_manifest((folder / snapshot.MANIFEST).read_bytes(),
+                                           str(folder / snapshot.MANIFEST))
+        listed = next((e for e in manifest["files"] if e["path"] == RULES_FILE), None)
+    if listed is None and not path.is_file():
+        return rules_of_database(folder / snapshot.DB_NAME)
+    # the manifest lists it: checked like every file of the snapshot before it is believed
+    if listed is None:
+        raise IntegrityError(f"{folder}: {RULES_FILE} is not listed in its manifest (added "
+                             "after the release)")
+    if not path.is_file():
+        raise IntegrityError(f"{folder}: {RULES_FILE} is missing")
+    if snapshot.sha256_file(path) != listed["sha256"]:
+        raise IntegrityError(f"{folder}: {RULES_FILE} does not match its sha256 in the manifest")
+    try:
         return {entry["id"]: entry for entry in json.loads(path.read_bytes())["rules"]}
-    return rules_of_database(folder / snapshot.DB_NAME)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise IntegrityError(f"{path}: malformed ({exc})") from None
 
 
 def rules_of_database(db_path: Path) -> dict[str, dict]:

@@ -1,25 +1,33 @@
 """``create_release``: build, gate and write an immutable snapshot folder ``<releases>/<version>/``.
 
-The steps, all inside a temporary folder next to the final one (renamed into place only
-when everything passed, so a failed release leaves nothing behind):
+The steps, all inside a temporary folder next to the final one (``.release-<pid>-*``, locked
+while the run lives; renamed into place only when everything passed, so a failed release
+leaves nothing behind, and one killed outright leaves a folder the next release removes):
 
-1. check the version (syntax, not released yet: no snapshot of it in ``--out`` or the
+1. check the version (syntax, not released yet: no snapshot of it in ``--releases`` or the
    registry and no project report ``reports/<version>/report.md``, greater than the
-   latest), that the output folders (``--out`` and ``--reports-dir``) can be written, and
-   that ``--db`` is a newsclaims database;
+   latest of those), that the output folders (``--releases`` and ``--reports-dir``) can be
+   written, that ``--db`` is a newsclaims database, and that ``checks/``, ``sql/`` and
+   the dataset have no uncommitted changes (or ``allow_dirty``); find the parent's
+   snapshot (``--releases`` or the registry; one known only from its report is asked for);
 2. build the database from ``dataset/`` (or copy an already built one), every text the
    repository holds in it;
 3. run the rule catalogue (``dq_results``/``dq_violations``) and the version-discipline
-   rules against the parent release; refuse, naming every failing error-level rule;
+   rules against the parent release, including ``release.rule_weakening_noted`` (an error
+   rule removed or loosened needs ``rule_change_note``); refuse, naming every failing
+   error-level rule;
 4. write the snapshot's database from it without the texts a release must not ship
    (``text_policy.withhold_texts``);
 5. store the record-level ``changes`` and the ``release`` row; run
    ``documents.text_policy_honoured`` again on the snapshot's database (refused if a
-   forbidden text is in it); export Parquet; write the reports, ``SOURCES.md``,
-   ``datapackage.json``, ``CHANGELOG.md``, ``SHA256SUMS``, ``manifest.json`` and its
+   forbidden text is in it); export Parquet; write the reports, ``rules.json``,
+   ``SOURCES.md``, ``README.md``, ``codebook.md``, ``CHANGELOG.md``, ``CITATION.cff``,
+   ``LICENSE.md``, ``datapackage.json``, ``SHA256SUMS``, ``manifest.json`` and its
    signature;
 6. write the project's ``reports/<version>/report.md`` under a temporary name, rename the
    snapshot folder into place, then the report; a failure at any point removes all of it.
+   A run killed outright between the two renames is completed by the next run of the same
+   release (``_complete_interrupted``). A full disk is ``NoRoom`` naming the release.
 """
 
 from __future__ import annotations
@@ -45,7 +53,7 @@ from newsclaims.rules.digest import rules_digest
 from newsclaims.rules.results import gate, read_results
 
 Step = Callable[[str], None]
-WORK_PREFIX = ".release-"  # the temporary folder in --out: .release-<pid>-<random>/
+WORK_PREFIX = ".release-"  # the temporary folder in --releases: .release-<pid>-<random>/
 
 
 @dataclass(frozen=True)
@@ -151,13 +159,20 @@ def reported_versions(reports_root: Path) -> list[str]:
 def _parent_db(version: str, parent: str, releases_dir: Path, registry: str | None,
                reported_in: Path | None = None, trust_key=None) -> Path:
     """The database of the parent release, from ``releases_dir`` or the registry. A parent
-    known only from its project report (a fresh clone) is refused with what to do."""
+    known only from its project report (a fresh clone) comes from the registry the project
+    declares (``registry.toml``) when no ``--registry`` is given; with none declared it is
+    refused with what to do."""
     if reported_in is not None and not registry:
-        raise InputError(
-            f"release {version}: its parent {parent} (the latest release: "
-            f"{Path(reported_in) / parent / 'report.md'} exists) is not in {releases_dir}; "
-            f"give --registry a registry holding {parent} (or --out the folder of releases "
-            "holding it), or --parent none to start a new line of releases without one")
+        from newsclaims.declaration import declared_registry
+
+        registry = declared_registry()
+        if not registry:
+            raise InputError(
+                f"release {version}: its parent {parent} (the latest release: "
+                f"{Path(reported_in) / parent / 'report.md'} exists) is not in {releases_dir} "
+                f"and registry.toml declares no registry; give --registry a registry holding "
+                f"{parent} (or --releases the folder of releases holding it), or --parent none "
+                "to start a new line of releases without one")
     local = releases_dir / parent / snapshot.DB_NAME
     if local.is_file():
         snapshot.refuse_wal(local.parent, f"parent release {parent}")
@@ -416,7 +431,7 @@ def create_release(
     if target.exists():
         existing.add(version)
     # the project's committed reports count as released versions: version discipline does
-    # not depend on which folder --out names (an empty one would otherwise skip the parent)
+    # not depend on which folder --releases names (an empty one would otherwise skip the parent)
     reported = set(reported_versions(reports_root)) if reports_root is not None else set()
     report_target = (Path(reports_root) / version / "report.md"
                      if reports_root is not None else None)

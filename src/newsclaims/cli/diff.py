@@ -31,5 +31,5 @@ def command(old: str, new: str, releases, cache, fmt: str) -> None:
 
     for change in changes:  # the values are data: no escape sequence reaches the terminal
         click.echo(printable(describe(change)))
-    if not changes:
+    if not [c for c in changes if c.table != "rules"]:
         click.echo(f"no record differs between {old} and {new}")

@@ -31,9 +31,9 @@ from newsclaims.cli.options import progress_option, renamed_from
               help="Ed25519 private key to sign the manifest (default: $NEWSCLAIMS_SIGNING_KEY).")
 @click.option("--reports-dir", type=click.Path(path_type=Path), default=None,
               help="Where reports/VERSION/report.md is written (default: the project's reports/).")
-@click.option("--allow-dirty", is_flag=True, default=False,
+@click.option("--allow-dirty", is_flag=True, default=False, envvar="NEWSCLAIMS_ALLOW_DIRTY",
               help="Release although checks/, sql/ or the dataset have uncommitted changes "
-                   "(source_commit is recorded as <commit>-dirty).")
+                   "(source_commit is recorded as <commit>-dirty); also NEWSCLAIMS_ALLOW_DIRTY=1.")
 @click.option("--rule-change-note", default=None,
               help="Why error-level rules were removed or weakened since the parent (needed "
                    "then; recorded in the manifest and the changelog).")

@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+# helper modules whose assertions the tests call: pytest's detailed failure messages there too
+pytest.register_assert_rewrite("defect_matrix")
+
 REPO = Path(__file__).resolve().parents[1]
 
 

@@ -178,7 +178,7 @@ def serve(folder: Path, handler=None, tls: tuple[Path, Path] | None = None):
     finally:
         server.shutdown()
         server.server_close()
-        thread.join()
+        thread.join(timeout=30)
 
 
 def truncating_handler(folder: Path, suffix: str):

@@ -144,7 +144,7 @@ def test_pytest_checks_fails_on_a_broken_database(db, repo):
     proc = subprocess.run(
         [sys.executable, "-m", "pytest", str(repo / "checks" / "provenance.yml"), "-q", "-p", "no:cacheprovider",
          f"--newsclaims-db={db}", "-W", "error::UserWarning"],
-        capture_output=True, text=True, cwd=repo,
+        capture_output=True, text=True, cwd=repo, timeout=120,
     )
     assert proc.returncode == 1, proc.stdout
     assert "1 failed, 5 passed" in proc.stdout
@@ -237,13 +237,18 @@ def test_ctrl_c_while_the_reports_are_written_leaves_results_and_reports_as_they
     reports = tmp_path / "rep"
     exe = [str(Path(sys.executable).parent / "newsclaims"), "check", "--db", str(db),
            "--reports", str(reports), "--pandera", "never"]
-    assert subprocess.run(exe, capture_output=True).returncode == 1  # error rules fail, by design
+    assert subprocess.run(exe, capture_output=True, timeout=120).returncode == 1  # error rules fail, by design
     before = _outputs(db, reports)
     assert sorted(before[2]) == ["report.html", "report.json", "report.md"] and before[1] == 0
     interrupted = 0
     for _ in range(5):
         proc = subprocess.Popen(exe, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 120
         while proc.poll() is None and not any(n.startswith(".") for n in os.listdir(reports)):
+            if time.monotonic() > deadline:
+                proc.kill()
+                proc.communicate(timeout=30)
+                pytest.fail("check neither ended nor started its reports within 120 s")
             time.sleep(0.0005)
         if proc.poll() is None:
             proc.send_signal(signal.SIGINT)

@@ -153,7 +153,7 @@ def test_missing_gx_says_which_extra_to_install():
         "    print(exc)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout.strip()
+                         check=True, timeout=120).stdout.strip()
     assert out == ("Great Expectations support needs great_expectations: "
                    "install newsclaims[gx] (pip install 'newsclaims[gx]')")
 

@@ -8,6 +8,7 @@ import shutil
 import signal
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import replace
 
 import duckdb
@@ -281,17 +282,73 @@ def test_ctrl_c_stops_the_run_and_keeps_the_previous_results(broken, tmp_path, j
                     "FROM range(100000000000) WHERE hash(range) = 0\n", encoding="utf-8")
     rule = replace(RULES[0], id="claims.slow", test="sql", params={"file": str(slow)},
                    table="claims", severity="error")
-    main = threading.main_thread().ident
-    timer = threading.Timer(1.5, lambda: signal.pthread_kill(main, signal.SIGINT))
-    started = time.perf_counter()
-    timer.start()
-    try:
+    with ctrl_c_until_stopped(first_after=1.5):
+        started = time.perf_counter()
         with pytest.raises(KeyboardInterrupt):
             run_checks(broken, rules=[*RULES, rule], jobs=jobs)
-    finally:
-        timer.cancel()
     assert time.perf_counter() - started < 30  # stopped, not run to the end (minutes)
     assert _stored(broken) == before  # no dq_*_next left, the previous run intact
+
+
+@contextmanager
+def ctrl_c_until_stopped(first_after: float, again_after: float = 20):
+    """Real SIGINTs to this process's main thread while the block runs: the first after
+    ``first_after`` seconds, then another whenever none has reached Python's handler, or
+    ``again_after`` seconds passed since one did and the block is still running.
+
+    One signal alone may never stop the block: it may land where the run holds Ctrl-C back
+    (``interrupts.finishing``, the results' swap) or where Python swallows the
+    KeyboardInterrupt (a garbage-collector callback), and a statement written to run for
+    minutes then runs to its end. Once a signal has reached the handler, the next waits long
+    enough not to cut into the cleanup the first one started."""
+    main = threading.main_thread().ident
+    finished = threading.Event()
+    received: list[float] = []
+    previous = signal.getsignal(signal.SIGINT)
+
+    def handler(signum, frame):
+        received.append(time.monotonic())
+        raise KeyboardInterrupt
+
+    def send():
+        if finished.wait(first_after):
+            return
+        while True:
+            signal.pthread_kill(main, signal.SIGINT)
+            sent = time.monotonic()
+            while not finished.wait(0.5):
+                if not (received and received[-1] >= sent) and time.monotonic() - sent > 2:
+                    break  # not handled (held back, or not yet at a point Python checks): again
+                if received and time.monotonic() - received[-1] > again_after:
+                    break  # handled, yet still running (swallowed): again
+            else:
+                return
+
+    signal.signal(signal.SIGINT, handler)
+    sender = threading.Thread(target=send, name="ctrl-c-sender", daemon=True)
+    sender.start()
+    try:
+        yield received
+    finally:
+        finished.set()
+        sender.join(timeout=10)
+        signal.signal(signal.SIGINT, previous)
+
+
+def test_a_ctrl_c_held_back_is_sent_again():
+    """The first SIGINT lands while Ctrl-C is held back (``interrupts.finishing`` drops it):
+    a one-shot timer would leave the wait after it running to its end; the sender's next
+    SIGINT stops it."""
+    from newsclaims.interrupts import finishing
+
+    started = time.monotonic()
+    with ctrl_c_until_stopped(first_after=0.2) as received:
+        with pytest.raises(KeyboardInterrupt):
+            with finishing():
+                time.sleep(1)
+            while time.monotonic() - started < 60:  # a wait only a Ctrl-C ends early
+                time.sleep(0.05)
+    assert len(received) == 1 and time.monotonic() - started < 30
 
 
 def test_pandera_is_imported_in_the_background_only_when_its_rules_run(fixture_db, tmp_path):
@@ -313,7 +370,7 @@ def test_pandera_is_imported_in_the_background_only_when_its_rules_run(fixture_d
         "print(before, thread.name, all(m in sys.modules for m in "
         "('polars', 'pandera.polars', 'newsclaims.schemas')))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
     assert out.stdout.split() == ["False", "newsclaims-pandera-import", "True"]
 
 
@@ -339,7 +396,7 @@ def test_is_interrupt_recognises_duckdb_interruptions_and_nothing_else():
             con.execute("SELECT count(*) FROM range(10000000000000) WHERE hash(range) = 0").fetchall()
     finally:
         done.set()
-        interrupter.join()
+        interrupter.join(timeout=30)
     assert is_interrupt(stopped.value), repr(stopped.value)
     assert is_interrupt(RuntimeError("Query interrupted"))
     assert is_interrupt(KeyboardInterrupt())

@@ -37,12 +37,12 @@ def defective(tmp_path_factory):
     exe = Path(sys.executable).parent / "newsclaims"
     done = subprocess.run(
         [str(exe), "synth", "--claims", "20k", "--seed", "7", "--defect-rate", str(RATE), "--output", str(out)],
-        capture_output=True, text=True,
+        capture_output=True, text=True, timeout=180,
     )
     assert done.returncode == 0, done.stderr
     truth = json.loads(Path(str(out) + ".truth.json").read_text())
     checked = subprocess.run([str(exe), "check", "--db", str(out), "--no-reports", "--pandera", "always"],
-                             capture_output=True, text=True)
+                             capture_output=True, text=True, timeout=180)
     assert checked.returncode == 1, checked.stderr  # error-level rules fail, as they must
     return out, truth
 
@@ -66,7 +66,7 @@ def test_every_rule_reports_exactly_the_ground_truth(defective):
 def test_verify_command_passes_and_catches_a_changed_record(defective, tmp_path):
     db, truth = defective
     exe = Path(sys.executable).parent / "newsclaims"
-    done = subprocess.run([str(exe), "synth", "--verify", str(db)], capture_output=True, text=True)
+    done = subprocess.run([str(exe), "synth", "--verify", str(db)], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.strip().splitlines()[-1] == f"{len(truth['rules'])} rules compared, 0 mismatched"
     # one more offending record than the ground truth says: verify names the rule, exit 1
@@ -76,7 +76,7 @@ def test_verify_command_passes_and_catches_a_changed_record(defective, tmp_path)
     con = duckdb.connect(str(copy))
     con.execute("INSERT INTO dq_violations VALUES ('claims.quote_matches_text', 'error', 'claims', 'clm-x', 'm')")
     con.close()
-    done = subprocess.run([str(exe), "synth", "--verify", str(copy)], capture_output=True, text=True)
+    done = subprocess.run([str(exe), "synth", "--verify", str(copy)], capture_output=True, text=True, timeout=120)
     assert done.returncode == 1
     assert "claims.quote_matches_text: 0 missing [], 1 extra ['clm-x']" in done.stdout
     assert done.stderr.strip() == f"Error: {copy}: 1 rule(s) differ from the ground truth"
@@ -169,12 +169,12 @@ def test_bad_arguments_give_one_line_and_exit_2(tmp_path):
         (["--claims", "10", "--defect-rate", "2"], "Error: --defect-rate must be a fraction between 0 and 0.5, not 2.0"),
     ]:
         done = subprocess.run([str(exe), "synth", *args, "--output", str(tmp_path / "x.duckdb")],
-                              capture_output=True, text=True)
+                              capture_output=True, text=True, timeout=60)
         assert done.returncode == 2
         assert done.stderr.strip().splitlines()[-1] == message
     assert not (tmp_path / "x.duckdb").exists()
     done = subprocess.run([str(exe), "synth", "--claims", "10", "--output", str(tmp_path / "no" / "x.duckdb")],
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and done.stderr.strip() == f"Error: {tmp_path / 'no'}: folder does not exist"
 
 
@@ -194,7 +194,7 @@ def test_ctrl_c_exits_130_with_one_line_and_keeps_the_previous_output(tmp_path, 
     out = tmp_path / "s.duckdb"
     truth = Path(str(out) + ".truth.json")
     assert subprocess.run([str(exe), "synth", "--claims", "100", "--output", str(out)],
-                          capture_output=True, text=True).returncode == 0
+                          capture_output=True, text=True, timeout=60).returncode == 0
     before = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in (out, truth)}
     proc = subprocess.Popen([str(exe), "synth", "--claims", "2M", "--defect-rate", "0.001", "--output", str(out)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -202,7 +202,7 @@ def test_ctrl_c_exits_130_with_one_line_and_keeps_the_previous_output(tmp_path, 
     while not list(tmp_path.glob(".s.duckdb.*.tmp")) and time.monotonic() < deadline:
         time.sleep(0.05)  # wait for the temporary database: DuckDB statements are running
     time.sleep(2)
-    assert proc.poll() is None, proc.communicate()
+    assert proc.poll() is None, proc.communicate(timeout=60)
     proc.send_signal(getattr(signal, sig))
     _, err = proc.communicate(timeout=120)
     assert (proc.returncode, err) == (code, line)

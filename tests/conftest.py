@@ -51,3 +51,12 @@ def fixture_db(tmp_path_factory) -> Path:
     from rule_fixtures import write_loose
 
     return write_loose(tmp_path_factory.mktemp("rules") / "fixture.duckdb")
+
+
+@pytest.fixture(scope="session")
+def matrix_fixture_db(tmp_path_factory) -> Path:
+    """``rule_fixtures.MATRIX_COPIES`` copies of the rule fixture in one loose-DDL file, built
+    once: room for the defects of every rule at once (tests/defect_matrix.py)."""
+    from rule_fixtures import MATRIX_COPIES, write_loose
+
+    return write_loose(tmp_path_factory.mktemp("rules") / "matrix.duckdb", copies=MATRIX_COPIES)

@@ -23,6 +23,10 @@ import duckdb
 from newsclaims import contract
 
 SEED = 20160917
+# Copies of the fixture in the defect matrix's database (tests/defect_matrix.py): room for
+# one target of every rule, footprints (document, incident, actor, place, ...) pairwise
+# disjoint, in one catalogue run.
+MATRIX_COPIES = 32
 
 COUNTRIES = [
     ("SYR", "Syria", 32.3, 37.3, 35.7, 42.4),

@@ -1,7 +1,7 @@
 """For every rule of the catalogue: its defect recipe breaks exactly that rule.
 
 The fixture (tests/rule_fixtures.py) passes every rule. The defects of every rule are
-planted in copies of it (``COPIES`` copies of every record under other ids in one
+planted in copies of it (``MATRIX_COPIES`` copies of every record under other ids in one
 database), many rules per database with disjoint footprints, and the whole catalogue runs
 once per database (tests/defect_matrix.py). Each rule's test then compares, in every
 database, the records the rule reported with those the recipes declare (normally only its
@@ -19,7 +19,7 @@ import defect_matrix
 from engine_api import run_checks, violations
 from newsclaims.defects import inject, recipes
 from newsclaims.rules.catalogue import load_catalogue
-from rule_fixtures import write_loose
+from rule_fixtures import MATRIX_COPIES
 
 # The pandera rules (<table>.pandera_schema) re-check a whole table at once: its model
 # rejects most structure defects too (a NULL, a bad enum or id, a duplicated key), so they
@@ -27,9 +27,6 @@ from rule_fixtures import write_loose
 # "exactly its rule" comparison; tests/test_rules_engine.py shows that each one catches the
 # structure defects of its table, and a defect that only the pandera model rejects.
 RULES = [r for r in load_catalogue() if r.test != "pandera"]
-# Copies of the fixture in the matrix's database: enough room for one target of every rule
-# with footprints (document, incident, actor, place, ...) pairwise disjoint, in one run.
-COPIES = 32
 TABLE_OF = {r.id: r.table for r in RULES}
 
 
@@ -41,18 +38,14 @@ def fired(db) -> dict[str, set[str]]:
 
 
 @pytest.fixture(scope="module")
-def matrix(tmp_path_factory) -> defect_matrix.Matrix:
-    folder = tmp_path_factory.mktemp("matrix")
-    return defect_matrix.build(write_loose(folder / "fixture.duckdb", copies=COPIES), folder, RULES)
+def matrix(matrix_fixture_db, tmp_path_factory) -> defect_matrix.Matrix:
+    return defect_matrix.build(matrix_fixture_db, tmp_path_factory.mktemp("matrix"), RULES)
 
 
-@pytest.mark.parametrize("copies", [1, COPIES])
-def test_unbroken_fixture_has_no_violation(fixture_db, tmp_path, copies):
+@pytest.mark.parametrize("copies", [1, MATRIX_COPIES])
+def test_unbroken_fixture_has_no_violation(fixture_db, matrix_fixture_db, tmp_path, copies):
     db = tmp_path / "clean.duckdb"
-    if copies == 1:
-        shutil.copy(fixture_db, db)
-    else:
-        write_loose(db, copies=copies)
+    shutil.copy(fixture_db if copies == 1 else matrix_fixture_db, db)
     run = run_checks(db, rules=RULES)
     assert [r.rule_id for r in run.results if r.status != "pass"] == []
     assert violations(db) == []

@@ -10,23 +10,25 @@ import threading
 import time
 from contextlib import contextmanager
 from dataclasses import replace
+from pathlib import Path
 
 import duckdb
 import pytest
 
+import defect_matrix
+from engine_api import ENGINE_MODULE, compile_rules, plan_jobs, run_checks, size_bytes, violations
 from newsclaims.defects import inject
-from newsclaims.rules.catalogue import load_catalogue
-from newsclaims.rules.compile import compile_rules
 from newsclaims.errors import InputError
-from newsclaims.rules.engine import plan_jobs, run_checks, size_bytes, violations
+from newsclaims.rules.catalogue import load_catalogue
 
 RULES = load_catalogue()
+TABLE_OF = {r.id: r.table for r in RULES}
 
 
-@pytest.fixture
-def broken(fixture_db, tmp_path):
-    """The fixture with several defects at once."""
-    db = tmp_path / "broken.duckdb"
+@pytest.fixture(scope="module")
+def broken_once(fixture_db, tmp_path_factory):
+    """The fixture with several defects at once, made once for this module."""
+    db = tmp_path_factory.mktemp("broken") / "broken.duckdb"
     shutil.copy(fixture_db, db)
     con = duckdb.connect(str(db))
     for rule_id in ("figures.stated_text_in_quote", "places.coordinates_in_range",
@@ -35,6 +37,12 @@ def broken(fixture_db, tmp_path):
         inject(con, rule_id, 2 if rule_id.startswith("figures.stated") else 1, rules=RULES)
     con.close()
     return db
+
+
+@pytest.fixture
+def broken(broken_once, tmp_path):
+    """A copy of ``broken_once`` of the test's own (the tests store results in it)."""
+    return Path(shutil.copy(broken_once, tmp_path / "broken.duckdb"))
 
 
 def test_fused_equals_one_query_per_rule(broken):
@@ -214,19 +222,24 @@ for _rule in RULES:
         _COVERED.setdefault((_rule.table, _rule.test), _rule.id)
 
 
+@pytest.fixture(scope="module")
+def pandera_matrix(matrix_fixture_db, tmp_path_factory) -> defect_matrix.Matrix:
+    """The defects of the rules of ``_COVERED``, planted together (tests/defect_matrix.py),
+    checked by those rules and every table's pandera rule."""
+    covered = [r for r in RULES if r.id in _COVERED.values()]
+    return defect_matrix.build(matrix_fixture_db, tmp_path_factory.mktemp("pandera"), covered,
+                               catalogue=covered + PANDERA)
+
+
 @pytest.mark.parametrize("rule_id", sorted(_COVERED.values()))
-def test_pandera_catches_the_structure_defects_of_its_table(rule_id, fixture_db, tmp_path):
-    db = tmp_path / "broken.duckdb"
-    shutil.copy(fixture_db, db)
-    con = duckdb.connect(str(db))
-    try:
-        expected = inject(con, rule_id, 1, seed=5, rules=RULES)
-    finally:
-        con.close()
-    table = rule_id.split(".")[0]
-    pandera_rule = f"{table}.pandera_schema"
-    run_checks(db, rules=RULES, select=[pandera_rule], pandera="always")
-    assert _fired(db).get(pandera_rule) == expected[rule_id]
+def test_pandera_catches_the_structure_defects_of_its_table(rule_id, pandera_matrix):
+    """The table's pandera rule reports the records the structure rule's recipe broke, and
+    nothing else anywhere (the recipes of many rules share one database)."""
+    pandera_rule = f"{rule_id.split('.')[0]}.pandera_schema"
+    declared = pandera_matrix.group_of[rule_id].declared[rule_id]
+    assert declared.get(pandera_rule) == declared[rule_id]  # the model rejects that change too
+    defect_matrix.check_rule(pandera_matrix, rule_id, TABLE_OF)
+    defect_matrix.check_exact(pandera_matrix, pandera_rule, TABLE_OF)
 
 
 def test_pandera_skipped_above_the_row_limit_and_on_request(fixture_db, tmp_path):
@@ -362,7 +375,7 @@ def test_pandera_is_imported_in_the_background_only_when_its_rules_run(fixture_d
     code = (
         "import sys\n"
         "from newsclaims.rules import pandera_rules\n"
-        "from newsclaims.rules.engine import run_checks\n"
+        f"from {ENGINE_MODULE} import run_checks\n"
         f"run_checks({str(db)!r}, pandera='never')\n"
         "before = 'pandera' in sys.modules or 'polars' in sys.modules\n"
         "thread = pandera_rules.preload()\n"

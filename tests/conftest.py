@@ -60,3 +60,24 @@ def matrix_fixture_db(tmp_path_factory) -> Path:
     from rule_fixtures import MATRIX_COPIES, write_loose
 
     return write_loose(tmp_path_factory.mktemp("rules") / "matrix.duckdb", copies=MATRIX_COPIES)
+
+
+@pytest.fixture(scope="session")
+def synthetic(tmp_path_factory):
+    """Synthetic databases made once per test run: ``synthetic(claims, seed, **options)`` is
+    the ``SynthResult`` of ``newsclaims.synth.generate`` with those arguments, made the first
+    time a test asks for it. A test that changes the database works on a copy
+    (``synth_fixtures.copy_synthetic``)."""
+    from newsclaims.synth import generate
+
+    made = {}
+
+    def make(claims: int, seed: int, **options):
+        key = (claims, seed, tuple(sorted(options.items())))
+        if key not in made:
+            folder = tmp_path_factory.mktemp("synthetic")
+            made[key] = generate(folder / f"synth-{claims}-{seed}.duckdb", claims, seed=seed, **options)
+        return made[key]
+
+    return make
+

@@ -10,10 +10,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from engine_api import run_checks
 from newsclaims.rules.catalogue import load_catalogue
-from newsclaims.rules.engine import run_checks
 from newsclaims.synth import generate
 from newsclaims.synth.truth import compare_with_check
+from synth_fixtures import copy_synthetic
 
 CLAIMS = 20_000
 RATE = 0.0002
@@ -105,12 +106,13 @@ def test_cross_source_recipe_plants_a_discrepancy_by_itself(tmp_path):
     assert _reported(db) == expected
 
 
-def test_clean_data_fires_no_error_rule_and_only_the_designed_warnings(tmp_path):
-    result = generate(tmp_path / "clean.duckdb", CLAIMS, seed=7)
+def test_clean_data_fires_no_error_rule_and_only_the_designed_warnings(synthetic, tmp_path):
+    result = synthetic(CLAIMS, 7)
     assert result.strict  # clean data fits the strict contract DDL
-    run = run_checks(result.path)
+    db = copy_synthetic(result, tmp_path)
+    run = run_checks(db)
     assert [r.rule_id for r in run.results if r.severity == "error" and r.violation_count] == []
-    reported = _reported(result.path)
+    reported = _reported(db)
     assert set(reported) == set(result.truth) == {"claims.claimant_not_null", "claims.claim_date_not_null"}
     for rule, ids in result.truth.items():
         assert reported[rule] == set(ids)
@@ -150,15 +152,15 @@ def test_same_seed_same_records_and_truth_where_duckdb_runs_in_parallel(tmp_path
     assert runs[0].truth == runs[1].truth
 
 
-def test_quotes_are_spans_of_their_documents(tmp_path):
-    db = generate(tmp_path / "q.duckdb", 2000, seed=5).path
+def test_quotes_are_spans_of_their_documents(synthetic):
+    db = synthetic(CLAIMS, 7).path
     con = duckdb.connect(str(db), read_only=True)
     bad, total, avg = con.execute(
         "SELECT count(*) FILTER (WHERE substr(d.text, c.quote_start + 1, c.quote_end - c.quote_start) <> c.quote), "
         "count(*), (SELECT avg(length(text)) FROM documents) FROM claims c JOIN documents d USING (doc_id)"
     ).fetchone()
     con.close()
-    assert (bad, total) == (0, 2000)
+    assert (bad, total) == (0, CLAIMS)
     assert 500 < avg < 1500
 
 
@@ -211,14 +213,14 @@ def test_ctrl_c_exits_130_with_one_line_and_keeps_the_previous_output(tmp_path, 
 
 
 @pytest.mark.parametrize("margin", [0.01, 8])  # 0.01: every first bound is too narrow
-def test_a_batch_read_under_a_hash_bound_is_the_batch_read_without_one(tmp_path, monkeypatch, margin):
+def test_a_batch_read_under_a_hash_bound_is_the_batch_read_without_one(synthetic, tmp_path, monkeypatch, margin):
     """``allocation._batch`` narrows the candidates by a bound on their order hash before
     sorting them: whatever the bound, it must read exactly the rows an unbounded read does,
     at every offset, for rules with many candidates and with few."""
     from newsclaims import defects
     from newsclaims.synth import allocation
 
-    db = generate(tmp_path / "b.duckdb", 20_000, seed=3).path
+    db = copy_synthetic(synthetic(CLAIMS, 7), tmp_path)  # (temporary tables only; a copy all the same)
     con = duckdb.connect(str(db))
     rules = {r.id: r for r in load_catalogue()}
     chosen = [rules[i] for i in ("claims.claim_date_basis_accepted", "figures.unit_not_null",

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 # helper modules whose assertions the tests call: pytest's detailed failure messages there too
-pytest.register_assert_rewrite("defect_matrix")
+pytest.register_assert_rewrite("defect_matrix", "golden_sql")
 
 REPO = Path(__file__).resolve().parents[1]
 

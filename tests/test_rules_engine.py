@@ -16,7 +16,7 @@ import duckdb
 import pytest
 
 import defect_matrix
-from engine_api import ENGINE_MODULE, compile_rules, plan_jobs, run_checks, size_bytes, violations
+from engine_api import ENGINE_MODULE, compile_each, compile_rules, plan_jobs, run_checks, size_bytes, violations
 from newsclaims.defects import inject
 from newsclaims.errors import InputError
 from newsclaims.rules.catalogue import load_catalogue
@@ -166,17 +166,22 @@ def test_a_duplicated_parent_does_not_double_count_its_children(fixture_db, tmp_
     (doc,) = con.execute("SELECT doc_id FROM claims WHERE claim_id = ?", [claim]).fetchone()
     con.execute("INSERT INTO documents SELECT * FROM documents WHERE doc_id = ?", [doc])
     con.close()
-    for fuse in (True, False):
-        run = run_checks(db, rules=RULES, fuse=fuse)
-        assert run.result("claims.claim_date_not_after_publication").violation_count == 1
-        rows = violations(db, "claims.claim_date_not_after_publication")
-        assert [(r[1], r[2].count(";")) for r in rows] == [(claim, 0)]
-        assert [r[1] for r in violations(db, "documents.doc_id_unique")] == [doc, doc]
-        assert run.result("documents.doc_id_unique").violation_count == 2
-        # the other claims of that document break nothing, however often they are joined
-        assert {r.rule_id for r in run.failed("warn")} == {
-            "claims.claim_date_not_after_publication", "documents.doc_id_unique",
-            "documents.pandera_schema"}  # the model's unique doc_id
+    run = run_checks(db, rules=RULES)
+    assert run.result("claims.claim_date_not_after_publication").violation_count == 1
+    rows = violations(db, "claims.claim_date_not_after_publication")
+    assert [(r[1], r[2].count(";")) for r in rows] == [(claim, 0)]
+    assert [r[1] for r in violations(db, "documents.doc_id_unique")] == [doc, doc]
+    assert run.result("documents.doc_id_unique").violation_count == 2
+    # the other claims of that document break nothing, however often they are joined
+    assert {r.rule_id for r in run.failed("warn")} == {
+        "claims.claim_date_not_after_publication", "documents.doc_id_unique",
+        "documents.pandera_schema"}  # the model's unique doc_id
+    # one query per rule (fuse=False) runs the very statement of each rule that reads a join:
+    # its SQL and what it selects on a duplicated document are the golden case
+    # tests/golden/compile/scan_joined_grouped.sql
+    joined = {s.rules[0].id: (s.sql, s.group_by) for s in compile_rules(RULES) if "[" in s.label}
+    each = {s.rules[0].id: (s.sql, s.group_by) for s in compile_each(RULES)}
+    assert joined and all(each[rule_id] == statement for rule_id, statement in joined.items())
 
 
 # --- pandera rules: one per table, the table validated by its newsclaims.schemas model ----

@@ -14,9 +14,9 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
+from engine_api import run_checks
 from newsclaims.cli import cli
 from newsclaims.defects import inject
-from newsclaims.rules.engine import run_checks
 
 
 @pytest.fixture
@@ -88,7 +88,7 @@ def test_bad_memory_limit_exits_2_with_one_line(db):
 
 
 def test_memory_limit_is_duckdbs(db, tmp_path):
-    from newsclaims.rules.engine import open_database
+    from engine_api import open_database
 
     assert check("--db", db, "--memory-limit", "300MB", "--reports", tmp_path / "r").exit_code == 0
     con = open_database(db, memory_limit="300MB", read_only=True)

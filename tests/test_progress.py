@@ -82,7 +82,7 @@ def test_a_real_pseudo_terminal_without_a_size_shows_the_bar():
 
 def test_check_reports_its_statements(built_db, capsys, monkeypatch):
     from newsclaims import progress
-    from newsclaims.rules.engine import run_checks
+    from engine_api import run_checks
 
     monkeypatch.setattr(progress, "DELAY_SECONDS", 0)
     run = run_checks(built_db, select="core", progress=True)

@@ -226,7 +226,7 @@ def test_ctrl_c_while_the_reports_are_written_leaves_results_and_reports_as_they
     reports are being rendered from the new results): exit 130, and the stored results and
     the three reports are those of the previous run, with no temporary file left. A run
     that ends before the signal lands must leave all new outputs; the test needs at least
-    one interrupted run."""
+    one interrupted run (it stops trying after two)."""
     import os
     import signal
     import time
@@ -264,6 +264,8 @@ def test_ctrl_c_while_the_reports_are_written_leaves_results_and_reports_as_they
             run_at = {str(row[-2]) for row in after[0]}  # dq_results.run_at
             assert run_at == {json.loads(after[2]["report.json"])["run"]["run_at"]}
             before = after
+        if interrupted == 2:  # two interrupted runs seen: enough (up to 5 tries)
+            break
     assert interrupted >= 1
 
 

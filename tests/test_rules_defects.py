@@ -59,9 +59,10 @@ def test_defect_breaks_exactly_its_rule(rule_id, matrix):
 
 def test_every_defect_is_planted_in_few_runs(matrix):
     """Every rule's defect has its place; one catalogue run holds them all today (a rule
-    whose target collides with the others' goes to a second database, and so on)."""
+    whose target collides with the others' goes to a second database, and so on: more than
+    two runs means the fixture needs more copies, ``MATRIX_COPIES``)."""
     assert matrix.unplaced == {}
-    assert len(matrix.groups) == 1, [sorted(g.declared) for g in matrix.groups]
+    assert len(matrix.groups) <= 2, [sorted(g.declared) for g in matrix.groups]
     assert sorted(matrix.group_of) == sorted(r.id for r in RULES)
 
 

@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+# helper modules whose assertions the tests call: pytest's detailed failure messages there too
+pytest.register_assert_rewrite("defect_matrix", "golden_sql")
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -48,3 +51,33 @@ def fixture_db(tmp_path_factory) -> Path:
     from rule_fixtures import write_loose
 
     return write_loose(tmp_path_factory.mktemp("rules") / "fixture.duckdb")
+
+
+@pytest.fixture(scope="session")
+def matrix_fixture_db(tmp_path_factory) -> Path:
+    """``rule_fixtures.MATRIX_COPIES`` copies of the rule fixture in one loose-DDL file, built
+    once: room for the defects of every rule at once (tests/defect_matrix.py)."""
+    from rule_fixtures import MATRIX_COPIES, write_loose
+
+    return write_loose(tmp_path_factory.mktemp("rules") / "matrix.duckdb", copies=MATRIX_COPIES)
+
+
+@pytest.fixture(scope="session")
+def synthetic(tmp_path_factory):
+    """Synthetic databases made once per test run: ``synthetic(claims, seed, **options)`` is
+    the ``SynthResult`` of ``newsclaims.synth.generate`` with those arguments, made the first
+    time a test asks for it. A test that changes the database works on a copy
+    (``synth_fixtures.copy_synthetic``)."""
+    from newsclaims.synth import generate
+
+    made = {}
+
+    def make(claims: int, seed: int, **options):
+        key = (claims, seed, tuple(sorted(options.items())))
+        if key not in made:
+            folder = tmp_path_factory.mktemp("synthetic")
+            made[key] = generate(folder / f"synth-{claims}-{seed}.duckdb", claims, seed=seed, **options)
+        return made[key]
+
+    return make
+

@@ -3,8 +3,10 @@ a folder's contents. Used by the release, registry, pull, diff and query tests."
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import http.server
+import json
 import os
 import shutil
 import socket
@@ -98,6 +100,29 @@ def make_db(path: Path, rows: dict[str, list[dict]] | None = None, *, ddl: str |
     return path
 
 
+# Snapshots made once per test run: a call of ``make_snapshot`` with the same arguments (the
+# same rows, failing rule, signing key bytes and parent snapshot) copies the folder made the
+# first time (0.04 s against about 1 s to make it). Its created_at is that of the first.
+_SNAPSHOTS: dict[str, Path] = {}
+_SNAPSHOT_CACHE: list[Path] = []
+
+
+def _snapshot_cache() -> Path:
+    if not _SNAPSHOT_CACHE:
+        folder = Path(tempfile.mkdtemp(prefix="newsclaims-test-snapshots-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        _SNAPSHOT_CACHE.append(folder)
+    return _SNAPSHOT_CACHE[0]
+
+
+def _snapshot_key(releases: Path, version: str, key, rows, parent, failing_rule) -> str:
+    parent_manifest = (releases / parent / "manifest.json").read_bytes() if parent else b""
+    parts = [version, json.dumps(rows, sort_keys=True, default=str), failing_rule or "",
+             hashlib.sha256(Path(key).read_bytes()).hexdigest() if key else "",
+             parent or "", hashlib.sha256(parent_manifest).hexdigest()]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
 def make_snapshot(releases: Path, version: str, *, key: Path | None = None,
                   rows: dict | None = None, parent: str | None = None,
                   failing_rule: str | None = None) -> Path:
@@ -106,10 +131,18 @@ def make_snapshot(releases: Path, version: str, *, key: Path | None = None,
     from newsclaims.release import assemble_snapshot
 
     releases.mkdir(parents=True, exist_ok=True)
+    cache_key = _snapshot_key(releases, version, key, rows, parent, failing_rule)
+    if cache_key in _SNAPSHOTS:
+        work = Path(tempfile.mkdtemp(dir=releases, prefix=".fixture-"))
+        shutil.copytree(_SNAPSHOTS[cache_key], work, dirs_exist_ok=True)
+        os.rename(work, releases / version)
+        return releases / version
     work = Path(tempfile.mkdtemp(dir=releases, prefix=".fixture-"))
     make_db(work / snapshot.DB_NAME, rows, failing_rule=failing_rule)
     parent_db = releases / parent / snapshot.DB_NAME if parent else None
     assemble_snapshot(work, version, parent, parent_db, signing_key=key, with_reports=False)
+    shutil.copytree(work, _snapshot_cache() / cache_key)
+    _SNAPSHOTS[cache_key] = _snapshot_cache() / cache_key
     os.rename(work, releases / version)
     return releases / version
 
@@ -186,7 +219,7 @@ def serve(folder: Path, handler=None, tls: tuple[Path, Path] | None = None):
     finally:
         server.shutdown()
         server.server_close()
-        thread.join()
+        thread.join(timeout=30)
 
 
 def truncating_handler(folder: Path, suffix: str):

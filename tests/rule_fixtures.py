@@ -6,7 +6,11 @@ parent chains, a region with coordinates, figures of every qualifier, claims of 
 claimants about one incident whose intervals overlap or are linked as contradicting,
 "safe" records nothing else refers to, a citation-only document (no text, claims located and
 not quoted). ``SEED`` fixes the only random choice (the order in
-which rows are inserted), so the file is the same on every run."""
+which rows are inserted), so the file is the same on every run.
+
+``copies=k`` writes k copies of every record under other ids, names and country codes (copy
+1 is the fixture itself): k times the room for the defects of many rules at once, with
+disjoint footprints (tests/defect_matrix.py)."""
 
 from __future__ import annotations
 
@@ -21,6 +25,10 @@ from newsclaims import contract
 from newsclaims.periods import period
 
 SEED = 20160917
+# Copies of the fixture in the defect matrix's database (tests/defect_matrix.py): room for
+# one target of every rule, footprints (document, incident, actor, place, ...) pairwise
+# disjoint, in one catalogue run.
+MATRIX_COPIES = 32
 
 COUNTRIES = [
     ("SYR", "Syria", 32.3, 37.3, 35.7, 42.4),
@@ -230,6 +238,62 @@ def rows() -> dict[str, list[tuple]]:
     }
 
 
+# The columns of each table that name another record (keys, references, parents, merges) or
+# must stay unique across the copies (names, aliases, addresses): what ``copy_rows`` renames.
+_RENAMED = {
+    "countries": {"country": "country", "name": "text"},
+    "actors": {"actor_id": "actor", "name": "text", "country": "country", "parent_id": "actor",
+               "merged_into": "actor"},
+    "actor_aliases": {"actor_id": "actor", "alias": "text"},
+    "places": {"place_id": "place", "name": "text", "country": "country", "parent_id": "place",
+               "merged_into": "place"},
+    "place_aliases": {"place_id": "place", "alias": "text"},
+    "documents": {"doc_id": "number", "publisher_id": "actor", "url": "url"},
+    "incidents": {"incident_id": "number", "title": "text", "place_id": "place", "merged_into": "number"},
+    "claims": {"claim_id": "number", "doc_id": "number", "incident_id": "number", "claimant_id": "actor"},
+    "claim_relays": {"claim_id": "number", "actor_id": "actor"},
+    "claim_links": {"claim_id": "number", "other_claim_id": "number"},
+    "figures": {"figure_id": "number", "claim_id": "number", "party_id": "actor"},
+}
+
+
+def _renamer(copy: int):
+    """How a value of each kind reads in copy ``copy`` (2, 3, ...): numbered ids get a
+    leading copy number (doc-0001 -> doc-20001), slugs a suffix, countries another third
+    letter, names and addresses a mark."""
+    # two letters never R or S: no copy's code is SYR, RUS or TUR (nor GBR, USA), nor another's
+    letters = "ABCDEFGHIJKLMNOPQTUVWXYZ"
+    pair = letters[copy // len(letters)] + letters[copy % len(letters)]
+
+    def rename(kind: str, value):
+        if value is None or copy == 1:
+            return value
+        if kind == "number":
+            prefix, number = value.split("-", 1)
+            return f"{prefix}-{copy}{number}"
+        if kind in ("actor", "place"):
+            return f"{value}-c{copy}"
+        if kind == "country":
+            return value[0] + pair if value in {c[0] for c in COUNTRIES} else value
+        if kind == "url":
+            return f"{value}?copy={copy}"
+        return f"{value} (copy {copy})"
+
+    return rename
+
+
+def copy_rows(table_rows: dict[str, list[tuple]], copies: int) -> dict[str, list[tuple]]:
+    """``copies`` copies of every table's rows, each under its own ids, names and codes."""
+    out: dict[str, list[tuple]] = {table: [] for table in table_rows}
+    for copy in range(1, copies + 1):
+        rename = _renamer(copy)
+        for table, data in table_rows.items():
+            columns = contract.tables()[table].column_names
+            kinds = [_RENAMED[table].get(c) for c in columns]
+            out[table].extend(tuple(rename(k, v) if k else v for k, v in zip(kinds, row)) for row in data)
+    return out
+
+
 def _insert(con, table_rows: dict[str, list[tuple]], shuffle: bool) -> None:
     rng = random.Random(SEED)
     for table in contract.TABLES:
@@ -238,14 +302,17 @@ def _insert(con, table_rows: dict[str, list[tuple]], shuffle: bool) -> None:
             rng.shuffle(data)
         width = len(contract.tables()[table].columns)
         assert all(len(r) == width for r in data), table
-        con.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * width)})", data)
+        if data:  # one statement: executemany() inserts row by row (seconds for the copies)
+            values = ", ".join(f"({', '.join('?' * width)})" for _ in data)
+            con.execute(f"INSERT INTO {table} VALUES {values}", [v for row in data for v in row])
 
 
-def write_loose(path: Path) -> Path:
-    """The fixture in a database made with ``contract.loose_ddl()`` (no constraints)."""
+def write_loose(path: Path, copies: int = 1) -> Path:
+    """The fixture (``copies`` copies of it) in a database made with ``contract.loose_ddl()``
+    (no constraints)."""
     con = duckdb.connect(str(path))
     con.execute(contract.loose_ddl())
-    _insert(con, rows(), shuffle=True)
+    _insert(con, copy_rows(rows(), copies), shuffle=True)
     con.close()
     return path
 

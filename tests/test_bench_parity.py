@@ -28,7 +28,7 @@ def defect_db(tmp_path_factory) -> Path:
     db = tmp_path_factory.mktemp("bench") / "claims-5k.duckdb"
     newsclaims = Path(sys.executable).parent / "newsclaims"
     subprocess.run([str(newsclaims), "synth", "--claims", "5000", "--seed", "3", "--defect-rate", "0.001",
-                    "--output", str(db)], check=True, capture_output=True)
+                    "--output", str(db)], check=True, capture_output=True, timeout=180)
     return db
 
 

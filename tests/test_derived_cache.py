@@ -111,7 +111,8 @@ def test_a_warm_cache_starts_no_duckdb_and_imports_no_yaml(cache):
         "print(len(calls), 'yaml' in sys.modules)\n"
     )
     env = {**os.environ, derived_cache.ENV: str(cache)}
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True,
+                         timeout=120)
     assert out.stdout.split() == ["0", "False"]
 
 

@@ -17,7 +17,7 @@ from newsclaims import contract, project
 from newsclaims.cli import cli
 from newsclaims.intervals import interval
 from newsclaims.rules.catalogue import load_catalogue
-from newsclaims.rules.engine import run_checks, violations
+from engine_api import run_checks, violations
 
 VALUE, QUALIFIER = "figures.stated_value_matches_text", "figures.qualifier_matches_text"
 V, Q = {VALUE}, {QUALIFIER}

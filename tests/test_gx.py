@@ -28,7 +28,7 @@ def gx_run(defect_db):
 
 @pytest.fixture(scope="module")
 def default_run(defect_db, tmp_path_factory):
-    from newsclaims.check import run_checks
+    from engine_api import run_checks
 
     copy = tmp_path_factory.mktemp("default") / "defects.duckdb"
     shutil.copy(defect_db, copy)
@@ -100,7 +100,7 @@ def test_gx_passes_a_clean_database(tmp_path):
 def test_real_catalogue_parity_on_the_curated_dataset(built_db, tmp_path):
     from newsclaims.engines.gx.engine import run_gx
     from newsclaims.rules.catalogue import load_catalogue
-    from newsclaims.check import run_checks
+    from engine_api import run_checks
 
     db = tmp_path / "curated.duckdb"
     shutil.copy(built_db, db)
@@ -153,7 +153,7 @@ def test_missing_gx_says_which_extra_to_install():
         "    print(exc)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout.strip()
+                         check=True, timeout=120).stdout.strip()
     assert out == ("Great Expectations support needs great_expectations: "
                    "install newsclaims[gx] (pip install 'newsclaims[gx]')")
 
@@ -165,7 +165,7 @@ def test_check_engine_gx_stores_results_like_the_default_engine(built_db, tmp_pa
     import duckdb
 
     from newsclaims.cli import cli
-    from newsclaims.check import run_checks
+    from engine_api import run_checks
 
     db = tmp_path / "curated.duckdb"
     shutil.copy(built_db, db)

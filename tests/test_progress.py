@@ -50,6 +50,7 @@ def test_a_real_pseudo_terminal_without_a_size_shows_the_bar():
     # a pty made by openpty() reports 0 columns and 0 lines, where tqdm alone draws nothing
     import os
     import pty
+    import select
     import subprocess
     import sys
 
@@ -60,23 +61,30 @@ def test_a_real_pseudo_terminal_without_a_size_shows_the_bar():
     proc = subprocess.Popen([sys.executable, "-c", code], stderr=child, stdout=subprocess.DEVNULL)
     os.close(child)
     chunks = []
-    while True:
-        try:
-            data = os.read(main, 4096)
-        except OSError:  # the child closed the terminal
-            break
-        if not data:
-            break
-        chunks.append(data)
-    proc.wait()
-    os.close(main)
+    deadline = time.monotonic() + 60
+    try:
+        while time.monotonic() < deadline:
+            if not select.select([main], [], [], 1)[0]:
+                continue  # nothing to read yet: look at the clock again
+            try:
+                data = os.read(main, 4096)  # bounded: select() said it is readable
+            except OSError:  # the child closed the terminal
+                break
+            if not data:
+                break
+            chunks.append(data)
+        proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(main)
     assert proc.returncode == 0
     assert b"synth: documents and claims" in b"".join(chunks) or b"synth: figures" in b"".join(chunks)
 
 
 def test_check_reports_its_statements(built_db, capsys, monkeypatch):
     from newsclaims import progress
-    from newsclaims.check import run_checks
+    from engine_api import run_checks
 
     monkeypatch.setattr(progress, "DELAY_SECONDS", 0)
     run = run_checks(built_db, select="core", progress=True)

@@ -439,7 +439,7 @@ def test_two_concurrent_pulls_of_one_version_both_succeed(world, tmp_path):
     barrier = threading.Barrier(2, timeout=20)
 
     def send(handler, data):
-        barrier.wait()
+        barrier.wait()  # bounded: Barrier(timeout=20)
         handler.send_response(200)
         handler.send_header("Content-Length", str(len(data)))
         handler.end_headers()
@@ -460,7 +460,8 @@ def test_two_concurrent_pulls_of_one_version_both_succeed(world, tmp_path):
         for thread in threads:
             thread.start()
         for thread in threads:
-            thread.join()
+            thread.join(timeout=120)  # each pull has its own deadlines
+        assert not any(thread.is_alive() for thread in threads)
     assert errors == [] and results == [cache / "1.1.0"] * 2
     assert [p.name for p in cache.iterdir() if p.name != "registries.json"] == ["1.1.0"]
     assert file_hashes(cache / "1.1.0") == file_hashes(world["releases"] / "1.1.0")

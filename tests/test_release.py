@@ -72,13 +72,13 @@ def test_end_to_end(tmp_path):
 
     # stock tools accept the snapshot
     sums = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=snap, capture_output=True,
-                          text=True)
+                          text=True, timeout=60)
     assert sums.returncode == 0, sums.stdout + sums.stderr
     listed = [line.split("  ", 1)[1] for line in (snap / "SHA256SUMS").read_text().splitlines()]
     assert "newsclaims.duckdb" in listed and "data/claims.parquet" in listed
     assert "reports/report.html" in listed and "CHANGELOG.md" in listed
     valid = subprocess.run([f"{VENV_BIN}/frictionless", "validate", "datapackage.json"],
-                           cwd=snap, capture_output=True, text=True)
+                           cwd=snap, capture_output=True, text=True, timeout=120)
     assert valid.returncode == 0, valid.stdout[-3000:]
     package = json.loads((snap / "datapackage.json").read_text())
     figures = next(r for r in package["resources"] if r["name"] == "figures")
@@ -98,7 +98,7 @@ def test_end_to_end(tmp_path):
         [f"{VENV_BIN}/duckdb", "-readonly", "-csv", "-noheader", str(snap / "newsclaims.duckdb"),
          "-c", "SELECT (SELECT version FROM release), (SELECT count(*) FROM claims), "
                "(SELECT count(*) FROM dq_results WHERE severity = 'error' AND status <> 'pass')"],
-        capture_output=True, text=True)
+        capture_output=True, text=True, timeout=60)
     assert opened.returncode == 0, opened.stderr
     version, claims, failing = opened.stdout.strip().split(",")
     assert (version, failing) == ("1.0.0", "0") and int(claims) > 0

@@ -252,7 +252,7 @@ def test_importing_reporting_does_not_import_matplotlib():
             "print(sorted(m for m in sys.modules if m.split('.')[0] in "
             "('matplotlib', 'numpy', 'polars', 'pandas', 'great_expectations')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout
+                         check=True, timeout=120).stdout
     assert out.strip() == "[]"
 
 

@@ -35,6 +35,8 @@ def browser(tmp_path_factory):
     options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
     options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
     driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    driver.set_page_load_timeout(60)  # a page that never loads fails here, not at the run's timeout
+    driver.set_script_timeout(60)
     yield driver
     driver.quit()
 

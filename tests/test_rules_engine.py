@@ -8,25 +8,27 @@ import shutil
 import signal
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import replace
+from pathlib import Path
 
 import duckdb
 import pytest
 
+import defect_matrix
+from engine_api import ENGINE_MODULE, compile_each, compile_rules, plan_jobs, run_checks, size_bytes, violations
 from newsclaims.defects import inject
-from newsclaims.rules.catalogue import load_catalogue
-from newsclaims.engines.duckdb.statements import compile_rules
 from newsclaims.errors import InputError
-from newsclaims.engines.duckdb.database import plan_jobs, size_bytes
-from newsclaims.check import run_checks, violations
+from newsclaims.rules.catalogue import load_catalogue
 
 RULES = load_catalogue()
+TABLE_OF = {r.id: r.table for r in RULES}
 
 
-@pytest.fixture
-def broken(fixture_db, tmp_path):
-    """The fixture with several defects at once."""
-    db = tmp_path / "broken.duckdb"
+@pytest.fixture(scope="module")
+def broken_once(fixture_db, tmp_path_factory):
+    """The fixture with several defects at once, made once for this module."""
+    db = tmp_path_factory.mktemp("broken") / "broken.duckdb"
     shutil.copy(fixture_db, db)
     con = duckdb.connect(str(db))
     for rule_id in ("figures.stated_text_in_quote", "places.coordinates_in_range",
@@ -35,6 +37,12 @@ def broken(fixture_db, tmp_path):
         inject(con, rule_id, 2 if rule_id.startswith("figures.stated") else 1, rules=RULES)
     con.close()
     return db
+
+
+@pytest.fixture
+def broken(broken_once, tmp_path):
+    """A copy of ``broken_once`` of the test's own (the tests store results in it)."""
+    return Path(shutil.copy(broken_once, tmp_path / "broken.duckdb"))
 
 
 def test_fused_equals_one_query_per_rule(broken):
@@ -161,17 +169,22 @@ def test_a_duplicated_parent_does_not_double_count_its_children(fixture_db, tmp_
     (doc,) = con.execute("SELECT doc_id FROM claims WHERE claim_id = ?", [claim]).fetchone()
     con.execute("INSERT INTO documents SELECT * FROM documents WHERE doc_id = ?", [doc])
     con.close()
-    for fuse in (True, False):
-        run = run_checks(db, rules=RULES, fuse=fuse)
-        assert run.result("claims.claim_date_not_after_publication").violation_count == 1
-        rows = violations(db, "claims.claim_date_not_after_publication")
-        assert [(r[1], r[2].count(";")) for r in rows] == [(claim, 0)]
-        assert [r[1] for r in violations(db, "documents.doc_id_unique")] == [doc, doc]
-        assert run.result("documents.doc_id_unique").violation_count == 2
-        # the other claims of that document break nothing, however often they are joined
-        assert {r.rule_id for r in run.failed("warn")} == {
-            "claims.claim_date_not_after_publication", "documents.doc_id_unique",
-            "documents.pandera_schema"}  # the model's unique doc_id
+    run = run_checks(db, rules=RULES)
+    assert run.result("claims.claim_date_not_after_publication").violation_count == 1
+    rows = violations(db, "claims.claim_date_not_after_publication")
+    assert [(r[1], r[2].count(";")) for r in rows] == [(claim, 0)]
+    assert [r[1] for r in violations(db, "documents.doc_id_unique")] == [doc, doc]
+    assert run.result("documents.doc_id_unique").violation_count == 2
+    # the other claims of that document break nothing, however often they are joined
+    assert {r.rule_id for r in run.failed("warn")} == {
+        "claims.claim_date_not_after_publication", "documents.doc_id_unique",
+        "documents.pandera_schema"}  # the model's unique doc_id
+    # one query per rule (fuse=False) runs the very statement of each rule that reads a join:
+    # its SQL and what it selects on a duplicated document are the golden case
+    # tests/golden/compile/scan_joined_grouped.sql
+    joined = {s.rules[0].id: (s.sql, s.group_by) for s in compile_rules(RULES) if "[" in s.label}
+    each = {s.rules[0].id: (s.sql, s.group_by) for s in compile_each(RULES)}
+    assert joined and all(each[rule_id] == statement for rule_id, statement in joined.items())
 
 
 # --- pandera rules: one per table, the table validated by its newsclaims.schemas model ----
@@ -217,19 +230,24 @@ for _rule in RULES:
         _COVERED.setdefault((_rule.table, _rule.test), _rule.id)
 
 
+@pytest.fixture(scope="module")
+def pandera_matrix(matrix_fixture_db, tmp_path_factory) -> defect_matrix.Matrix:
+    """The defects of the rules of ``_COVERED``, planted together (tests/defect_matrix.py),
+    checked by those rules and every table's pandera rule."""
+    covered = [r for r in RULES if r.id in _COVERED.values()]
+    return defect_matrix.build(matrix_fixture_db, tmp_path_factory.mktemp("pandera"), covered,
+                               catalogue=covered + PANDERA)
+
+
 @pytest.mark.parametrize("rule_id", sorted(_COVERED.values()))
-def test_pandera_catches_the_structure_defects_of_its_table(rule_id, fixture_db, tmp_path):
-    db = tmp_path / "broken.duckdb"
-    shutil.copy(fixture_db, db)
-    con = duckdb.connect(str(db))
-    try:
-        expected = inject(con, rule_id, 1, seed=5, rules=RULES)
-    finally:
-        con.close()
-    table = rule_id.split(".")[0]
-    pandera_rule = f"{table}.pandera_schema"
-    run_checks(db, rules=RULES, select=[pandera_rule], pandera="always")
-    assert _fired(db).get(pandera_rule) == expected[rule_id]
+def test_pandera_catches_the_structure_defects_of_its_table(rule_id, pandera_matrix):
+    """The table's pandera rule reports the records the structure rule's recipe broke, and
+    nothing else anywhere (the recipes of many rules share one database)."""
+    pandera_rule = f"{rule_id.split('.')[0]}.pandera_schema"
+    declared = pandera_matrix.group_of[rule_id].declared[rule_id]
+    assert declared.get(pandera_rule) == declared[rule_id]  # the model rejects that change too
+    defect_matrix.check_rule(pandera_matrix, rule_id, TABLE_OF)
+    defect_matrix.check_exact(pandera_matrix, pandera_rule, TABLE_OF)
 
 
 def test_pandera_skipped_above_the_row_limit_and_on_request(fixture_db, tmp_path):
@@ -285,17 +303,73 @@ def test_ctrl_c_stops_the_run_and_keeps_the_previous_results(broken, tmp_path, j
                     "FROM range(100000000000) WHERE hash(range) = 0\n", encoding="utf-8")
     rule = replace(RULES[0], id="claims.slow", test="sql", params={"file": str(slow)},
                    table="claims", severity="error")
-    main = threading.main_thread().ident
-    timer = threading.Timer(1.5, lambda: signal.pthread_kill(main, signal.SIGINT))
-    started = time.perf_counter()
-    timer.start()
-    try:
+    with ctrl_c_until_stopped(first_after=1.5):
+        started = time.perf_counter()
         with pytest.raises(KeyboardInterrupt):
             run_checks(broken, rules=[*RULES, rule], jobs=jobs)
-    finally:
-        timer.cancel()
     assert time.perf_counter() - started < 30  # stopped, not run to the end (minutes)
     assert _stored(broken) == before  # no dq_*_next left, the previous run intact
+
+
+@contextmanager
+def ctrl_c_until_stopped(first_after: float, again_after: float = 20):
+    """Real SIGINTs to this process's main thread while the block runs: the first after
+    ``first_after`` seconds, then another whenever none has reached Python's handler, or
+    ``again_after`` seconds passed since one did and the block is still running.
+
+    One signal alone may never stop the block: it may land where the run holds Ctrl-C back
+    (``interrupts.finishing``, the results' swap) or where Python swallows the
+    KeyboardInterrupt (a garbage-collector callback), and a statement written to run for
+    minutes then runs to its end. Once a signal has reached the handler, the next waits long
+    enough not to cut into the cleanup the first one started."""
+    main = threading.main_thread().ident
+    finished = threading.Event()
+    received: list[float] = []
+    previous = signal.getsignal(signal.SIGINT)
+
+    def handler(signum, frame):
+        received.append(time.monotonic())
+        raise KeyboardInterrupt
+
+    def send():
+        if finished.wait(first_after):
+            return
+        while True:
+            signal.pthread_kill(main, signal.SIGINT)
+            sent = time.monotonic()
+            while not finished.wait(0.5):
+                if not (received and received[-1] >= sent) and time.monotonic() - sent > 2:
+                    break  # not handled (held back, or not yet at a point Python checks): again
+                if received and time.monotonic() - received[-1] > again_after:
+                    break  # handled, yet still running (swallowed): again
+            else:
+                return
+
+    signal.signal(signal.SIGINT, handler)
+    sender = threading.Thread(target=send, name="ctrl-c-sender", daemon=True)
+    sender.start()
+    try:
+        yield received
+    finally:
+        finished.set()
+        sender.join(timeout=10)
+        signal.signal(signal.SIGINT, previous)
+
+
+def test_a_ctrl_c_held_back_is_sent_again():
+    """The first SIGINT lands while Ctrl-C is held back (``interrupts.finishing`` drops it):
+    a one-shot timer would leave the wait after it running to its end; the sender's next
+    SIGINT stops it."""
+    from newsclaims.interrupts import finishing
+
+    started = time.monotonic()
+    with ctrl_c_until_stopped(first_after=0.2) as received:
+        with pytest.raises(KeyboardInterrupt):
+            with finishing():
+                time.sleep(1)
+            while time.monotonic() - started < 60:  # a wait only a Ctrl-C ends early
+                time.sleep(0.05)
+    assert len(received) == 1 and time.monotonic() - started < 30
 
 
 def test_pandera_is_imported_in_the_background_only_when_its_rules_run(fixture_db, tmp_path):
@@ -309,7 +383,7 @@ def test_pandera_is_imported_in_the_background_only_when_its_rules_run(fixture_d
     code = (
         "import sys\n"
         "from newsclaims.engines import pandera as pandera_rules\n"
-        "from newsclaims.check import run_checks\n"
+        f"from {ENGINE_MODULE} import run_checks\n"
         f"run_checks({str(db)!r}, pandera='never')\n"
         "before = 'pandera' in sys.modules or 'polars' in sys.modules\n"
         "thread = pandera_rules.preload()\n"
@@ -317,7 +391,7 @@ def test_pandera_is_imported_in_the_background_only_when_its_rules_run(fixture_d
         "print(before, thread.name, all(m in sys.modules for m in "
         "('polars', 'pandera.polars', 'newsclaims.schemas')))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
     assert out.stdout.split() == ["False", "newsclaims-pandera-import", "True"]
 
 
@@ -343,7 +417,7 @@ def test_is_interrupt_recognises_duckdb_interruptions_and_nothing_else():
             con.execute("SELECT count(*) FROM range(10000000000000) WHERE hash(range) = 0").fetchall()
     finally:
         done.set()
-        interrupter.join()
+        interrupter.join(timeout=30)
     assert is_interrupt(stopped.value), repr(stopped.value)
     assert is_interrupt(RuntimeError("Query interrupted"))
     assert is_interrupt(KeyboardInterrupt())

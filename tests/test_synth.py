@@ -10,10 +10,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from engine_api import run_checks
 from newsclaims.rules.catalogue import load_catalogue
-from newsclaims.check import run_checks
 from newsclaims.synth import generate
 from newsclaims.synth.truth import compare_with_check
+from synth_fixtures import copy_synthetic
 
 CLAIMS = 20_000
 RATE = 0.0002
@@ -37,12 +38,12 @@ def defective(tmp_path_factory):
     exe = Path(sys.executable).parent / "newsclaims"
     done = subprocess.run(
         [str(exe), "synth", "--claims", "20k", "--seed", "7", "--defect-rate", str(RATE), "--output", str(out)],
-        capture_output=True, text=True,
+        capture_output=True, text=True, timeout=180,
     )
     assert done.returncode == 0, done.stderr
     truth = json.loads(Path(str(out) + ".truth.json").read_text())
     checked = subprocess.run([str(exe), "check", "--db", str(out), "--no-reports", "--pandera", "always"],
-                             capture_output=True, text=True)
+                             capture_output=True, text=True, timeout=180)
     assert checked.returncode == 1, checked.stderr  # error-level rules fail, as they must
     return out, truth
 
@@ -66,7 +67,7 @@ def test_every_rule_reports_exactly_the_ground_truth(defective):
 def test_verify_command_passes_and_catches_a_changed_record(defective, tmp_path):
     db, truth = defective
     exe = Path(sys.executable).parent / "newsclaims"
-    done = subprocess.run([str(exe), "synth", "--verify", str(db)], capture_output=True, text=True)
+    done = subprocess.run([str(exe), "synth", "--verify", str(db)], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.strip().splitlines()[-1] == f"{len(truth['rules'])} rules compared, 0 mismatched"
     # one more offending record than the ground truth says: verify names the rule, exit 1
@@ -76,7 +77,7 @@ def test_verify_command_passes_and_catches_a_changed_record(defective, tmp_path)
     con = duckdb.connect(str(copy))
     con.execute("INSERT INTO dq_violations VALUES ('claims.quote_matches_text', 'error', 'claims', 'clm-x', 'm')")
     con.close()
-    done = subprocess.run([str(exe), "synth", "--verify", str(copy)], capture_output=True, text=True)
+    done = subprocess.run([str(exe), "synth", "--verify", str(copy)], capture_output=True, text=True, timeout=120)
     assert done.returncode == 1
     assert "claims.quote_matches_text: 0 missing [], 1 extra ['clm-x']" in done.stdout
     assert done.stderr.strip() == f"Error: {copy}: 1 rule(s) differ from the ground truth"
@@ -107,12 +108,13 @@ def test_cross_source_recipe_plants_a_discrepancy_by_itself(tmp_path):
     assert _reported(db) == expected
 
 
-def test_clean_data_fires_no_error_rule_and_only_the_designed_warnings(tmp_path):
-    result = generate(tmp_path / "clean.duckdb", CLAIMS, seed=7)
+def test_clean_data_fires_no_error_rule_and_only_the_designed_warnings(synthetic, tmp_path):
+    result = synthetic(CLAIMS, 7)
     assert result.strict  # clean data fits the strict contract DDL
-    run = run_checks(result.path)
+    db = copy_synthetic(result, tmp_path)
+    run = run_checks(db)
     assert [r.rule_id for r in run.results if r.severity == "error" and r.violation_count] == []
-    reported = _reported(result.path)
+    reported = _reported(db)
     assert set(reported) == set(result.truth) == {"claims.claimant_not_null", "claims.claim_date_not_null"}
     for rule, ids in result.truth.items():
         assert reported[rule] == set(ids)
@@ -152,15 +154,15 @@ def test_same_seed_same_records_and_truth_where_duckdb_runs_in_parallel(tmp_path
     assert runs[0].truth == runs[1].truth
 
 
-def test_quotes_are_spans_of_their_documents(tmp_path):
-    db = generate(tmp_path / "q.duckdb", 2000, seed=5).path
+def test_quotes_are_spans_of_their_documents(synthetic):
+    db = synthetic(CLAIMS, 7).path
     con = duckdb.connect(str(db), read_only=True)
     bad, total, avg = con.execute(
         "SELECT count(*) FILTER (WHERE substr(d.text, c.quote_start + 1, c.quote_end - c.quote_start) <> c.quote), "
         "count(*), (SELECT avg(length(text)) FROM documents) FROM claims c JOIN documents d USING (doc_id)"
     ).fetchone()
     con.close()
-    assert (bad, total) == (0, 2000)
+    assert (bad, total) == (0, CLAIMS)
     assert 500 < avg < 1500
 
 
@@ -171,12 +173,12 @@ def test_bad_arguments_give_one_line_and_exit_2(tmp_path):
         (["--claims", "10", "--defect-rate", "2"], "Error: --defect-rate must be a fraction between 0 and 0.5, not 2.0"),
     ]:
         done = subprocess.run([str(exe), "synth", *args, "--output", str(tmp_path / "x.duckdb")],
-                              capture_output=True, text=True)
+                              capture_output=True, text=True, timeout=60)
         assert done.returncode == 2
         assert done.stderr.strip().splitlines()[-1] == message
     assert not (tmp_path / "x.duckdb").exists()
     done = subprocess.run([str(exe), "synth", "--claims", "10", "--output", str(tmp_path / "no" / "x.duckdb")],
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and done.stderr.strip() == f"Error: {tmp_path / 'no'}: folder does not exist"
 
 
@@ -196,7 +198,7 @@ def test_ctrl_c_exits_130_with_one_line_and_keeps_the_previous_output(tmp_path, 
     out = tmp_path / "s.duckdb"
     truth = Path(str(out) + ".truth.json")
     assert subprocess.run([str(exe), "synth", "--claims", "100", "--output", str(out)],
-                          capture_output=True, text=True).returncode == 0
+                          capture_output=True, text=True, timeout=60).returncode == 0
     before = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in (out, truth)}
     proc = subprocess.Popen([str(exe), "synth", "--claims", "2M", "--defect-rate", "0.001", "--output", str(out)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -204,7 +206,7 @@ def test_ctrl_c_exits_130_with_one_line_and_keeps_the_previous_output(tmp_path, 
     while not list(tmp_path.glob(".s.duckdb.*.tmp")) and time.monotonic() < deadline:
         time.sleep(0.05)  # wait for the temporary database: DuckDB statements are running
     time.sleep(2)
-    assert proc.poll() is None, proc.communicate()
+    assert proc.poll() is None, proc.communicate(timeout=60)
     proc.send_signal(getattr(signal, sig))
     _, err = proc.communicate(timeout=120)
     assert (proc.returncode, err) == (code, line)
@@ -213,14 +215,14 @@ def test_ctrl_c_exits_130_with_one_line_and_keeps_the_previous_output(tmp_path, 
 
 
 @pytest.mark.parametrize("margin", [0.01, 8])  # 0.01: every first bound is too narrow
-def test_a_batch_read_under_a_hash_bound_is_the_batch_read_without_one(tmp_path, monkeypatch, margin):
+def test_a_batch_read_under_a_hash_bound_is_the_batch_read_without_one(synthetic, tmp_path, monkeypatch, margin):
     """``allocation._batch`` narrows the candidates by a bound on their order hash before
     sorting them: whatever the bound, it must read exactly the rows an unbounded read does,
     at every offset, for rules with many candidates and with few."""
     from newsclaims import defects
     from newsclaims.synth import allocation
 
-    db = generate(tmp_path / "b.duckdb", 20_000, seed=3).path
+    db = copy_synthetic(synthetic(CLAIMS, 7), tmp_path)  # (temporary tables only; a copy all the same)
     con = duckdb.connect(str(db))
     rules = {r.id: r for r in load_catalogue()}
     chosen = [rules[i] for i in ("claims.claim_date_basis_accepted", "figures.unit_not_null",

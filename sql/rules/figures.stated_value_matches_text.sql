@@ -25,6 +25,8 @@ texts AS (
                    '\1 \2', 'g') AS s
         FROM figures t
         WHERE t.stated_text IS NOT NULL
+          -- the parser reads English: a text with letters of another script judges nothing
+          AND NOT regexp_matches(regexp_replace(t.stated_text, '[A-Za-z]', '', 'g'), '\p{L}')
     ) lowered
 ),
 -- the short path: the number, and the words before it (words only) and after it (words

@@ -63,7 +63,7 @@ def command(db_path, fail_on, select, exclude, engine, reports_dir, no_reports, 
     if fmt == "json":
         from newsclaims.reporting.check_document import check_document
 
-        click.echo(json.dumps(check_document(run), indent=2, ensure_ascii=False))
+        click.echo(json.dumps(check_document(run, selection=selectors), indent=2, ensure_ascii=False))
     else:
         _print_text(run, written)
     failed = run.failed(fail_on)

@@ -20,33 +20,42 @@ def schema() -> dict:
     return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
 
 
-def check_document(run, generated_at: str | None = None) -> dict:
-    """``report.json`` without its violations, made from a ``CheckRun`` in memory (the
-    database is read only for its dataset digest)."""
+def check_document(run, generated_at: str | None = None, selection: list[str] | None = None) -> dict:
+    """``report.json``, made from a ``CheckRun`` in memory (the database is read only for
+    its dataset digest, its tables' rows and its records without a key); ``selection`` is
+    the run's selectors, as ``check`` gives them to its reports."""
+    from newsclaims.reporting import _selection
     from newsclaims.reporting.json_report import report_head
     from newsclaims.reporting.results import ReportData, _rationales, rules_digest
 
     rationales = _rationales()
     rules = sorted((replace(r, rationale=rationales.get(r.rule_id, "")) for r in run.results),
                    key=lambda r: r.rule_id)
+    digest, rows, null_keys = _database_facts(run.db_path)
     data = ReportData(
         db_path=str(run.db_path),
         engines=sorted({r.engine for r in rules if r.engine}),
         run_at=str(datetime.fromisoformat(run.run_at)),  # as DuckDB writes a TIMESTAMP
-        dataset_digest=_dataset_digest(run.db_path),
+        dataset_digest=digest,
         rules_digest=rules_digest(),
         rules=rules,
         totals={r.rule_id: r.violation_count for r in rules if r.violation_count},
+        rows=rows,
+        null_keys=null_keys,
     )
+    data = replace(data, selection=_selection(selection, data))
     stamp = generated_at or datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     return report_head(data, stamp)
 
 
-def _dataset_digest(db_path) -> str | None:
+def _database_facts(db_path):
+    """(dataset digest, table -> rows, table -> records without a key) of the database."""
     from newsclaims.reporting.results import _dataset_digest, _table_names, open_read_only
+    from newsclaims.reporting.rows import null_keys, table_rows
 
     con = open_read_only(Path(db_path))
     try:
-        return _dataset_digest(con, _table_names(con))
+        tables = _table_names(con)
+        return _dataset_digest(con, tables), table_rows(con, tables), null_keys(con, tables)
     finally:
         con.close()

@@ -302,9 +302,13 @@ def _insert(con, table_rows: dict[str, list[tuple]], shuffle: bool) -> None:
             rng.shuffle(data)
         width = len(contract.tables()[table].columns)
         assert all(len(r) == width for r in data), table
-        if data:  # one statement: executemany() inserts row by row (seconds for the copies)
+        if not data:
+            continue
+        if shuffle:  # loose DDL: one statement (executemany() inserts row by row: seconds for the copies)
             values = ", ".join(f"({', '.join('?' * width)})" for _ in data)
             con.execute(f"INSERT INTO {table} VALUES {values}", [v for row in data for v in row])
+        else:  # the contract's DDL checks a self-reference against the rows inserted before
+            con.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * width)})", data)
 
 
 def write_loose(path: Path, copies: int = 1) -> Path:

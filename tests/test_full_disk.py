@@ -61,15 +61,20 @@ def test_release_past_a_file_size_limit_is_exit_2_naming_the_release(tmp_path, b
 
 
 @pytest.fixture
-def small_filesystem(tmp_path):
-    """A 300 KiB tmpfs: room for one set of reports of the curated dataset (about 180 KB),
-    not for a second set written beside it."""
+def small_filesystem(tmp_path, built_db):
+    """A tmpfs with room for one set of reports of the curated dataset, not for a second set
+    written beside it: 1.5 times the size of one set, measured first on the normal disk."""
     if os.geteuid() != 0:
         pytest.skip("mounting a tmpfs needs root")
+    probe_db = tmp_path / "probe.duckdb"
+    shutil.copyfile(built_db, probe_db)
+    probe = run("check", "--db", probe_db, "--reports", tmp_path / "probe", cwd=tmp_path)
+    assert probe.returncode == 0, probe.stderr
+    one_set = sum(p.stat().st_size for p in (tmp_path / "probe").iterdir())
     mount = tmp_path / "small"
     mount.mkdir()
-    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=300k", "tmpfs", str(mount)],
-                          capture_output=True, text=True)
+    made = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={one_set * 3 // 2 // 1024 + 1}k", "tmpfs",
+                           str(mount)], capture_output=True, text=True)
     if made.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs: {made.stderr.strip()}")
     try:
@@ -90,7 +95,7 @@ def test_check_reports_on_a_full_disk_are_exit_2_and_leave_the_previous_ones(
     first = run("check", "--db", db, "--reports", reports, cwd=tmp_path)
     assert first.returncode == 0, first.stderr
     previous = hashes(reports)
-    assert sorted(previous) == ["report.html", "report.json", "report.md"]
+    assert sorted(previous) == ["report.html", "report.json", "report.md", "violations.jsonl"]
     import duckdb
 
     def stored():

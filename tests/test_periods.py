@@ -44,8 +44,9 @@ def test_the_build_gives_every_coarse_date_its_period(tmp_path):
     try:
         assert con.execute("SELECT claim_date, claim_date_from, claim_date_to FROM claims "
                            "WHERE claim_id = 'clm-0029'").fetchone() == (D(2016, 9, 12), D(2016, 9, 12), D(2016, 9, 18))
-        assert con.execute("SELECT published_on_from, published_on_to FROM documents").fetchone() == (
-            D(2016, 9, 19), D(2016, 9, 25))
+        # a page dated to the week of Monday 2016-09-26: its period ends on Sunday 2 October
+        assert con.execute("SELECT published_on_from, published_on_to FROM documents "
+                           "WHERE doc_id = 'doc-0027'").fetchone() == (D(2016, 9, 26), D(2016, 10, 2))
         assert con.execute("SELECT start_date_from, start_date_to FROM incidents "
                            "WHERE incident_id = 'inc-0009'").fetchone() == (D(2015, 9, 1), D(2015, 9, 30))
         # every derived period is the one newsclaims.periods gives

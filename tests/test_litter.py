@@ -218,6 +218,6 @@ def test_check_removes_the_staging_tables_a_killed_check_left(tmp_path, built_db
     kill_when(tmp_path, ["check", "--db", db, "--no-reports"], staged)
     assert staging_tables(db)  # dq_results_next, and dq_violations_next if it got that far
     checked = run(tmp_path, "check", "--db", db, "--no-reports", "--format", "json")
-    assert checked.returncode == 0, checked.stderr
+    assert checked.returncode in (0, 1), checked.stderr  # ran: passed, or a rule failed
     assert staging_tables(db) == []
     assert json.loads(checked.stdout)

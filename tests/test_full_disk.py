@@ -32,6 +32,7 @@ def run(*args, fsize: int | None = None, cwd: Path) -> subprocess.CompletedProce
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSCLAIMS_")}
     env["XDG_CONFIG_HOME"] = str(cwd / "config")
+    env["NEWSCLAIMS_ALLOW_DIRTY"] = "1"  # about a full disk, not the source commit
     return subprocess.run([sys.executable, "-m", "newsclaims", *map(str, args)], cwd=cwd,
                           capture_output=True, text=True, env=env, timeout=300,
                           preexec_fn=limit if fsize else None)
@@ -62,19 +63,22 @@ def test_release_past_a_file_size_limit_is_exit_2_naming_the_release(tmp_path, b
 
 @pytest.fixture
 def small_filesystem(tmp_path, built_db):
-    """A tmpfs with room for one set of reports of the curated dataset, not for a second set
-    written beside it: 1.5 times the size of one set, measured first on the normal disk."""
+    """A tmpfs with room for one set of reports of the curated dataset, not for a second
+    set written beside it (1.5 times one set, measured first)."""
     if os.geteuid() != 0:
         pytest.skip("mounting a tmpfs needs root")
-    probe_db = tmp_path / "probe.duckdb"
-    shutil.copyfile(built_db, probe_db)
-    probe = run("check", "--db", probe_db, "--reports", tmp_path / "probe", cwd=tmp_path)
-    assert probe.returncode == 0, probe.stderr
-    one_set = sum(p.stat().st_size for p in (tmp_path / "probe").iterdir())
+    db = tmp_path / "measure.duckdb"
+    shutil.copyfile(built_db, db)
+    assert run("check", "--db", db, "--reports", tmp_path / "measured",
+               cwd=tmp_path).returncode in (0, 1)
+    one_set = sum(p.stat().st_size for p in (tmp_path / "measured").rglob("*") if p.is_file())
+    shutil.rmtree(tmp_path / "measured")
+    db.unlink()
     mount = tmp_path / "small"
     mount.mkdir()
-    made = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={one_set * 3 // 2 // 1024 + 1}k", "tmpfs",
-                           str(mount)], capture_output=True, text=True)
+    size = one_set * 3 // 2 // 4096 * 4096 + 4096
+    made = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(mount)],
+                          capture_output=True, text=True)
     if made.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs: {made.stderr.strip()}")
     try:
@@ -84,7 +88,8 @@ def small_filesystem(tmp_path, built_db):
 
 
 def hashes(folder: Path) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def test_check_reports_on_a_full_disk_are_exit_2_and_leave_the_previous_ones(
@@ -93,9 +98,9 @@ def test_check_reports_on_a_full_disk_are_exit_2_and_leave_the_previous_ones(
     shutil.copyfile(built_db, db)
     reports = small_filesystem / "reports"
     first = run("check", "--db", db, "--reports", reports, cwd=tmp_path)
-    assert first.returncode == 0, first.stderr
+    assert first.returncode in (0, 1), first.stderr  # the reports of a run, passed or not
     previous = hashes(reports)
-    assert sorted(previous) == ["report.html", "report.json", "report.md", "violations.jsonl"]
+    assert {"report.html", "report.json", "report.md"} <= set(previous)
     import duckdb
 
     def stored():

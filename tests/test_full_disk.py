@@ -78,13 +78,13 @@ def small_filesystem(tmp_path, built_db):
     mount.mkdir()
     size = one_set * 3 // 2 // 4096 * 4096 + 4096
     made = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(mount)],
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, timeout=120)
     if made.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs: {made.stderr.strip()}")
     try:
         yield mount
     finally:
-        subprocess.run(["umount", str(mount)], check=True)
+        subprocess.run(["umount", str(mount)], check=True, timeout=60)
 
 
 def hashes(folder: Path) -> dict[str, str]:

@@ -51,7 +51,7 @@ def kill_when(tmp_path, args, ready, tries: int = 5) -> None:
             time.sleep(0.002)
         if proc.poll() is None:
             os.kill(proc.pid, signal.SIGKILL)
-            proc.wait()
+            proc.wait(timeout=60)
             assert proc.returncode == -signal.SIGKILL
             if ready():
                 return
@@ -87,7 +87,7 @@ def holder(tmp_path, parent: Path, prefix: str, dead_pid: str = "-"):
 
 def gone_pid() -> str:
     proc = subprocess.Popen(["true"])
-    proc.wait()
+    proc.wait(timeout=60)
     return str(proc.pid)
 
 
@@ -116,7 +116,7 @@ def test_build_removes_what_a_killed_build_left_and_nothing_held(tmp_path):
     finally:
         for proc in (live, locked):
             os.kill(proc.pid, signal.SIGKILL)
-            proc.wait()
+            proc.wait(timeout=60)
     # their processes gone, the next build removes them
     assert run(tmp_path, "build", "--output", db).returncode == 0
     assert hidden(out) == [".newsclaims.duckdb.abcd1234.tmp", ".other.duckdb.build-1-x"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+import select
 import time
 
 import pytest
@@ -120,9 +121,14 @@ def run_on_terminal(*args, cwd=None, env=None) -> tuple[int, list[tuple[float, s
                             stdout=subprocess.DEVNULL, cwd=cwd, env=env)
     os.close(child)
     frames: list[tuple[float, str]] = []
+    deadline = time.monotonic() + 240
     while True:
+        ready, _, _ = select.select([main], [], [], max(0.0, deadline - time.monotonic()))
+        if not ready:  # the run outlived its bound: stop it, keep what it drew
+            proc.kill()
+            break
         try:
-            data = os.read(main, 65536)
+            data = os.read(main, 65536)  # bounded: select above
         except OSError:  # the child closed the terminal
             break
         if not data:

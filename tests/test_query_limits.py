@@ -165,7 +165,7 @@ def test_a_signal_during_a_query_is_not_taken_for_the_time_limit(db, signum, cod
     finally:
         if proc.poll() is None:
             proc.kill()
-            proc.wait()
+            proc.wait(timeout=60)
     assert (proc.returncode, err) == (code, line)
 
 
@@ -181,6 +181,6 @@ def test_a_reader_that_closes_the_output_stops_the_query_quietly(db):
     finally:
         if proc.poll() is None:
             proc.kill()
-            proc.wait()
+            proc.wait(timeout=60)
     assert head[0] == b"range\n"
     assert (proc.returncode, err) == (0, b"")

@@ -429,7 +429,7 @@ def test_a_release_ships_no_text_its_policy_forbids(tmp_path):
             "2016-10-01 | 2026-12-04 | LicenseRef-All-Rights-Reserved | quotes | 48 quote(s) and the "
             f"text's SHA-256 `{SEED_SHA256}` |") in sources
     valid = subprocess.run([f"{VENV_BIN}/frictionless", "validate", "datapackage.json"],
-                           cwd=snap, capture_output=True, text=True)
+                           cwd=snap, capture_output=True, text=True, timeout=120)
     assert valid.returncode == 0, valid.stdout[-3000:]
 
 

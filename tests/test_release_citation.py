@@ -74,5 +74,5 @@ def test_a_release_carries_its_citation_and_the_data_licence(tmp_path, built_db,
     listed = {entry["path"] for entry in manifest["files"]}
     assert {"CITATION.cff", "LICENSE.md"} <= listed
     sums = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=snap, capture_output=True,
-                          text=True)
+                          text=True, timeout=120)
     assert sums.returncode == 0 and "CITATION.cff: OK" in sums.stdout

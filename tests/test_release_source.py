@@ -23,7 +23,7 @@ GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org",
 
 def git(root: Path, *args: str) -> str:
     out = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True,
-                         env={**os.environ, **GIT_ENV}, check=True)
+                         env={**os.environ, **GIT_ENV}, check=True, timeout=120)
     return out.stdout.strip()
 
 

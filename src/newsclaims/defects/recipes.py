@@ -305,20 +305,24 @@ _RELATED_PARTNERS = """SELECT p.row, unnest(['clm:' || c.claim_id, 'doc:' || c.d
 FUTURE = "current_date + INTERVAL 400 DAY"
 COARSE_SAFE_CLAIM = "t.doc_id IN (SELECT doc_id FROM documents WHERE CAST(published_precision AS VARCHAR) = 'day')"
 
+# A claim that quotes its document: a claim of a citation-only document has no quote, so a
+# change to its quote or offsets breaks nothing.
+QUOTED = "t.quote IS NOT NULL"
+
 RECIPES: dict[str, Recipe] = {
     "documents.text_normalized": Recipe(
         "append a \\r\\n to the end of the text (quotes keep their offsets) and re-hash it", "documents", "TRUE",
         _update("documents", "text = text || chr(13) || chr(10), text_sha256 = sha256(text || chr(13) || chr(10))")),
     "claims.quote_matches_text": Recipe(
-        "append '#' to the quote, offsets unchanged", "claims", "TRUE", _update("claims", "quote = quote || '#'")),
+        "append '#' to the quote, offsets unchanged", "claims", QUOTED, _update("claims", "quote = quote || '#'")),
     "claims.quote_offsets_within_text": Recipe(
-        "move quote_end 5 characters past the end of the text", "claims", "TRUE",
+        "move quote_end 5 characters past the end of the text", "claims", QUOTED,
         _update("claims", "quote_end = (SELECT length(d.text) FROM documents d WHERE d.doc_id = claims.doc_id) + 5")),
     "claims.quote_not_empty": Recipe(
-        "make the quote empty with quote_end = quote_start (one claim per document)", "claims", "TRUE",
+        "make the quote empty with quote_end = quote_start (one claim per document)", "claims", QUOTED,
         _update("claims", "quote = '', quote_end = quote_start")),
     "claims.quote_unique_in_document": Recipe(
-        "copy the quote and offsets of another claim of the same document", "claims", "TRUE", _quote_copy),
+        "copy the quote and offsets of another claim of the same document", "claims", QUOTED, _quote_copy),
     "documents.text_sha256_matches": Recipe(
         "replace text_sha256 by the hash of another string", "documents", "TRUE",
         _update("documents", "text_sha256 = sha256(text || 'x')")),

@@ -1,0 +1,138 @@
+"""Evaluating each rule on its footprint in the merged (not yet committed) state.
+
+The violations go to the temporary table ``nc_eval``; the footprints, as
+(rule_id, record_id), to ``nc_fp``. A rule whose footprint is ``Whole`` runs in full (its
+result's ``detail`` says so); a rule the batch cannot touch is not run at all."""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+
+import duckdb
+
+from newsclaims.engines import Job
+from newsclaims.engines.duckdb.database import one_line
+from newsclaims.engines.duckdb.scan import load_scan
+from newsclaims.engines.duckdb.statement import Statement
+from newsclaims.engines.duckdb.keys import unique_statement
+from newsclaims.engines.duckdb.statements import row_condition, sql_statement
+from newsclaims.errors import is_interrupt
+from newsclaims.ingest.footprint import footprint_sql
+from newsclaims.rules.kinds import GroupedQuery, MissingReference, PanderaModel, RepeatedKey, RowFilter, Whole
+from newsclaims.rules.sql_fragments import quote_literal, record_id_sql
+
+EVAL = "nc_eval"
+FP = "nc_fp"
+
+
+@dataclass
+class Audit:
+    whole: dict[str, str] = field(default_factory=dict)  # rule -> why it ran in full
+    touched: set[str] = field(default_factory=set)  # rules evaluated on a footprint
+    errors: dict[str, str] = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)
+    details: dict[str, str] = field(default_factory=dict)
+    footprint_rows: dict[str, int] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)  # family -> seconds
+
+
+class _Sink:
+    violations_table = EVAL
+
+
+def _restricted(rule, fp_filter: str) -> str:
+    """The FROM line of the rule's table, narrowed to the footprint's records."""
+    table = rule.table
+    return (f"FROM (SELECT t0.*, t0.rowid AS nc_row FROM main.{table} t0 "
+            f"WHERE {record_id_sql(table, 't0')} IN ({fp_filter})) t")
+
+
+def _row_statement(rule, fp_filter: str, sizes) -> Statement:
+    table = rule.table
+    where, message, aliases, join = row_condition(rule, sizes)
+    scan = load_scan(table)
+    known = {a for a, _, _ in scan.joins}
+    uses = set(aliases) & known
+    lines = scan.from_clause(uses).splitlines()
+    source = "\n".join([_restricted(rule, fp_filter)] + lines[1:] + ([join] if join else []))
+    repeats = scan.may_repeat_rows(uses)
+    key = ", t.nc_row AS row_key" if repeats else ""
+    sql = (f"SELECT {quote_literal(rule.id)} AS rule_id, {quote_literal(rule.severity)} AS severity, "
+           f"{quote_literal(table)} AS table_name, {record_id_sql(table)} AS record_id,\n"
+           f"  coalesce(CAST(({message}) AS VARCHAR), {quote_literal(rule.title)}) AS message{key}\n"
+           f"{source}\nWHERE {where}")
+    return Statement(f"ingest {rule.id}", table, (rule,), sql, "row_key" if repeats else None)
+
+
+def _unique_statement(rule, fp_filter: str) -> Statement:
+    full = unique_statement(rule.table, rule)
+    narrowed = re.sub(rf"\bFROM {rule.table} t\b", lambda _: _restricted(rule, fp_filter), full.sql)
+    return Statement(full.label, full.table, full.rules, narrowed)
+
+
+def _run(con, rule, statement: Statement, audit: Audit) -> None:
+    try:
+        for step in statement.steps(EVAL):
+            con.execute(step)
+    except duckdb.Error as exc:
+        if is_interrupt(exc):
+            raise KeyboardInterrupt from None
+        audit.errors[rule.id] = one_line(exc)
+
+
+def audit(con, rules, tables: set[str], sizes: dict[str, int], options) -> Audit:
+    """Evaluate ``rules`` on their footprints in the state of ``con``'s open transaction."""
+    result = Audit()
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {EVAL} (rule_id VARCHAR, severity VARCHAR, "
+                "table_name VARCHAR, record_id VARCHAR, message VARCHAR)")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {FP} (rule_id VARCHAR, record_id VARCHAR)")
+    pandera_rules = []
+    for rule in rules:
+        started = time.perf_counter()
+        found = footprint_sql(rule, rule.kind.footprint(rule), tables)
+        selection = rule.selection
+        if found is None:
+            continue
+        if isinstance(found, Whole):
+            result.whole[rule.id] = found.reason
+            result.details[rule.id] = f"ingest: {found.reason}"
+            if isinstance(selection, PanderaModel):
+                pandera_rules.append(rule)
+                continue
+            if isinstance(selection, GroupedQuery):
+                _run(con, rule, sql_statement(rule), result)
+            else:
+                _run(con, rule, _row_or_key(rule, f"SELECT {record_id_sql(rule.table)} FROM main.{rule.table} t",
+                                            sizes), result)
+        else:
+            con.execute(f"INSERT INTO {FP} SELECT DISTINCT {quote_literal(rule.id)}, record_id "
+                        f"FROM ({found}) f(record_id)")
+            result.touched.add(rule.id)
+            fp_filter = f"SELECT record_id FROM {FP} WHERE rule_id = {quote_literal(rule.id)}"
+            _run(con, rule, _row_or_key(rule, fp_filter, sizes), result)
+        family = type(selection).__name__
+        result.timings[family] = result.timings.get(family, 0.0) + time.perf_counter() - started
+    if pandera_rules:
+        started = time.perf_counter()
+        from newsclaims.engines.pandera import ENGINE as PANDERA
+
+        job = Job(None, options, sink=_Sink(), con=con, sizes=sizes)
+        plan = PANDERA.plan(pandera_rules, job)
+        ran = PANDERA.run(plan, job)
+        result.errors.update(ran.errors)
+        result.skipped.update(ran.skipped)
+        for rule_id, detail in ran.details.items():
+            result.details[rule_id] = f"{detail}; {result.details.get(rule_id, '')}".rstrip("; ")
+        result.timings["PanderaModel"] = time.perf_counter() - started
+    result.footprint_rows = dict(con.execute(f"SELECT rule_id, count(*) FROM {FP} GROUP BY rule_id").fetchall())
+    return result
+
+
+def _row_or_key(rule, fp_filter: str, sizes) -> Statement:
+    if isinstance(rule.selection, (RowFilter, MissingReference)):
+        return _row_statement(rule, fp_filter, sizes)
+    if isinstance(rule.selection, RepeatedKey):
+        return _unique_statement(rule, fp_filter)
+    raise ValueError(f"{rule.id}: a {type(rule.selection).__name__} has no footprint statement")

@@ -31,6 +31,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "versions": ("newsclaims.cli.versions", "List the versions a registry holds."),
     "diff": ("newsclaims.cli.diff", "Record-level differences between two releases."),
     "query": ("newsclaims.cli.query", "Run read-only SQL on a snapshot."),
+    "ingest": ("newsclaims.cli.ingest", "Audit a batch of records and publish it in one transaction, or refuse it."),
     "synth": ("newsclaims.cli.synth", "Generate a synthetic database (optionally with known defects)."),
 }
 

@@ -29,10 +29,13 @@ def copy(db: Path, to: Path) -> Path:
 
 
 def tables_state(db: Path) -> dict[str, list]:
+    """Every table's rows, and the stored results but their run time."""
     con = duckdb.connect(str(db), read_only=True)
     try:
-        return {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall()
-                for t in (*contract.TABLES, "dq_results", "dq_violations")}
+        state = {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall()
+                 for t in (*contract.TABLES, "dq_violations")}
+        state["dq_results"] = con.execute(f"SELECT {RESULT_COLUMNS}, detail FROM dq_results ORDER BY ALL").fetchall()
+        return state
     finally:
         con.close()
 

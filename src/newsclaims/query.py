@@ -15,6 +15,7 @@ Before a snapshot's database is opened it is verified against its manifest
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,10 +88,24 @@ def connect(version: str | None = None, *, cache: str | os.PathLike | None = Non
     """A read-only, locked-down DuckDB connection to a snapshot's database."""
     db = resolve(version, cache=cache, path=path, releases=releases)
     check_snapshot(db, cache, db.parent.name if path is None else None)
+    waited_until = time.monotonic() + _lock_wait()
+    while True:
+        try:
+            return duckdb.connect(str(db), read_only=True, config=dict(LOCKED_CONFIG))
+        except duckdb.Error as exc:
+            # a writer (``newsclaims ingest``, ``check``) holds the file: wait for it to end,
+            # then read the state it left, the old one or the new one
+            if "Conflicting lock" not in str(exc) or time.monotonic() > waited_until:
+                raise InputError(f"{db}: cannot open ({_first_line(exc)})") from None
+            time.sleep(0.05)
+
+
+def _lock_wait() -> float:
+    """Seconds to wait for a writer's lock (``NEWSCLAIMS_LOCK_WAIT``, default 30)."""
     try:
-        return duckdb.connect(str(db), read_only=True, config=dict(LOCKED_CONFIG))
-    except duckdb.Error as exc:
-        raise InputError(f"{db}: cannot open ({_first_line(exc)})") from None
+        return max(0.0, float(os.environ.get("NEWSCLAIMS_LOCK_WAIT", "30")))
+    except ValueError:
+        return 30.0
 
 
 def load(table: str, version: str | None = None, **kwargs):

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from ingest_fixtures import checked_db, copy, tables_state
@@ -31,7 +32,7 @@ def world(tmp_path_factory):
 
 
 def _ingest(db, batch):
-    return subprocess.Popen([sys.executable, "-m", "newsclaims", "ingest", str(batch), "--db", str(db),
+    return subprocess.Popen([str(Path(sys.executable).parent / "newsclaims"), "ingest", str(batch), "--db", str(db),
                              "--pandera", "never"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 

@@ -17,7 +17,7 @@ from newsclaims.errors import GateFailure
               help="The database (default: build/newsclaims.duckdb); it holds a full check's results.")
 @click.option("--fail-on", type=click.Choice(["error", "warn"]), default="error", show_default=True,
               help="Refuse the batch when it adds a violation to a rule of this level (or above) that fails.")
-@click.option("--report-dir", "report_dir", type=click.Path(path_type=Path), default=None,
+@click.option("--reports-dir", "--report-dir", "report_dir", type=click.Path(path_type=Path), default=None,
               help="Write ingest.json and ingest.md (every rule's change, the offending records) here.")
 @click.option("--pandera", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
               help="As in check: auto skips the pandera rule of a table of more than 250,000 rows.")

@@ -35,7 +35,8 @@ __all__ = ["IngestRun", "ingest"]
 def ingest(db_path, batch_folder, *, fail_on: str = "error", memory_limit: str | None = None,
            pandera: str = "auto", rules=None) -> IngestRun:
     """Audit the batch in ``batch_folder`` against the database ``db_path`` and publish it
-    unless it adds a violation that fails the gate at ``fail_on``. Returns what happened;
+    unless it adds a violation that fails the gate at ``fail_on`` (None: publish whatever
+    the audit finds, with its results stored: a backfill known to carry defects). Returns what happened;
     raises ``InputError`` (nothing changed) for a bad batch or a database without stored
     results of the whole catalogue."""
     from newsclaims.check import CheckOptions, _refuse_a_release_snapshot

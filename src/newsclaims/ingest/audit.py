@@ -19,7 +19,7 @@ from newsclaims.engines.duckdb.statement import Statement
 from newsclaims.engines.duckdb.keys import unique_statement
 from newsclaims.engines.duckdb.statements import row_condition, sql_statement
 from newsclaims.errors import is_interrupt
-from newsclaims.ingest.footprint import footprint_sql
+from newsclaims.ingest.footprint import declare_views, footprint_sql
 from newsclaims.rules.kinds import GroupedQuery, MissingReference, PanderaModel, RepeatedKey, RowFilter, Whole
 from newsclaims.rules.sql_fragments import quote_literal, record_id_sql
 
@@ -88,6 +88,8 @@ def audit(con, rules, tables: set[str], sizes: dict[str, int], options) -> Audit
     con.execute(f"CREATE OR REPLACE TEMP TABLE {EVAL} (rule_id VARCHAR, severity VARCHAR, "
                 "table_name VARCHAR, record_id VARCHAR, message VARCHAR)")
     con.execute(f"CREATE OR REPLACE TEMP TABLE {FP} (rule_id VARCHAR, record_id VARCHAR)")
+    declare_views(con, tables)
+    database = con.execute("SELECT current_database()").fetchone()[0]
     pandera_rules = []
     for rule in rules:
         started = time.perf_counter()
@@ -111,7 +113,10 @@ def audit(con, rules, tables: set[str], sizes: dict[str, int], options) -> Audit
                         f"FROM ({found}) f(record_id)")
             result.touched.add(rule.id)
             fp_filter = f"SELECT record_id FROM {FP} WHERE rule_id = {quote_literal(rule.id)}"
-            _run(con, rule, _row_or_key(rule, fp_filter, sizes), result)
+            if isinstance(selection, GroupedQuery):
+                _run_narrowed(con, rule, fp_filter, database, result)
+            else:
+                _run(con, rule, _row_or_key(rule, fp_filter, sizes), result)
         family = type(selection).__name__
         result.timings[family] = result.timings.get(family, 0.0) + time.perf_counter() - started
     if pandera_rules:
@@ -128,6 +133,22 @@ def audit(con, rules, tables: set[str], sizes: dict[str, int], options) -> Audit
         result.timings["PanderaModel"] = time.perf_counter() - started
     result.footprint_rows = dict(con.execute(f"SELECT rule_id, count(*) FROM {FP} GROUP BY rule_id").fetchall())
     return result
+
+
+def _run_narrowed(con, rule, fp_filter: str, database: str, audit_: Audit) -> None:
+    """The rule's own query with its table narrowed to the footprint: a temporary view of
+    the table's name shadows it while the query runs."""
+    table = rule.table
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT * FROM {quote_ident(database)}.main.{table} t "
+                f"WHERE {record_id_sql(table)} IN ({fp_filter})")
+    try:
+        _run(con, rule, sql_statement(rule), audit_)
+    finally:
+        con.execute(f"DROP VIEW IF EXISTS temp.main.{table}")
+
+
+def quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 def _row_or_key(rule, fp_filter: str, sizes) -> Statement:

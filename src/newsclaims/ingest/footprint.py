@@ -12,7 +12,8 @@ import re
 
 from newsclaims.engines.duckdb.scan import load_scan
 from newsclaims.ingest.batch import staged
-from newsclaims.rules.kinds import BatchRows, ChildrenOf, SharingKey, Whole
+from newsclaims import contract, project
+from newsclaims.rules.kinds import BatchRows, ChildrenOf, Scoped, SharingKey, Whole
 from newsclaims.rules.sql_fragments import record_id_sql
 
 _SOURCE = re.compile(r"^\s*LEFT\s+JOIN\s+(.*?)\s+(?:AS\s+)?(\w+)\s+ON\s+(.*)$", re.I)
@@ -95,6 +96,9 @@ def footprint_sql(rule, footprint, tables: set[str]) -> str | None | Whole:
         values = changed_values(footprint.ref_table, footprint.ref_column, tables)
         if values:
             parts.append(f"SELECT {record_id_sql(table)} FROM main.{table} t WHERE t.{footprint.column} IN ({values})")
+    elif isinstance(footprint, Scoped):
+        query = project.read_text(project.sql_dir() / footprint.file).strip().rstrip(";")
+        return f"SELECT CAST(record_id AS VARCHAR) FROM (\n{query}\n) scope"
     elif isinstance(footprint, SharingKey):
         if table in tables:
             cols = footprint.columns
@@ -104,3 +108,18 @@ def footprint_sql(rule, footprint, tables: set[str]) -> str | None | Whole:
     else:
         return Whole(f"no footprint for a {type(footprint).__name__}: the rule runs in full")
     return "\nUNION\n".join(parts) if parts else None
+
+
+def declare_views(con, tables: set[str]) -> None:
+    """``ingest_batch_<table>`` (the batch's rows and the stored rows they replace) and
+    ``ingest_before_<table>`` (the table before the batch), for the ``scope`` queries."""
+    for table in contract.TABLES:
+        if table in tables:
+            keys = f"SELECT {record_id_sql(table, 'b')} FROM {staged(table)} b"
+            con.execute(f"CREATE OR REPLACE TEMP VIEW ingest_batch_{table} AS "
+                        f"SELECT * FROM {staged(table)} UNION ALL SELECT * FROM {old(table)}")
+            con.execute(f"CREATE OR REPLACE TEMP VIEW ingest_before_{table} AS SELECT * FROM {old(table)} "
+                        f"UNION ALL SELECT * FROM main.{table} t WHERE {record_id_sql(table)} NOT IN ({keys})")
+        else:
+            con.execute(f"CREATE OR REPLACE TEMP VIEW ingest_batch_{table} AS SELECT * FROM main.{table} LIMIT 0")
+            con.execute(f"CREATE OR REPLACE TEMP VIEW ingest_before_{table} AS SELECT * FROM main.{table}")

@@ -89,7 +89,7 @@ def decide(con, catalogue, stored: dict[str, tuple], audited, fail_on: str, run_
         result = RuleResult(rule.id, rule.title, rule.family, rule.severity, rule.table, status, count,
                             rule.fail_above, "duckdb", detail)
         results.append(result)
-        blocking = result.fails_at(fail_on)
+        blocking = fail_on is not None and result.fails_at(fail_on)
         grew = added.get(rule.id, 0) > 0 or before_status in ("pass", "skipped")
         changes.append(RuleChange(rule.id, rule.severity, before_count, count, added.get(rule.id, 0),
                                   fixed.get(rule.id, 0), blocking, blocking and grew, evaluated,

@@ -2,8 +2,9 @@
 ground truth.
 
 The batch holds new records (whole documents of the database copied under new ids, with
-their claims, figures and relays), corrections (stored claims with a changed summary), and
-retractions (stored claims set to ``retracted``); with ``defect_rate``, defects of the rules
+their claims, figures and relays), corrections (stored claims with a changed summary,
+and, with ``defect_rate``, documents with an earlier publication date and incidents moved
+by three days: changes that change their claims' verdicts), and retractions (stored claims set to ``retracted``); with ``defect_rate``, defects of the rules
 whose recipe only changes or adds records (``newsclaims.defects``) on some of the batch's
 records' neighbours. The changes are made on a copy of the database; the batch is every row
 of the copy that differs from the database (one file per table, Parquet). The ground truth
@@ -59,13 +60,13 @@ def _copy_documents(con, wanted_claims: int, seed: int) -> int:
     doc0, clm0, fig0 = (_next_number(con, t, k, p) for t, k, p in
                         (("documents", "doc_id", "doc-"), ("claims", "claim_id", "clm-"), ("figures", "figure_id", "fig-")))
     con.execute(f"""CREATE OR REPLACE TEMP TABLE nc_doc_map AS SELECT doc_id AS old,
-        'doc-' || lpad(CAST({doc0} + row_number() OVER (ORDER BY doc_id) - 1 AS VARCHAR), {width}, '0') AS new
+        'doc-' || format('{{:0{width}d}}', {doc0} + row_number() OVER (ORDER BY doc_id) - 1) AS new
         FROM nc_pick""")
     con.execute(f"""CREATE OR REPLACE TEMP TABLE nc_claim_map AS SELECT c.claim_id AS old, m.new AS doc,
-        'clm-' || lpad(CAST({clm0} + row_number() OVER (ORDER BY c.claim_id) - 1 AS VARCHAR), {width}, '0') AS new
+        'clm-' || format('{{:0{width}d}}', {clm0} + row_number() OVER (ORDER BY c.claim_id) - 1) AS new
         FROM claims c JOIN nc_doc_map m ON m.old = c.doc_id""")
     con.execute(f"""CREATE OR REPLACE TEMP TABLE nc_figure_map AS SELECT f.figure_id AS old, m.new AS claim,
-        'fig-' || lpad(CAST({fig0} + row_number() OVER (ORDER BY f.figure_id) - 1 AS VARCHAR), {width}, '0') AS new
+        'fig-' || format('{{:0{width}d}}', {fig0} + row_number() OVER (ORDER BY f.figure_id) - 1) AS new
         FROM figures f JOIN nc_claim_map m ON m.old = f.claim_id""")
     con.execute("""INSERT INTO documents SELECT d.* REPLACE (m.new AS doc_id, replace(d.url, d.doc_id, m.new) AS url)
         FROM documents d JOIN nc_doc_map m ON m.old = d.doc_id""")
@@ -141,6 +142,15 @@ def write_batch(db_path, output: Path, records: int, *, defect_rate: float | Non
                         f"WHERE claim_id IN ({_stored_claims(con, n_corr, seed, 1)})")
             con.execute(f"UPDATE claims SET status = 'retracted' WHERE status = 'active' AND "
                         f"claim_id IN ({_stored_claims(con, n_retr, seed, 2)})")
+            # with defects: corrections of parent records that change their children's
+            # verdicts (a document's publication date, an incident's dates)
+            k = max(1, n_corr // 3) if defect_rate else 0
+            con.execute(f"UPDATE documents SET published_on = published_on - INTERVAL 400 DAY WHERE doc_id IN "
+                        f"(SELECT doc_id FROM documents WHERE published_on IS NOT NULL "
+                        f"ORDER BY hash(doc_id, {seed}) LIMIT {k})")
+            con.execute(f"UPDATE incidents SET start_date = start_date + INTERVAL 3 DAY, "
+                        f"end_date = end_date + INTERVAL 3 DAY WHERE incident_id IN "
+                        f"(SELECT incident_id FROM incidents ORDER BY hash(incident_id, {seed}) LIMIT {k})")
             injected = _defects(con, defect_rate, seed, rnd) if defect_rate else 0
             con.execute(f"ATTACH {quote_literal(str(db_path))} AS base (READ_ONLY)")
             folder = work / "batch"

@@ -89,13 +89,24 @@ class SharingKey:
 
 
 @dataclass(frozen=True)
+class Scoped:
+    """The records a query file of the rule's own declaration returns (``scope:`` of a
+    ``sql`` rule, relative to sql/): for a grouped rule, the records of the groups the batch
+    touches. The query reads the tables in their new state, and ``ingest_batch_<table>``
+    (the batch's rows and the stored rows they replace) and ``ingest_before_<table>`` (the
+    table before the batch); the rule then runs on those records of its table alone."""
+
+    file: str
+
+
+@dataclass(frozen=True)
 class Whole:
     """Every record: the rule runs in full, and its result says why (``detail``)."""
 
     reason: str
 
 
-Footprint = BatchRows | ChildrenOf | SharingKey | Whole
+Footprint = BatchRows | ChildrenOf | SharingKey | Scoped | Whole
 
 
 @dataclass(frozen=True)

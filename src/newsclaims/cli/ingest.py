@@ -34,9 +34,12 @@ def command(batch, db_path, fail_on, report_dir, pandera, memory_limit):
         click.echo(f"REFUSE {change.severity:5} {change.rule_id}: {change.added} new record(s)"
                    + (f", {change.after - change.added} already there before the batch"
                       if change.after > change.added else ""))
-    for change in run.already_failing:
-        click.echo(f"BEFORE {change.severity:5} {change.rule_id}: {change.after} record(s), all there before "
-                   "the batch (does not refuse it)")
+    before = run.already_failing
+    if before:
+        shown = ", ".join(c.rule_id for c in before[:3]) + (", ..." if len(before) > 3 else "")
+        click.echo(f"BEFORE {len(before)} rule(s) fail at level {fail_on} with violations that were all there "
+                   f"before the batch, which do not refuse it: {shown}"
+                   + (f" (every one in {report_dir / 'ingest.md'})" if report_dir is not None else ""))
     rows = sum(run.rows.values())
     replaced = sum(run.replaced.values())
     if run.published:

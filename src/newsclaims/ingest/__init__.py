@@ -48,24 +48,39 @@ def ingest(db_path, batch_folder, *, fail_on: str = "error", memory_limit: str |
     options = CheckOptions(memory_limit=memory_limit, pandera=pandera)
     con = open_database(db_path, memory_limit=memory_limit)
     try:
+        phases: dict[str, float] = {}
+        mark = time.perf_counter()
+
+        def lap(name: str) -> None:
+            nonlocal mark
+            now = time.perf_counter()
+            phases[name] = round(now - mark, 4)
+            mark = now
+
         stored = _stored_results(con, db_path, catalogue)
         batch = stage(con, batch_folder)
         tables = set(batch.tables)
+        lap("stage")
         con.execute("BEGIN TRANSACTION")
         try:
             merged = _merge(con, batch)
             sizes = dict(con.execute(
                 "SELECT table_name, estimated_size FROM duckdb_tables() WHERE schema_name = 'main'").fetchall())
+            lap("merge")
             audited = audit(con, catalogue, tables, sizes, options)
+            lap("audit")
             run = decide(con, catalogue, stored, audited, fail_on, _now())
             run.db, run.batch, run.rows, run.replaced = str(db_path), str(batch.folder), dict(batch.rows), merged
+            lap("gate")
             if run.refused:
                 con.execute("ROLLBACK")
             else:
-                _store(con, run.results, run.run_at, audited)
-                with finishing():
+                with finishing():  # Ctrl-C and SIGTERM wait: the batch and its results go in together
+                    _store(con, run.results, run.run_at, audited)
                     con.execute("COMMIT")
                 run.published = True
+            lap("publish" if run.published else "rollback")
+            run.phases = phases
         except BaseException:
             try:
                 con.execute("ROLLBACK")

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
+from newsclaims import contract
 from newsclaims.engines import Job
 from newsclaims.engines.duckdb.database import one_line
 from newsclaims.engines.duckdb.scan import load_scan
@@ -19,7 +20,7 @@ from newsclaims.engines.duckdb.statement import Statement
 from newsclaims.engines.duckdb.keys import unique_statement
 from newsclaims.engines.duckdb.statements import row_condition, sql_statement
 from newsclaims.errors import is_interrupt
-from newsclaims.ingest.footprint import declare_views, footprint_sql
+from newsclaims.ingest.footprint import declare_views, footprint_sql, narrowed_sql
 from newsclaims.rules.kinds import GroupedQuery, MissingReference, PanderaModel, RepeatedKey, RowFilter, Whole
 from newsclaims.rules.sql_fragments import quote_literal, record_id_sql
 
@@ -36,27 +37,39 @@ class Audit:
     details: dict[str, str] = field(default_factory=dict)
     footprint_rows: dict[str, int] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)  # family -> seconds
+    rule_seconds: dict[str, float] = field(default_factory=dict)
 
 
 class _Sink:
     violations_table = EVAL
 
 
-def _restricted(rule, fp_filter: str) -> str:
-    """The FROM line of the rule's table, narrowed to the footprint's records."""
-    table = rule.table
-    return (f"FROM (SELECT t0.*, t0.rowid AS nc_row FROM main.{table} t0 "
-            f"WHERE {record_id_sql(table, 't0')} IN ({fp_filter})) t")
+def _restricted(rule, rows: str) -> str:
+    """The FROM line of the rule's table, narrowed to the footprint's rows (``rows``: a
+    temporary table of them, ``narrowed``)."""
+    return f"FROM {rows} t"
 
 
-def _row_statement(rule, fp_filter: str, sizes) -> Statement:
+def narrowed(con, table: str, found, cache: dict) -> tuple[str, int]:
+    """A temporary table of the rows of ``table`` in the footprint ``found`` (with
+    ``nc_row``, unique per row); rules of one table with the same footprint share it."""
+    key = (table, found)
+    if key not in cache:
+        name = f"nc_narrow_{len(cache)}"
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {narrowed_sql(table, found)}")
+        cache[key] = (name, con.execute(f"SELECT count(*) FROM {name}").fetchone()[0])
+    return cache[key]
+
+
+def _row_statement(rule, rows: str, sizes) -> Statement:
     table = rule.table
-    where, message, aliases, join = row_condition(rule, sizes)
+    where, message, aliases, join = row_condition(rule, sizes)  # sizes: the narrowed table's
+    #  (a few rows against the referenced table: NOT EXISTS, a lookup per row)
     scan = load_scan(table)
     known = {a for a, _, _ in scan.joins}
     uses = set(aliases) & known
     lines = scan.from_clause(uses).splitlines()
-    source = "\n".join([_restricted(rule, fp_filter)] + lines[1:] + ([join] if join else []))
+    source = "\n".join([_restricted(rule, rows)] + lines[1:] + ([join] if join else []))
     repeats = scan.may_repeat_rows(uses)
     key = ", t.nc_row AS row_key" if repeats else ""
     sql = (f"SELECT {quote_literal(rule.id)} AS rule_id, {quote_literal(rule.severity)} AS severity, "
@@ -66,10 +79,10 @@ def _row_statement(rule, fp_filter: str, sizes) -> Statement:
     return Statement(f"ingest {rule.id}", table, (rule,), sql, "row_key" if repeats else None)
 
 
-def _unique_statement(rule, fp_filter: str) -> Statement:
+def _unique_statement(rule, rows: str) -> Statement:
     full = unique_statement(rule.table, rule)
-    narrowed = re.sub(rf"\bFROM {rule.table} t\b", lambda _: _restricted(rule, fp_filter), full.sql)
-    return Statement(full.label, full.table, full.rules, narrowed)
+    sql = re.sub(rf"\bFROM {rule.table} t\b", lambda _: _restricted(rule, rows), full.sql)
+    return Statement(full.label, full.table, full.rules, sql)
 
 
 def _run(con, rule, statement: Statement, audit: Audit) -> None:
@@ -89,6 +102,7 @@ def audit(con, rules, tables: set[str], sizes: dict[str, int], options) -> Audit
                 "table_name VARCHAR, record_id VARCHAR, message VARCHAR)")
     con.execute(f"CREATE OR REPLACE TEMP TABLE {FP} (rule_id VARCHAR, record_id VARCHAR)")
     declare_views(con, tables)
+    cache: dict = {}
     database = con.execute("SELECT current_database()").fetchone()[0]
     pandera_rules = []
     for rule in rules:
@@ -106,19 +120,21 @@ def audit(con, rules, tables: set[str], sizes: dict[str, int], options) -> Audit
             if isinstance(selection, GroupedQuery):
                 _run(con, rule, sql_statement(rule), result)
             else:
-                _run(con, rule, _row_or_key(rule, f"SELECT {record_id_sql(rule.table)} FROM main.{rule.table} t",
-                                            sizes), result)
+                every = f"(SELECT t0.*, t0.rowid AS nc_row FROM main.{rule.table} t0)"
+                _run(con, rule, _row_or_key(rule, every, sizes), result)
         else:
-            con.execute(f"INSERT INTO {FP} SELECT DISTINCT {quote_literal(rule.id)}, record_id "
-                        f"FROM ({found}) f(record_id)")
+            rows, count = narrowed(con, rule.table, found, cache)
+            con.execute(f"INSERT INTO {FP} SELECT DISTINCT {quote_literal(rule.id)}, {record_id_sql(rule.table)} "
+                        f"FROM {rows} t")
             result.touched.add(rule.id)
-            fp_filter = f"SELECT record_id FROM {FP} WHERE rule_id = {quote_literal(rule.id)}"
             if isinstance(selection, GroupedQuery):
-                _run_narrowed(con, rule, fp_filter, database, result)
+                _run_narrowed(con, rule, rows, database, result)
             else:
-                _run(con, rule, _row_or_key(rule, fp_filter, sizes), result)
+                _run(con, rule, _row_or_key(rule, rows, {**sizes, rule.table: count}), result)
         family = type(selection).__name__
-        result.timings[family] = result.timings.get(family, 0.0) + time.perf_counter() - started
+        spent = time.perf_counter() - started
+        result.timings[family] = result.timings.get(family, 0.0) + spent
+        result.rule_seconds[rule.id] = round(spent, 4)
     if pandera_rules:
         started = time.perf_counter()
         from newsclaims.engines.pandera import ENGINE as PANDERA
@@ -135,12 +151,12 @@ def audit(con, rules, tables: set[str], sizes: dict[str, int], options) -> Audit
     return result
 
 
-def _run_narrowed(con, rule, fp_filter: str, database: str, audit_: Audit) -> None:
+def _run_narrowed(con, rule, rows: str, database: str, audit_: Audit) -> None:
     """The rule's own query with its table narrowed to the footprint: a temporary view of
     the table's name shadows it while the query runs."""
     table = rule.table
-    con.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT * FROM {quote_ident(database)}.main.{table} t "
-                f"WHERE {record_id_sql(table)} IN ({fp_filter})")
+    columns = ", ".join(f"t.{c}" for c in contract.tables()[table].column_names)
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT {columns} FROM {rows} t")
     try:
         _run(con, rule, sql_statement(rule), audit_)
     finally:
@@ -151,9 +167,9 @@ def quote_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _row_or_key(rule, fp_filter: str, sizes) -> Statement:
+def _row_or_key(rule, rows: str, sizes) -> Statement:
     if isinstance(rule.selection, (RowFilter, MissingReference)):
-        return _row_statement(rule, fp_filter, sizes)
+        return _row_statement(rule, rows, sizes)
     if isinstance(rule.selection, RepeatedKey):
-        return _unique_statement(rule, fp_filter)
+        return _unique_statement(rule, rows)
     raise ValueError(f"{rule.id}: a {type(rule.selection).__name__} has no footprint statement")

@@ -9,11 +9,12 @@ a ``BatchRows`` footprint come from the ``ON`` conditions of ``sql/scans/<table>
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from newsclaims.engines.duckdb.scan import load_scan
 from newsclaims.ingest.batch import staged
 from newsclaims import contract, project
-from newsclaims.rules.kinds import BatchRows, ChildrenOf, Scoped, SharingKey, Whole
+from newsclaims.rules.kinds import BatchRows, ChildrenOf, PanderaModel, Scoped, SharingKey, Whole
 from newsclaims.rules.sql_fragments import record_id_sql
 
 _SOURCE = re.compile(r"^\s*LEFT\s+JOIN\s+(.*?)\s+(?:AS\s+)?(\w+)\s+ON\s+(.*)$", re.I)
@@ -72,15 +73,28 @@ def changed_values(table: str, column: str, tables: set[str]) -> str | None:
     return f"SELECT {column} FROM {staged(table)} UNION SELECT {column} FROM {old(table)}"
 
 
-def footprint_sql(rule, footprint, tables: set[str]) -> str | None | Whole:
-    """The record ids of ``rule``'s footprint (a query), None when the batch cannot change
-    any verdict of the rule, or a ``Whole`` when it runs in full."""
+@dataclass(frozen=True)
+class Found:
+    """A footprint found: the batch's rows of the table (``batch``) and the stored rows where
+    one of ``conditions`` (SQL over ``t``) holds, or the records a ``query`` returns."""
+
+    batch: bool = False
+    conditions: tuple[str, ...] = ()
+    query: str | None = None
+
+
+def footprint_sql(rule, footprint, tables: set[str]) -> Found | None | Whole:
+    """Where ``rule``'s footprint is, None when the batch cannot change any verdict of the
+    rule, or a ``Whole`` when it runs in full."""
     table = rule.table
     if isinstance(footprint, Whole):
+        if isinstance(rule.selection, PanderaModel) and table not in tables:
+            return None  # a table model reads its table alone
         return footprint
-    parts = []
-    if table in tables:
-        parts.append(f"SELECT {record_id_sql(table, 'b')} AS record_id FROM {staged(table)} b")
+    if isinstance(footprint, Scoped):
+        query = project.read_text(project.sql_dir() / footprint.file).strip().rstrip(";")
+        return Found(query=f"SELECT CAST(record_id AS VARCHAR) FROM (\n{query}\n) scope")
+    conditions = []
     if isinstance(footprint, BatchRows):
         scan = load_scan(table)
         lines = scan.from_clause(set(footprint.uses) & {a for a, _, _ in scan.joins}).splitlines()[1:]
@@ -91,23 +105,39 @@ def footprint_sql(rule, footprint, tables: set[str]) -> str | None | Whole:
                              "'<alias>.<column> = t.<column>': the rule runs in full")
             values = changed_values(key[0], key[1], tables)
             if values:
-                parts.append(f"SELECT {record_id_sql(table)} FROM main.{table} t WHERE t.{key[2]} IN ({values})")
+                conditions.append(f"t.{key[2]} IN ({values})")
     elif isinstance(footprint, ChildrenOf):
         values = changed_values(footprint.ref_table, footprint.ref_column, tables)
         if values:
-            parts.append(f"SELECT {record_id_sql(table)} FROM main.{table} t WHERE t.{footprint.column} IN ({values})")
-    elif isinstance(footprint, Scoped):
-        query = project.read_text(project.sql_dir() / footprint.file).strip().rstrip(";")
-        return f"SELECT CAST(record_id AS VARCHAR) FROM (\n{query}\n) scope"
+            conditions.append(f"t.{footprint.column} IN ({values})")
     elif isinstance(footprint, SharingKey):
         if table in tables:
             cols = footprint.columns
             keys = " UNION ".join(f"SELECT {', '.join(cols)} FROM {src}" for src in (staged(table), old(table)))
             on = " AND ".join(f"k.{c} = t.{c}" for c in cols)
-            parts.append(f"SELECT {record_id_sql(table)} FROM main.{table} t SEMI JOIN ({keys}) k ON {on}")
+            conditions.append(f"EXISTS (SELECT 1 FROM ({keys}) k WHERE {on})")
     else:
         return Whole(f"no footprint for a {type(footprint).__name__}: the rule runs in full")
-    return "\nUNION\n".join(parts) if parts else None
+    if table not in tables and not conditions:
+        return None
+    return Found(table in tables, tuple(conditions))
+
+
+def narrowed_sql(table: str, found: Found) -> str:
+    """The rows of ``table`` in the footprint, with ``nc_row`` (unique per row)."""
+    if found.query is not None:
+        return (f"SELECT t.*, t.rowid AS nc_row FROM main.{table} t WHERE {record_id_sql(table)} IN "
+                f"(SELECT record_id FROM ({found.query}) f(record_id))")
+    parts = []
+    if found.batch:
+        parts.append(f"SELECT * FROM {staged(table)}")
+    if found.conditions:
+        where = " OR ".join(f"({c})" for c in found.conditions)
+        if found.batch:
+            where = (f"({where}) AND {record_id_sql(table)} NOT IN "
+                     f"(SELECT {record_id_sql(table, 'b')} FROM {staged(table)} b)")
+        parts.append(f"SELECT t.* FROM main.{table} t WHERE {where}")
+    return f"SELECT *, row_number() OVER () AS nc_row FROM (\n{' UNION ALL '.join(parts)}\n)"
 
 
 def declare_views(con, tables: set[str]) -> None:

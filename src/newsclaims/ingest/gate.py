@@ -29,7 +29,7 @@ class RuleChange:
     refuses: bool
     evaluated: str  # "footprint", "full" or "untouched"
     footprint: int = 0
-    records: list[tuple[str, str, str]] = field(default_factory=list)  # (record, message, new|before)
+    records: list[tuple[str, str, str]] = field(default_factory=list)  # (record, message, new|before), refusing rules
 
 
 @dataclass
@@ -45,6 +45,7 @@ class IngestRun:
     replaced: dict[str, int] = field(default_factory=dict)
     published: bool = False
     seconds: float = 0.0
+    phases: dict[str, float] = field(default_factory=dict)  # stage, merge, audit, gate, publish -> seconds
 
     @property
     def refused(self) -> list[RuleChange]:
@@ -95,7 +96,7 @@ def decide(con, catalogue, stored: dict[str, tuple], audited, fail_on: str, run_
                                   fixed.get(rule.id, 0), blocking, blocking and grew, evaluated,
                                   audited.footprint_rows.get(rule.id, 0)))
     for change in changes:
-        if change.blocking:
+        if change.refuses:  # the rules that fail only with old violations: counts alone
             change.records = _records(con, change.rule_id, kept)
     return IngestRun(results, changes, fail_on, run_at, dict(audited.timings))
 

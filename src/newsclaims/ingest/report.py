@@ -21,6 +21,7 @@ def document(run) -> dict:
             "records": [{"record_id": r, "message": m, "when": w} for r, m, w in c.records],
         } for c in run.changes if c.evaluated != "untouched" or c.blocking],
         "seconds_per_family": {k: round(v, 4) for k, v in run.timings.items()},
+        "seconds_per_phase": run.phases,
     }
 
 

@@ -47,14 +47,38 @@ def _next_number(con, table: str, key: str, prefix: str) -> int:
     return (got or 0) + 1
 
 
+def _flawed_documents(con) -> None:
+    """``nc_flawed``: the documents whose record, claims, figures or relays have a stored
+    error-level violation (their copies would carry it into the batch)."""
+    have = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'").fetchall()}
+    if "dq_violations" not in have:
+        con.execute("CREATE OR REPLACE TEMP TABLE nc_flawed AS SELECT doc_id FROM documents LIMIT 0")
+        return
+    con.execute("""CREATE OR REPLACE TEMP TABLE nc_flawed AS
+        WITH v AS (SELECT table_name, record_id FROM dq_violations WHERE severity = 'error')
+        SELECT record_id AS doc_id FROM v WHERE table_name = 'documents'
+        UNION SELECT c.doc_id FROM claims c JOIN v ON v.table_name = 'claims' AND v.record_id = c.claim_id
+        UNION SELECT c.doc_id FROM figures f JOIN v ON v.table_name = 'figures' AND v.record_id = f.figure_id
+            JOIN claims c ON c.claim_id = f.claim_id
+        UNION SELECT c.doc_id FROM claim_relays r
+            JOIN v ON v.table_name = 'claim_relays' AND split_part(v.record_id, '|', 1) = r.claim_id
+            JOIN claims c ON c.claim_id = r.claim_id
+        UNION SELECT c.doc_id FROM claims c WHERE c.claim_id IN (SELECT claim_id FROM claims GROUP BY claim_id HAVING count(*) > 1)
+        UNION SELECT c.doc_id FROM claims c JOIN figures f ON f.claim_id = c.claim_id
+            WHERE f.figure_id IN (SELECT figure_id FROM figures GROUP BY figure_id HAVING count(*) > 1)""")
+
+
 def _copy_documents(con, wanted_claims: int, seed: int) -> int:
     """Copy whole documents (with their claims, figures and relays) under new ids until
-    ``wanted_claims`` claims are new. Returns the claims added."""
+    ``wanted_claims`` claims are new; documents with a stored error-level violation of their
+    own or of their records are not copied. Returns the claims added."""
     if wanted_claims <= 0:
         return 0
+    _flawed_documents(con)
     con.execute(f"""CREATE OR REPLACE TEMP TABLE nc_pick AS
         SELECT doc_id, n, sum(n) OVER (ORDER BY hash(doc_id, {seed}) ROWS UNBOUNDED PRECEDING) AS upto
-        FROM (SELECT doc_id, count(*) AS n FROM claims GROUP BY doc_id)""")
+        FROM (SELECT doc_id, count(*) AS n FROM claims GROUP BY doc_id)
+        WHERE doc_id NOT IN (SELECT doc_id FROM nc_flawed WHERE doc_id IS NOT NULL)""")
     con.execute(f"DELETE FROM nc_pick WHERE upto - n >= {wanted_claims}")
     width = 7
     doc0, clm0, fig0 = (_next_number(con, t, k, p) for t, k, p in

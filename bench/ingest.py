@@ -51,7 +51,9 @@ def main() -> None:
     opts = parser.parse_args()
     for size in opts.sizes.split(","):
         db = base_db(size)
-        out = {"size": size, "claims": _size(size), "batches": {}}
+        stored = HERE / "results" / f"ingest-{size}.json"
+        out = (json.loads(stored.read_text()) if stored.is_file()
+               else {"size": size, "claims": _size(size), "batches": {}})
         for records in [int(r) for r in opts.records.split(",")]:
             batch = DATA / f"batch-{size}-{records}"
             if not batch.is_dir():
@@ -71,6 +73,8 @@ def main() -> None:
                 check_s.append(seconds)
             rows = sum(json.loads((DATA / "ingest-report" / "ingest.json").read_text())["rows"].values())
             entry = {
+                "measured": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+                "load_average": round(__import__("os").getloadavg()[0], 1),
                 "rows": rows, "ingest_s": round(statistics.median(ingest_s), 3),
                 "check_s": round(statistics.median(check_s), 3), "runs": len(ingest_s),
                 "families_s": {k: round(statistics.median(f.get(k, 0.0) for f in families), 3)
@@ -79,7 +83,7 @@ def main() -> None:
             out["batches"][str(records)] = entry
             print(f"{size} claims, {records}-record batch ({rows} rows): ingest {entry['ingest_s']:.2f} s, "
                   f"full check {entry['check_s']:.2f} s; per family {entry['families_s']}", flush=True)
-        (HERE / "results" / f"ingest-{size}.json").write_text(json.dumps(out, indent=2) + "\n")
+            stored.write_text(json.dumps(out, indent=2) + "\n")  # after each batch size
 
 
 if __name__ == "__main__":

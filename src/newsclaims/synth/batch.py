@@ -73,6 +73,7 @@ def _copy_documents(con, wanted_claims: int, seed: int) -> int:
     ``wanted_claims`` claims are new; documents with a stored error-level violation of their
     own or of their records are not copied. Returns the claims added."""
     if wanted_claims <= 0:
+        con.execute("CREATE OR REPLACE TEMP TABLE nc_claim_map (old VARCHAR, doc VARCHAR, new VARCHAR)")
         return 0
     _flawed_documents(con)
     con.execute(f"""CREATE OR REPLACE TEMP TABLE nc_pick AS
@@ -104,8 +105,9 @@ def _copy_documents(con, wanted_claims: int, seed: int) -> int:
 
 
 def _stored_claims(con, k: int, seed: int, salt: int) -> str:
+    # a claim id stored twice (a defect) is left alone: a correction names one record
     return (f"SELECT claim_id FROM claims WHERE claim_id NOT IN (SELECT new FROM nc_claim_map) "
-            f"ORDER BY hash(claim_id, {seed}, {salt}) LIMIT {k}")
+            f"GROUP BY claim_id HAVING count(*) = 1 ORDER BY hash(claim_id, {seed}, {salt}) LIMIT {k}")
 
 
 def _defects(con, rate: float, seed: int, rnd: random.Random) -> int:
@@ -117,6 +119,9 @@ def _defects(con, rate: float, seed: int, rnd: random.Random) -> int:
     rules = [r for r in load_catalogue() if r.test != "pandera"]
     rnd.shuffle(rules)
     keys = {t: f"SELECT {record_id_sql(t)} FROM {t} t" for t in contract.TABLES}
+    nulls = " + ".join(f"(SELECT count(*) FROM {t} WHERE " + " OR ".join(f"{k} IS NULL" for k in spec.primary_key) + ")"
+                       for t, spec in contract.tables().items())
+    null_keys = con.execute(f"SELECT {nulls}").fetchone()[0]
     before = {t: set(r[0] for r in con.execute(keys[t]).fetchall()) for t in contract.TABLES}
     wanted = max(1, round(rate * len(rules)))
     injected = 0
@@ -127,7 +132,9 @@ def _defects(con, rate: float, seed: int, rnd: random.Random) -> int:
         try:
             defects.inject(con, rule.id, 1, seed=seed, rules=None)
             now = {t: set(r[0] for r in con.execute(keys[t]).fetchall()) for t in contract.TABLES}
-            kept = all(before[t] <= now[t] for t in contract.TABLES)
+            # a batch cannot delete, rename or add a record without its id
+            kept = (all(before[t] <= now[t] for t in contract.TABLES)
+                    and con.execute(f"SELECT {nulls}").fetchone()[0] == null_keys)
             unique = all(con.execute(f"SELECT count(*) = count(DISTINCT {record_id_sql(t)}) FROM {t} t")
                          .fetchone()[0] for t in contract.TABLES)
         except (ValueError, duckdb.Error):
@@ -170,11 +177,12 @@ def write_batch(db_path, output: Path, records: int, *, defect_rate: float | Non
             # verdicts (a document's publication date, an incident's dates)
             k = max(1, n_corr // 3) if defect_rate else 0
             con.execute(f"UPDATE documents SET published_on = published_on - INTERVAL 400 DAY WHERE doc_id IN "
-                        f"(SELECT doc_id FROM documents WHERE published_on IS NOT NULL "
+                        f"(SELECT doc_id FROM documents WHERE published_on IS NOT NULL GROUP BY doc_id HAVING count(*) = 1 "
                         f"ORDER BY hash(doc_id, {seed}) LIMIT {k})")
             con.execute(f"UPDATE incidents SET start_date = start_date + INTERVAL 3 DAY, "
                         f"end_date = end_date + INTERVAL 3 DAY WHERE incident_id IN "
-                        f"(SELECT incident_id FROM incidents ORDER BY hash(incident_id, {seed}) LIMIT {k})")
+                        f"(SELECT incident_id FROM incidents GROUP BY incident_id HAVING count(*) = 1 "
+                        f"ORDER BY hash(incident_id, {seed}) LIMIT {k})")
             injected = _defects(con, defect_rate, seed, rnd) if defect_rate else 0
             con.execute(f"ATTACH {quote_literal(str(db_path))} AS base (READ_ONLY)")
             folder = work / "batch"
@@ -189,7 +197,7 @@ def write_batch(db_path, output: Path, records: int, *, defect_rate: float | Non
             con.execute("DETACH base")
         finally:
             con.close()
-        run_checks(copy, pandera="never")
+        run_checks(copy)  # as `check` runs by default (pandera: auto)
         after = duckdb.connect(str(copy), read_only=True)
         try:
             after.execute(f"ATTACH {quote_literal(str(db_path))} AS base (READ_ONLY)")

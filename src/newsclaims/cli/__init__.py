@@ -33,6 +33,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "verify": ("newsclaims.cli.verify", "Verify a copy of a release folder (signature, files)."),
     "query": ("newsclaims.cli.query", "Run read-only SQL on a snapshot."),
     "hydrate": ("newsclaims.cli.hydrate", "Fill the texts a release withholds into a local copy of it."),
+    "ingest": ("newsclaims.cli.ingest", "Audit a batch of records and publish it in one transaction, or refuse it."),
     "synth": ("newsclaims.cli.synth", "Generate a synthetic database (optionally with known defects)."),
 }
 

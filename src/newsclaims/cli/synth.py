@@ -33,9 +33,18 @@ def _count(value: str) -> int:
 @click.option("--verify", "verify", type=click.Path(dir_okay=False, path_type=Path), metavar="DB",
               help="Compare the violations `newsclaims check` stored in DB with DB.truth.json, rule by "
                    "rule; exit 1 on any missing or extra record.")
+@click.option("--batch-of", "batch_of", type=click.Path(dir_okay=False, path_type=Path), metavar="DB",
+              help="Write a batch for `newsclaims ingest` into the folder --output: new records, "
+                   "corrections and retractions of DB's records (DB holds a check's results), with "
+                   "<output>.truth.json.")
+@click.option("--records", "records", metavar="N", help="With --batch-of: about N records.")
 @progress_option("A progress bar naming the step that runs")
 def command(claims: str | None, seed: int, defect_rate: float | None, output: Path | None, loose: bool,
-            memory_limit: str, verify: Path | None, progress: bool | None) -> None:
+            memory_limit: str, verify: Path | None, batch_of: Path | None, records: str | None,
+            progress: bool | None) -> None:
+    if batch_of is not None:
+        _batch(batch_of, records, defect_rate, output, seed)
+        return
     if verify is not None:
         _verify(verify)
         return
@@ -70,3 +79,14 @@ def _verify(db: Path) -> None:
                + (f", {len(skipped)} skipped by check" if skipped else ""))
     if bad:
         raise GateFailure(f"{db}: {len(bad)} rule(s) differ from the ground truth")
+
+
+def _batch(db: Path, records: str | None, defect_rate: float | None, output: Path | None, seed: int) -> None:
+    if records is None or output is None:
+        raise click.UsageError("give --records and --output with --batch-of")
+    from newsclaims.synth.batch import truth_path, write_batch
+
+    got = write_batch(db, output, _count(records), defect_rate=defect_rate, seed=seed)
+    click.echo(f"wrote {got.folder} ({', '.join(f'{n} {t}' for t, n in got.rows.items())}; "
+               f"{got.kinds['new_claims']} new claims, {got.kinds['corrected']} corrected, "
+               f"{got.kinds['retracted']} retracted, {got.kinds['defects']} defect(s)) and {truth_path(got.folder)}")

@@ -11,8 +11,8 @@ import importlib
 import pkgutil
 
 from newsclaims.rules.kinds.base import (
-    Defect, GroupedQuery, GxForm, Kind, MissingReference, PanderaModel, RepeatedKey, RowFilter,
-    Selection,
+    BatchRows, ChildrenOf, Defect, Footprint, GroupedQuery, GxForm, Kind, MissingReference, PanderaModel,
+    RepeatedKey, RowFilter, Scoped, Selection, SharingKey, Whole, footprint_of,
 )
 
 KINDS: dict[str, Kind] = {}
@@ -39,5 +39,5 @@ def _register_modules() -> None:
 
 _register_modules()
 
-__all__ = ["KINDS", "Defect", "GroupedQuery", "GxForm", "Kind", "MissingReference", "PanderaModel",
+__all__ = ["KINDS", "BatchRows", "ChildrenOf", "Footprint", "Scoped", "SharingKey", "Whole", "footprint_of", "Defect", "GroupedQuery", "GxForm", "Kind", "MissingReference", "PanderaModel",
            "RepeatedKey", "RowFilter", "Selection", "get", "register"]

@@ -57,6 +57,58 @@ class PanderaModel:
 Selection = RowFilter | RepeatedKey | MissingReference | GroupedQuery | PanderaModel
 
 
+# --- footprints: which records' verdicts a batch of new and corrected records can change -----
+# (``newsclaims ingest`` evaluates a rule only on its footprint; see docs/ingest.md)
+
+
+@dataclass(frozen=True)
+class BatchRows:
+    """The batch's rows of the rule's table, and the rows whose partners in the joins
+    ``uses`` (aliases of ``sql/scans/<table>.sql``) are in the batch, before or after it:
+    a row's verdict reads only the row and those partners."""
+
+    uses: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ChildrenOf:
+    """The batch's rows of the rule's table, and its stored rows whose ``column`` holds a
+    ``ref_table.ref_column`` value of the batch (before or after it): a new parent key
+    resolves them."""
+
+    column: str
+    ref_table: str
+    ref_column: str
+
+
+@dataclass(frozen=True)
+class SharingKey:
+    """Every row whose key (``columns``) a batch row has, before or after the batch."""
+
+    columns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Scoped:
+    """The records a query file of the rule's own declaration returns (``scope:`` of a
+    ``sql`` rule, relative to sql/): for a grouped rule, the records of the groups the batch
+    touches. The query reads the tables in their new state, and ``ingest_batch_<table>``
+    (the batch's rows and the stored rows they replace) and ``ingest_before_<table>`` (the
+    table before the batch); the rule then runs on those records of its table alone."""
+
+    file: str
+
+
+@dataclass(frozen=True)
+class Whole:
+    """Every record: the rule runs in full, and its result says why (``detail``)."""
+
+    reason: str
+
+
+Footprint = BatchRows | ChildrenOf | SharingKey | Scoped | Whole
+
+
 @dataclass(frozen=True)
 class GxForm:
     """A native Great Expectations expectation: its class in ``great_expectations.expectations``
@@ -103,6 +155,12 @@ class Kind:
     def select(self, rule) -> Selection:
         raise NotImplementedError
 
+    def footprint(self, rule) -> Footprint:
+        """Which records' verdicts a batch can change (``newsclaims ingest``): by default
+        derived from the selection, in one place (``footprint_of``); a kind overrides it
+        where its declaration says more."""
+        return footprint_of(rule.selection)
+
     def describe(self, rule) -> str:
         """The rule's test in the generated catalogue (Markdown)."""
         return ""
@@ -113,3 +171,18 @@ class Kind:
     def defect(self, rule) -> Defect | None:
         """The default defect recipe of a rule of this kind (None: each rule needs its own)."""
         return None
+
+
+def footprint_of(selection: Selection) -> Footprint:
+    """The footprint a selection implies by its type alone."""
+    if isinstance(selection, RowFilter):
+        return BatchRows(tuple(sorted(selection.uses)))
+    if isinstance(selection, MissingReference):
+        return ChildrenOf(selection.column, selection.ref_table, selection.ref_column)
+    if isinstance(selection, RepeatedKey):
+        return SharingKey(selection.columns)
+    if isinstance(selection, GroupedQuery):
+        return Whole(f"a grouped query ({selection.file}) that declares no scope runs in full")
+    if isinstance(selection, PanderaModel):
+        return Whole("a pandera model validates its whole table")
+    raise TypeError(f"no footprint for a {type(selection).__name__}")

@@ -6,19 +6,28 @@ from __future__ import annotations
 
 from newsclaims import project
 from newsclaims.rules.kinds import register
-from newsclaims.rules.kinds.base import GroupedQuery, Kind
+from newsclaims.rules.kinds.base import Footprint, GroupedQuery, Kind, Scoped
 
 
 @register
 class Sql(Kind):
     name = "sql"
     required = ("file",)
-    summary = "the query `sql/<file>` returns no row (columns `record_id`, `message`)"
+    optional = ("scope",)
+    summary = ("the query `sql/<file>` returns no row (columns `record_id`, `message`); `scope`: a query "
+               "file returning the records a batch can change the verdict of (`newsclaims ingest`)")
 
     def validate(self, rule) -> str | None:
-        if not (project.sql_dir() / rule.params["file"]).is_file():
-            return f"query file sql/{rule.params['file']} does not exist"
+        for key in ("file", "scope"):
+            if key in rule.params and not (project.sql_dir() / rule.params[key]).is_file():
+                return f"query file sql/{rule.params[key]} does not exist"
         return None
+
+    def footprint(self, rule) -> Footprint:
+        """A declared ``scope``: the records it returns; none: the rule runs in full."""
+        if rule.params.get("scope"):
+            return Scoped(rule.params["scope"])
+        return super().footprint(rule)
 
     def select(self, rule) -> GroupedQuery:
         return GroupedQuery(rule.params["file"])

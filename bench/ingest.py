@@ -1,0 +1,90 @@
+"""Benchmark of `newsclaims ingest` (bench/ingest.md): 1,000- and 10,000-record batches
+into the synthetic database of a size, audit+publish against a full `check`.
+
+    .venv/bin/python bench/ingest.py --sizes 1M --records 1000,10000 --repeat 3
+
+Each timed run is a fresh process (`newsclaims ingest`, `newsclaims check --no-reports`) on a
+fresh copy of the database; medians are printed and stored in bench/results/ingest-<size>.json.
+The cost per rule family is the ingest's own measurement (ingest.json, seconds_per_family)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE / "data"
+EXE = str(Path(sys.executable).parent / "newsclaims")
+
+
+def _size(text: str) -> int:
+    return int(float(text[:-1]) * {"k": 1_000, "M": 1_000_000}[text[-1]]) if text[-1] in "kM" else int(text)
+
+
+def _timed(args: list[str]) -> tuple[float, subprocess.CompletedProcess]:
+    started = time.perf_counter()
+    done = subprocess.run(args, capture_output=True, text=True)
+    return time.perf_counter() - started, done
+
+
+def base_db(size: str) -> Path:
+    db = DATA / f"ingest-{size}.duckdb"
+    if not db.is_file():
+        DATA.mkdir(exist_ok=True)
+        subprocess.run([EXE, "synth", "--claims", size, "--defect-rate", "0.0002", "--seed", "0",
+                        "--output", str(db)], check=True)
+        subprocess.run([EXE, "check", "--db", str(db), "--no-reports"], capture_output=True)
+    return db
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="1M")
+    parser.add_argument("--records", default="1000,10000")
+    parser.add_argument("--repeat", type=int, default=3)
+    opts = parser.parse_args()
+    for size in opts.sizes.split(","):
+        db = base_db(size)
+        stored = HERE / "results" / f"ingest-{size}.json"
+        out = (json.loads(stored.read_text()) if stored.is_file()
+               else {"size": size, "claims": _size(size), "batches": {}})
+        for records in [int(r) for r in opts.records.split(",")]:
+            batch = DATA / f"batch-{size}-{records}"
+            if not batch.is_dir():
+                subprocess.run([EXE, "synth", "--batch-of", str(db), "--records", str(records), "--seed", "1",
+                                "--output", str(batch)], check=True, capture_output=True)
+            ingest_s, check_s, families = [], [], []
+            for _ in range(opts.repeat):
+                work = DATA / "work.duckdb"
+                shutil.copyfile(db, work)
+                seconds, done = _timed([EXE, "ingest", str(batch), "--db", str(work), "--report-dir",
+                                        str(DATA / "ingest-report")])
+                if done.returncode != 0:
+                    raise SystemExit(f"ingest failed: {done.stdout}{done.stderr}")
+                ingest_s.append(seconds)
+                families.append(json.loads((DATA / "ingest-report" / "ingest.json").read_text())["seconds_per_family"])
+                seconds, done = _timed([EXE, "check", "--db", str(work), "--no-reports"])
+                check_s.append(seconds)
+            rows = sum(json.loads((DATA / "ingest-report" / "ingest.json").read_text())["rows"].values())
+            entry = {
+                "measured": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+                "load_average": round(__import__("os").getloadavg()[0], 1),
+                "rows": rows, "ingest_s": round(statistics.median(ingest_s), 3),
+                "check_s": round(statistics.median(check_s), 3), "runs": len(ingest_s),
+                "families_s": {k: round(statistics.median(f.get(k, 0.0) for f in families), 3)
+                               for k in sorted({k for f in families for k in f})},
+            }
+            out["batches"][str(records)] = entry
+            print(f"{size} claims, {records}-record batch ({rows} rows): ingest {entry['ingest_s']:.2f} s, "
+                  f"full check {entry['check_s']:.2f} s; per family {entry['families_s']}", flush=True)
+            stored.write_text(json.dumps(out, indent=2) + "\n")  # after each batch size
+
+
+if __name__ == "__main__":
+    main()

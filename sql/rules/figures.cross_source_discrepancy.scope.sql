@@ -1,0 +1,35 @@
+-- The scope of figures.cross_source_discrepancy for `newsclaims ingest`: the figures of the
+-- (incident, measure, victim group) groups a batch touches, before or after it. A pair is
+-- always within one group, so the rule's verdict on a figure outside these groups cannot
+-- change. A figure's inputs are its row, its claim's row and the contradicts links of its
+-- claim: a group is touched when a figure of it (in the state before the batch or after it)
+-- is in the batch, or its claim is, or a link of its claim is.
+--
+-- Written for a small batch against a large table: the touched groups come from the few
+-- changed figures and claims, and only the claims of their incidents are joined at the end.
+WITH changed_claims AS (
+    SELECT claim_id FROM ingest_batch_claims
+    UNION SELECT claim_id FROM ingest_batch_figures
+    UNION SELECT claim_id FROM ingest_batch_claim_links
+    UNION SELECT other_claim_id FROM ingest_batch_claim_links
+),
+now_figures AS (
+    SELECT figure_id, claim_id, measure, victim_group FROM figures WHERE claim_id IN (SELECT claim_id FROM changed_claims)
+    UNION SELECT figure_id, claim_id, measure, victim_group FROM ingest_batch_figures
+),
+before_figures AS (
+    SELECT figure_id, claim_id, measure, victim_group FROM ingest_before_figures
+    WHERE claim_id IN (SELECT claim_id FROM changed_claims)
+),
+groups AS (
+    SELECT c.incident_id, f.measure, f.victim_group FROM now_figures f JOIN claims c ON c.claim_id = f.claim_id
+    UNION
+    SELECT c.incident_id, f.measure, f.victim_group FROM before_figures f JOIN ingest_before_claims c ON c.claim_id = f.claim_id
+),
+group_claims AS (
+    SELECT claim_id, incident_id FROM claims WHERE incident_id IN (SELECT incident_id FROM groups)
+)
+SELECT t.figure_id AS record_id
+FROM figures t
+JOIN group_claims c ON c.claim_id = t.claim_id
+JOIN groups g ON g.incident_id = c.incident_id AND g.measure = t.measure AND g.victim_group = t.victim_group

@@ -1,0 +1,175 @@
+"""Evaluating each rule on its footprint in the merged (not yet committed) state.
+
+The violations go to the temporary table ``nc_eval``; the footprints, as
+(rule_id, record_id), to ``nc_fp``. A rule whose footprint is ``Whole`` runs in full (its
+result's ``detail`` says so); a rule the batch cannot touch is not run at all."""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+
+import duckdb
+
+from newsclaims import contract
+from newsclaims.engines import Job
+from newsclaims.engines.duckdb.database import one_line
+from newsclaims.engines.duckdb.scan import load_scan
+from newsclaims.engines.duckdb.statement import Statement
+from newsclaims.engines.duckdb.keys import unique_statement
+from newsclaims.engines.duckdb.statements import row_condition, sql_statement
+from newsclaims.errors import is_interrupt
+from newsclaims.ingest.footprint import declare_views, footprint_sql, narrowed_sql
+from newsclaims.rules.kinds import GroupedQuery, MissingReference, PanderaModel, RepeatedKey, RowFilter, Whole
+from newsclaims.rules.sql_fragments import quote_literal, record_id_sql
+
+EVAL = "nc_eval"
+FP = "nc_fp"
+
+
+@dataclass
+class Audit:
+    whole: dict[str, str] = field(default_factory=dict)  # rule -> why it ran in full
+    touched: set[str] = field(default_factory=set)  # rules evaluated on a footprint
+    errors: dict[str, str] = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)
+    details: dict[str, str] = field(default_factory=dict)
+    footprint_rows: dict[str, int] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)  # family -> seconds
+    rule_seconds: dict[str, float] = field(default_factory=dict)
+
+
+class _Sink:
+    violations_table = EVAL
+
+
+def _restricted(rule, rows: str) -> str:
+    """The FROM line of the rule's table, narrowed to the footprint's rows (``rows``: a
+    temporary table of them, ``narrowed``)."""
+    return f"FROM {rows} t"
+
+
+def narrowed(con, table: str, found, cache: dict) -> tuple[str, int]:
+    """A temporary table of the rows of ``table`` in the footprint ``found`` (with
+    ``nc_row``, unique per row); rules of one table with the same footprint share it."""
+    key = (table, found)
+    if key not in cache:
+        name = f"nc_narrow_{len(cache)}"
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {narrowed_sql(table, found)}")
+        cache[key] = (name, con.execute(f"SELECT count(*) FROM {name}").fetchone()[0])
+    return cache[key]
+
+
+def _row_statement(rule, rows: str, sizes) -> Statement:
+    table = rule.table
+    where, message, aliases, join = row_condition(rule, sizes)  # sizes: the narrowed table's
+    #  (a few rows against the referenced table: NOT EXISTS, a lookup per row)
+    scan = load_scan(table)
+    known = {a for a, _, _ in scan.joins}
+    uses = set(aliases) & known
+    lines = scan.from_clause(uses).splitlines()
+    source = "\n".join([_restricted(rule, rows)] + lines[1:] + ([join] if join else []))
+    repeats = scan.may_repeat_rows(uses)
+    key = ", t.nc_row AS row_key" if repeats else ""
+    sql = (f"SELECT {quote_literal(rule.id)} AS rule_id, {quote_literal(rule.severity)} AS severity, "
+           f"{quote_literal(table)} AS table_name, {record_id_sql(table)} AS record_id,\n"
+           f"  coalesce(CAST(({message}) AS VARCHAR), {quote_literal(rule.title)}) AS message{key}\n"
+           f"{source}\nWHERE {where}")
+    return Statement(f"ingest {rule.id}", table, (rule,), sql, "row_key" if repeats else None)
+
+
+def _unique_statement(rule, rows: str) -> Statement:
+    full = unique_statement(rule.table, rule)
+    sql = re.sub(rf"\bFROM {rule.table} t\b", lambda _: _restricted(rule, rows), full.sql)
+    return Statement(full.label, full.table, full.rules, sql)
+
+
+def _run(con, rule, statement: Statement, audit: Audit) -> None:
+    try:
+        for step in statement.steps(EVAL):
+            con.execute(step)
+    except duckdb.Error as exc:
+        if is_interrupt(exc):
+            raise KeyboardInterrupt from None
+        audit.errors[rule.id] = one_line(exc)
+
+
+def audit(con, rules, tables: set[str], sizes: dict[str, int], options) -> Audit:
+    """Evaluate ``rules`` on their footprints in the state of ``con``'s open transaction."""
+    result = Audit()
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {EVAL} (rule_id VARCHAR, severity VARCHAR, "
+                "table_name VARCHAR, record_id VARCHAR, message VARCHAR)")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {FP} (rule_id VARCHAR, record_id VARCHAR)")
+    declare_views(con, tables)
+    cache: dict = {}
+    database = con.execute("SELECT current_database()").fetchone()[0]
+    pandera_rules = []
+    for rule in rules:
+        started = time.perf_counter()
+        found = footprint_sql(rule, rule.kind.footprint(rule), tables)
+        selection = rule.selection
+        if found is None:
+            continue
+        if isinstance(found, Whole):
+            result.whole[rule.id] = found.reason
+            result.details[rule.id] = f"ingest: {found.reason}"
+            if isinstance(selection, PanderaModel):
+                pandera_rules.append(rule)
+                continue
+            if isinstance(selection, GroupedQuery):
+                _run(con, rule, sql_statement(rule), result)
+            else:
+                every = f"(SELECT t0.*, t0.rowid AS nc_row FROM main.{rule.table} t0)"
+                _run(con, rule, _row_or_key(rule, every, sizes), result)
+        else:
+            rows, count = narrowed(con, rule.table, found, cache)
+            con.execute(f"INSERT INTO {FP} SELECT DISTINCT {quote_literal(rule.id)}, {record_id_sql(rule.table)} "
+                        f"FROM {rows} t")
+            result.touched.add(rule.id)
+            if isinstance(selection, GroupedQuery):
+                _run_narrowed(con, rule, rows, database, result)
+            else:
+                _run(con, rule, _row_or_key(rule, rows, {**sizes, rule.table: count}), result)
+        family = type(selection).__name__
+        spent = time.perf_counter() - started
+        result.timings[family] = result.timings.get(family, 0.0) + spent
+        result.rule_seconds[rule.id] = round(spent, 4)
+    if pandera_rules:
+        started = time.perf_counter()
+        from newsclaims.engines.pandera import ENGINE as PANDERA
+
+        job = Job(None, options, sink=_Sink(), con=con, sizes=sizes)
+        plan = PANDERA.plan(pandera_rules, job)
+        ran = PANDERA.run(plan, job)
+        result.errors.update(ran.errors)
+        result.skipped.update(ran.skipped)
+        for rule_id, detail in ran.details.items():
+            result.details[rule_id] = f"{detail}; {result.details.get(rule_id, '')}".rstrip("; ")
+        result.timings["PanderaModel"] = time.perf_counter() - started
+    result.footprint_rows = dict(con.execute(f"SELECT rule_id, count(*) FROM {FP} GROUP BY rule_id").fetchall())
+    return result
+
+
+def _run_narrowed(con, rule, rows: str, database: str, audit_: Audit) -> None:
+    """The rule's own query with its table narrowed to the footprint: a temporary view of
+    the table's name shadows it while the query runs."""
+    table = rule.table
+    columns = ", ".join(f"t.{c}" for c in contract.tables()[table].column_names)
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT {columns} FROM {rows} t")
+    try:
+        _run(con, rule, sql_statement(rule), audit_)
+    finally:
+        con.execute(f"DROP VIEW IF EXISTS temp.main.{table}")
+
+
+def quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _row_or_key(rule, rows: str, sizes) -> Statement:
+    if isinstance(rule.selection, (RowFilter, MissingReference)):
+        return _row_statement(rule, rows, sizes)
+    if isinstance(rule.selection, RepeatedKey):
+        return _unique_statement(rule, rows)
+    raise ValueError(f"{rule.id}: a {type(rule.selection).__name__} has no footprint statement")

@@ -1,0 +1,155 @@
+"""A rule's footprint as SQL: the record ids (``record_id`` of ``dq_violations``) whose
+verdict the staged batch can change, read in the merged state.
+
+The kinds say what a footprint is (``rules.kinds.base``: ``BatchRows``, ``ChildrenOf``,
+``SharingKey``, ``Whole``); this module finds it for DuckDB: the batch's rows are
+``nc_batch_<table>``, the stored rows they replaced ``nc_old_<table>``, and the join keys of
+a ``BatchRows`` footprint come from the ``ON`` conditions of ``sql/scans/<table>.sql``."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from newsclaims.engines.duckdb.scan import load_scan
+from newsclaims.ingest.batch import staged
+from newsclaims import contract, project
+from newsclaims.rules.kinds import BatchRows, ChildrenOf, PanderaModel, Scoped, SharingKey, Whole
+from newsclaims.rules.sql_fragments import record_id_sql
+
+_SOURCE = re.compile(r"^\s*LEFT\s+JOIN\s+(.*?)\s+(?:AS\s+)?(\w+)\s+ON\s+(.*)$", re.I)
+_SUBQUERY = re.compile(r"^\(\s*SELECT\s+(?:DISTINCT\s+)?(.*?)\s+FROM\s+(\w+)\s*\)$", re.I | re.S)
+_EQUALS = re.compile(r"^\s*(\w+)\.(\w+)\s*=\s*(\w+)\.(\w+)\s*$")
+
+
+def old(table: str) -> str:
+    return f"nc_old_{table}"
+
+
+def join_key(line: str) -> tuple[str, str, str] | None:
+    """(partner table, partner column, column of ``t``) of one scan join
+    ``LEFT JOIN <table or (SELECT [DISTINCT] ... FROM table)> <alias> ON <alias>.x = t.y``,
+    or None when the join is not of that form."""
+    match = _SOURCE.match(line)
+    if not match:
+        return None
+    source, alias, condition = match.groups()
+    eq = _EQUALS.match(condition)
+    if not eq:
+        return None
+    (a1, c1, a2, c2) = eq.groups()
+    if (a1, a2) == ("t", alias):
+        a1, c1, a2, c2 = a2, c2, a1, c1
+    if (a1, a2) != (alias, "t"):
+        return None
+    if re.fullmatch(r"\w+", source):
+        return source, c1, c2
+    sub = _SUBQUERY.match(source)
+    if not sub:
+        return None
+    columns, table = sub.groups()
+    for item in _split(columns):
+        named = re.fullmatch(r"(\w+)(?:\s+AS\s+(\w+))?", item.strip(), re.I)
+        if named and (named.group(2) or named.group(1)) == c1:
+            return table, named.group(1), c2
+    return None
+
+
+def _split(columns: str) -> list[str]:
+    out, depth, start = [], 0, 0
+    for i, ch in enumerate(columns):
+        depth += ch == "("
+        depth -= ch == ")"
+        if ch == "," and depth == 0:
+            out.append(columns[start:i])
+            start = i + 1
+    return out + [columns[start:]]
+
+
+def changed_values(table: str, column: str, tables: set[str]) -> str | None:
+    """The values of ``table.column`` the batch brings or replaces, or None."""
+    if table not in tables:
+        return None
+    return f"SELECT {column} FROM {staged(table)} UNION SELECT {column} FROM {old(table)}"
+
+
+@dataclass(frozen=True)
+class Found:
+    """A footprint found: the batch's rows of the table (``batch``) and the stored rows where
+    one of ``conditions`` (SQL over ``t``) holds, or the records a ``query`` returns."""
+
+    batch: bool = False
+    conditions: tuple[str, ...] = ()
+    query: str | None = None
+
+
+def footprint_sql(rule, footprint, tables: set[str]) -> Found | None | Whole:
+    """Where ``rule``'s footprint is, None when the batch cannot change any verdict of the
+    rule, or a ``Whole`` when it runs in full."""
+    table = rule.table
+    if isinstance(footprint, Whole):
+        if isinstance(rule.selection, PanderaModel) and table not in tables:
+            return None  # a table model reads its table alone
+        return footprint
+    if isinstance(footprint, Scoped):
+        query = project.read_text(project.sql_dir() / footprint.file).strip().rstrip(";")
+        return Found(query=f"SELECT CAST(record_id AS VARCHAR) FROM (\n{query}\n) scope")
+    conditions = []
+    if isinstance(footprint, BatchRows):
+        scan = load_scan(table)
+        lines = scan.from_clause(set(footprint.uses) & {a for a, _, _ in scan.joins}).splitlines()[1:]
+        for line in lines:
+            key = join_key(line)
+            if key is None:
+                return Whole(f"the join '{line.strip()}' of sql/scans/{table}.sql is not "
+                             "'<alias>.<column> = t.<column>': the rule runs in full")
+            values = changed_values(key[0], key[1], tables)
+            if values:
+                conditions.append(f"t.{key[2]} IN ({values})")
+    elif isinstance(footprint, ChildrenOf):
+        values = changed_values(footprint.ref_table, footprint.ref_column, tables)
+        if values:
+            conditions.append(f"t.{footprint.column} IN ({values})")
+    elif isinstance(footprint, SharingKey):
+        if table in tables:
+            cols = footprint.columns
+            keys = " UNION ".join(f"SELECT {', '.join(cols)} FROM {src}" for src in (staged(table), old(table)))
+            on = " AND ".join(f"k.{c} = t.{c}" for c in cols)
+            conditions.append(f"EXISTS (SELECT 1 FROM ({keys}) k WHERE {on})")
+    else:
+        return Whole(f"no footprint for a {type(footprint).__name__}: the rule runs in full")
+    if table not in tables and not conditions:
+        return None
+    return Found(table in tables, tuple(conditions))
+
+
+def narrowed_sql(table: str, found: Found) -> str:
+    """The rows of ``table`` in the footprint, with ``nc_row`` (unique per row)."""
+    if found.query is not None:
+        return (f"SELECT t.*, t.rowid AS nc_row FROM main.{table} t WHERE {record_id_sql(table)} IN "
+                f"(SELECT record_id FROM ({found.query}) f(record_id))")
+    parts = []
+    if found.batch:
+        parts.append(f"SELECT * FROM {staged(table)}")
+    if found.conditions:
+        where = " OR ".join(f"({c})" for c in found.conditions)
+        if found.batch:
+            where = (f"({where}) AND {record_id_sql(table)} NOT IN "
+                     f"(SELECT {record_id_sql(table, 'b')} FROM {staged(table)} b)")
+        parts.append(f"SELECT t.* FROM main.{table} t WHERE {where}")
+    return f"SELECT *, row_number() OVER () AS nc_row FROM (\n{' UNION ALL '.join(parts)}\n)"
+
+
+def declare_views(con, tables: set[str]) -> None:
+    """``ingest_batch_<table>`` (the batch's rows and the stored rows they replace) and
+    ``ingest_before_<table>`` (the table before the batch), for the ``scope`` queries."""
+    for table in contract.TABLES:
+        if table in tables:
+            keys = f"SELECT {record_id_sql(table, 'b')} FROM {staged(table)} b"
+            con.execute(f"CREATE OR REPLACE TEMP VIEW ingest_batch_{table} AS "
+                        f"SELECT * FROM {staged(table)} UNION ALL SELECT * FROM {old(table)}")
+            con.execute(f"CREATE OR REPLACE TEMP VIEW ingest_before_{table} AS SELECT * FROM {old(table)} "
+                        f"UNION ALL SELECT * FROM main.{table} t WHERE {record_id_sql(table)} NOT IN ({keys})")
+        else:
+            con.execute(f"CREATE OR REPLACE TEMP VIEW ingest_batch_{table} AS SELECT * FROM main.{table} LIMIT 0")
+            con.execute(f"CREATE OR REPLACE TEMP VIEW ingest_before_{table} AS SELECT * FROM main.{table}")

@@ -1,0 +1,63 @@
+"""After every published batch the stored results equal a fresh full check's, rule by rule
+and record by record; a refused batch leaves every table as it was."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from ingest_fixtures import checked_db, copy, results_state, tables_state
+
+from newsclaims.check import run_checks
+from newsclaims.ingest import ingest
+from newsclaims.synth.batch import write_batch
+
+
+@pytest.mark.timeout(900)
+def test_a_seeded_sequence_of_batches_keeps_the_results_of_a_full_check(tmp_path):
+    db = copy(checked_db(tmp_path), tmp_path / "live.duckdb")
+    rnd = random.Random(15)
+    published = refused = 0
+    defect_rules: set[str] = set()
+    modes: dict[str, set[str]] = {}
+    for step in range(8):
+        batch = tmp_path / f"batch{step}"
+        rate = rnd.choice([None, None, 0.03, 0.08])
+        made = write_batch(db, batch, rnd.choice([20, 60, 150]), defect_rate=rate, seed=rnd.randrange(10**6))
+        defect_rules |= set(made.added)
+        before = tables_state(db)
+        fail_on = rnd.choice(["error", "error", "warn"])
+        run = ingest(db, batch, fail_on=fail_on, pandera="always")
+        for change in run.changes:
+            modes.setdefault(change.rule_id, set()).add(change.evaluated)
+        if not run.published:
+            refused += 1
+            assert run.refused
+            assert tables_state(db) == before, f"batch {step}: a refused batch changed the database"
+            # published without a gate, its audit must be as exact
+            run = ingest(db, batch, fail_on=None, pandera="always")
+            assert run.published
+        else:
+            published += 1
+        full = copy(db, tmp_path / f"full{step}.duckdb")
+        run_checks(full, pandera="always")
+        got, want = results_state(db), results_state(full)
+        assert got[0] == want[0], f"batch {step}: dq_results differ"
+        assert got[1] == want[1], f"batch {step}: dq_violations differ"
+    assert published >= 2 and refused >= 1, (published, refused)
+    assert len(defect_rules) >= 3
+    # the grouped rule with a declared scope ran on its footprint, a row rule with joins too
+    assert modes["figures.cross_source_discrepancy"] == {"footprint"}
+    assert "footprint" in modes["claims.quote_offsets_within_text"]
+
+
+def test_a_refused_batch_names_only_the_violations_it_adds(tmp_path):
+    db = copy(checked_db(tmp_path), tmp_path / "live.duckdb")
+    batch = tmp_path / "bad"
+    made = write_batch(db, batch, 30, defect_rate=0.05, seed=3)
+    run = ingest(db, batch, pandera="never")
+    errors = {c.rule_id for c in run.changes if c.added and c.severity == "error"}
+    assert not run.published and errors
+    assert {c.rule_id for c in run.refused} == errors
+    for change in run.refused:
+        assert {r for r, _, when in change.records if when == "new"} == set(made.added[change.rule_id])

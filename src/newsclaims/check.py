@@ -107,7 +107,7 @@ def run_lake_checks(lake, *, results=None, rules: list[Rule] | None = None, sele
     and ``dq_violations`` as Parquet datasets in ``results`` (default
     ``<lake>/_newsclaims``), replacing a previous run's in one swap at the end
     (``engines.spark.sink``). ``outputs``: as for ``run_checks``."""
-    from newsclaims.engines.spark.lake import register_lake
+    from newsclaims.engines.spark.lake import check_local_lake, is_local, register_lake
     from newsclaims.engines.spark.session import add_functions, get_session
     from newsclaims.engines.spark.sink import ParquetSink, default_results
 
@@ -116,6 +116,8 @@ def run_lake_checks(lake, *, results=None, rules: list[Rule] | None = None, sele
         raise InputError(f"--pandera {opts.pandera}: must be one of {', '.join(PANDERA_MODES)}")
     chosen = select_rules(rules if rules is not None else load_catalogue(), select)
     lake = str(lake)
+    if is_local(lake):
+        check_local_lake(lake)
     spark = get_session(spark_master, spark_remote)
     add_functions(spark)
     register_lake(spark, lake)

@@ -73,7 +73,38 @@ def _read(spark, lake: str, table: str):
 
 
 def check_columns(frame, table: str, location: str) -> None:
-    found = {f.name: f.dataType.simpleString() for f in frame.schema.fields}
+    _check({f.name: f.dataType.simpleString() for f in frame.schema.fields}, table, location)
+
+
+ARROW_NAMES = {"string": "string", "large_string": "string", "string_view": "string",
+               "date32[day]": "date", "date64[ms]": "date", "int8": "tinyint", "int16": "smallint",
+               "int32": "int", "int64": "bigint", "float": "float", "double": "double", "bool": "boolean"}
+
+
+def check_local_lake(lake: str) -> None:
+    """A local lake's tables and columns, checked from the Parquet footers alone (pyarrow)
+    before any Spark session starts: a missing table or column is one line in a moment."""
+    import pyarrow.dataset as ds
+
+    root = local_path(lake)
+    if not os.path.isdir(root):
+        raise InputError(f"{lake}: no such lake folder (one Parquet dataset per table: "
+                         "<table>.parquet or <table>/)")
+    for table in contract.TABLES:
+        found = [c for c in table_locations(lake, table) if os.path.exists(local_path(c))]
+        if not found:
+            raise InputError(f"{lake}: no table {table} (expected {table}.parquet or {table}/ of "
+                             "Parquet part files)")
+        try:
+            schema = ds.dataset(local_path(found[0]), format="parquet").schema
+        except Exception as exc:  # noqa: BLE001 - pyarrow's errors for a file that is not Parquet
+            text = " ".join(str(exc).split())[:200]
+            raise InputError(f"{found[0]}: not a Parquet dataset: {text}") from None
+        names = {f.name: ARROW_NAMES.get(str(f.type), str(f.type)) for f in schema}
+        _check(names, table, found[0])
+
+
+def _check(found: dict[str, str], table: str, location: str) -> None:
     for column in contract.tables()[table].columns:
         want = expected_type(column)
         if column.name not in found:

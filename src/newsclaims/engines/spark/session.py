@@ -134,7 +134,9 @@ def get_session(master: str | None = None, remote: str | None = None):
     require_reachable(master, "--spark-master")
     require_java()
     builder = spark_session.builder.master(master).appName("newsclaims check")
-    config = SESSION_CONFIG | (LOCAL_CONFIG if master.startswith("local") else {})
+    log_config = os.path.join(os.path.dirname(__file__), "log4j2.properties")
+    config = SESSION_CONFIG | (LOCAL_CONFIG if master.startswith("local") else {}) | {
+        "spark.driver.extraJavaOptions": f"-Dlog4j2.configurationFile=file:{log_config}"}
     for key, value in config.items():
         builder = builder.config(key, value)
     try:

@@ -4,7 +4,7 @@ its ground truth in ``<DIR>.truth.json`` (beside the folder, as ``<db>.truth.jso
 beside a database; ``synth --verify DIR`` compares a Spark run's results with it).
 
 The database is generated in a temporary file beside the folder, exported table by table
-(``PART_ROWS`` rows a part at most, so that Spark reads a large table in parallel), and the
+(parts of at most 128 MB, so that Spark reads a large table in parallel), and the
 finished folder replaces a previous one at the end: an interrupted or failed run leaves the
 previous lake and ground truth as they were."""
 
@@ -21,9 +21,6 @@ from newsclaims import contract
 from newsclaims.errors import InputError
 from newsclaims.interrupts import finishing
 from newsclaims.synth.generator import SynthResult, generate, truth_path_for
-
-PART_ROWS = 1_000_000
-
 
 def generate_lake(output: Path | str, claims: int, **options) -> SynthResult:
     """Like ``generate``, into the lake folder ``output`` (replaced if it is one already)."""
@@ -43,11 +40,7 @@ def generate_lake(output: Path | str, claims: int, **options) -> SynthResult:
         con = duckdb.connect(str(db), read_only=True)
         try:
             os.mkdir(staging)
-            for table in contract.TABLES:
-                target = str(staging / table).replace("'", "''")
-                con.execute(f"COPY (SELECT * FROM {table}) TO '{target}' (FORMAT parquet, "
-                            f"PER_THREAD_OUTPUT true, FILENAME_PATTERN 'part-{{i}}', "
-                            f"ROW_GROUP_SIZE 122880, FILE_SIZE_BYTES '128MB')")
+            export_lake(con, staging)
         finally:
             con.close()
         truth = truth_path_for(output)
@@ -65,6 +58,16 @@ def generate_lake(output: Path | str, claims: int, **options) -> SynthResult:
     return SynthResult(path=output, truth_path=truth, plan=result.plan, strict=result.strict,
                        defect_rate=result.defect_rate, counts=result.counts, truth=result.truth,
                        skipped=result.skipped, step_seconds=result.step_seconds)
+
+
+def export_lake(con, folder: Path) -> None:
+    """Every contract table of the DuckDB database behind ``con`` as ``<folder>/<table>/`` of
+    Parquet part files (of at most 128 MB each; ENUM columns as text)."""
+    for table in contract.TABLES:
+        target = str(Path(folder) / table).replace("'", "''")
+        con.execute(f"COPY (SELECT * FROM {table}) TO '{target}' (FORMAT parquet, "
+                    f"PER_THREAD_OUTPUT true, FILENAME_PATTERN 'part-{{i}}', "
+                    f"ROW_GROUP_SIZE 122880, FILE_SIZE_BYTES '128MB')")
 
 
 def _is_lake(folder: Path) -> bool:

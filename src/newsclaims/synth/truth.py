@@ -93,7 +93,7 @@ def _open_results(db_path):
 
 
 def _reported(con, db_path) -> tuple[dict[str, set[str]], dict[str, str]]:
-    present = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    present = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}  # views too (a lake's results)
     if not {"dq_results", "dq_violations"} <= present:
         raise InputError(f"{db_path}: no check results in this database: run `newsclaims check` on it first")
     status = dict(con.execute("SELECT rule_id, status FROM dq_results").fetchall())

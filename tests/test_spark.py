@@ -129,7 +129,7 @@ def test_a_rule_whose_spark_query_fails_is_error_alone(spark, small_lake, tmp_pa
                           spark_master=MASTER)
     status = {r.rule_id: r.status for r in run.results}
     assert status["claims.broken_on_purpose"] == "error"
-    assert "no_such_function" in next(r.detail for r in run.results if r.rule_id == "claims.broken_on_purpose")
+    assert "NO_SUCH_FUNCTION" in next(r.detail for r in run.results if r.rule_id == "claims.broken_on_purpose")
     assert all(status[r.id] in ("pass", "fail") for r in fused[1:4])
 
 

@@ -114,6 +114,17 @@ def add_functions(spark) -> None:
     spark.udf.register("nfc_normalize", nfc, StringType())
 
 
+def quiet_query_errors() -> None:
+    """pyspark logs every failed query (with the JVM's stack) before raising it; a run
+    reports a failed rule as its ``error`` instead."""
+    import logging
+
+    from pyspark.logger import PySparkLogger
+
+    for name in ("SQLQueryContextLogger", "DataFrameQueryContextLogger"):
+        PySparkLogger.getLogger(name).setLevel(logging.CRITICAL)
+
+
 def under_spark_submit() -> bool:
     return "PYSPARK_GATEWAY_PORT" in os.environ
 
@@ -121,6 +132,7 @@ def under_spark_submit() -> bool:
 def get_session(master: str | None = None, remote: str | None = None):
     """The run's SparkSession (see the module's doc)."""
     spark_session = require_pyspark()
+    quiet_query_errors()
     remote = remote or os.environ.get("SPARK_REMOTE")
     if remote:
         require_reachable(remote, "--spark-remote")

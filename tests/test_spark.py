@@ -98,9 +98,14 @@ def test_synthetic_defects_of_every_rule_same_verdicts_as_duckdb_and_the_ground_
 
 @pytest.mark.timeout(1200)
 def test_curated_dataset_lake_same_verdicts_as_duckdb(spark, built_db, tmp_path):
+    """The lake is what a release snapshot's data/ folder holds: <table>.parquet files."""
+    from newsclaims import snapshot
+
     db = tmp_path / "curated.duckdb"
     shutil.copy(built_db, db)
-    lake = _lake_of(db, tmp_path / "lake")
+    lake = tmp_path / "data"
+    snapshot.export_parquet(db, lake)
+    assert sorted(p.name for p in lake.iterdir())[:2] == ["actor_aliases.parquet", "actors.parquet"]
     run_checks(db)
     run_lake_checks(lake, spark_master=MASTER)
     _assert_parity(db, lake)
@@ -172,6 +177,31 @@ def test_cli_check_on_a_lake_reports_and_exit_codes(small_lake, tmp_path):
     results, _ = _lake_results(small_lake)
     assert all(r.startswith("claims.") for r in results) and "claims.pandera_schema" not in results
     assert {s for s, _ in results.values()} <= {"pass", "fail"}
+
+
+def test_synth_writes_a_lake_of_part_files_and_replaces_only_a_lake(tmp_path):
+    lake = tmp_path / "lake"
+    for _ in range(2):  # the second run replaces the first lake
+        done = subprocess.run([EXE, "synth", "--claims", "200", "--seed", "5", "--defect-rate", "0.02",
+                               "--format", "parquet", "--output", str(lake)], capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+    from newsclaims import contract
+
+    assert sorted(p.name for p in lake.iterdir()) == sorted(contract.TABLES)
+    assert all(p.name.startswith("part-") and p.suffix == ".parquet" for p in (lake / "claims").iterdir())
+    assert Path(str(lake) + ".truth.json").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["lake", "lake.truth.json"]  # nothing left over
+    con = duckdb.connect()
+    assert con.execute(f"SELECT count(*) FROM read_parquet('{lake}/claims/*.parquet')").fetchone()[0] >= 200
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "notes.txt").write_text("mine")
+    done = subprocess.run([EXE, "synth", "--claims", "200", "--format", "parquet", "--output", str(other)],
+                          capture_output=True, text=True)
+    assert done.returncode == 2
+    assert done.stderr == (f"Error: {other}: a folder that is not a lake (no countries/); "
+                           "give a new or a lake folder\n")
+    assert (other / "notes.txt").read_text() == "mine"
 
 
 # ---- input errors: one line, exit 2, before Spark starts --------------------------------

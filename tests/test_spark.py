@@ -256,6 +256,17 @@ def test_no_lake_folder(tmp_path):
               f"{tmp_path / 'nowhere'}: no such lake folder (one Parquet dataset per table: <table>.parquet or <table>/)")
 
 
+def test_a_snapshot_data_folder_needs_results_elsewhere(built_db, tmp_path):
+    from newsclaims import snapshot
+
+    snapshot.export_parquet(built_db, tmp_path / "snap" / "data")
+    (tmp_path / "snap" / snapshot.MANIFEST).write_text("{}")
+    lake = tmp_path / "snap" / "data"
+    _one_line(_check("--lake", str(lake)),
+              f"{lake}: the data of a release snapshot ({tmp_path / 'snap' / snapshot.MANIFEST} lists its "
+              "files), which results written into it would change; give --results DIR")
+
+
 def test_an_unreachable_master(small_lake):
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))

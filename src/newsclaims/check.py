@@ -118,6 +118,8 @@ def run_lake_checks(lake, *, results=None, rules: list[Rule] | None = None, sele
     lake = str(lake)
     if is_local(lake):
         check_local_lake(lake)
+        if results is None:
+            _refuse_a_snapshot_lake(lake)
     spark = get_session(spark_master, spark_remote)
     add_functions(spark)
     register_lake(spark, lake)
@@ -194,6 +196,17 @@ def _refuse_a_release_snapshot(db_path) -> None:
         raise InputError(f"{path}: the database of a release snapshot ({manifest} lists its "
                          "checksum), which a check would change; check a copy of it (its release's "
                          "results are in its dq_results and reports/)")
+
+
+def _refuse_a_snapshot_lake(lake: str) -> None:
+    """A release snapshot's ``data/`` is a lake, but results written into it (the default
+    ``<lake>/_newsclaims``) would add files its manifest does not list."""
+    from newsclaims import snapshot
+
+    manifest = Path(lake).resolve().parent / snapshot.MANIFEST
+    if manifest.is_file():
+        raise InputError(f"{lake}: the data of a release snapshot ({manifest} lists its files), which "
+                         "results written into it would change; give --results DIR")
 
 
 def _now() -> datetime:

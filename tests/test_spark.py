@@ -323,3 +323,44 @@ def test_library_error_for_a_missing_table_names_the_lake(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(InputError, match="no table countries"):
         run_lake_checks(tmp_path / "empty", spark_master=MASTER)
+
+
+@pytest.mark.timeout(600)
+def test_ctrl_c_exits_130_and_keeps_the_previous_results(spark, small_lake, tmp_path, repo):
+    """A real SIGINT to a real `check --engine spark` while a slow rule's Spark job runs (a
+    project root with one extra, deliberately slow, sql rule: NEWSCLAIMS_ROOT)."""
+    import signal
+    import time
+
+    results = tmp_path / "results"
+    few = [r for r in load_catalogue() if r.table == "countries"][:2]
+    run_lake_checks(small_lake, results=str(results), rules=few, spark_master=MASTER)
+    before = {p.relative_to(results): p.read_bytes() for p in results.rglob("*") if p.is_file()}
+    root = tmp_path / "root"
+    for folder in ("sql", "checks", "dataset"):
+        shutil.copytree(repo / folder, root / folder)
+    (root / "sql" / "rules" / "claims.slow.sql").write_text(
+        "SELECT a.claim_id AS record_id, 'm' AS message FROM claims a CROSS JOIN claims b "
+        "CROSS JOIN claims c CROSS JOIN claims d WHERE hash(a.claim_id, b.claim_id, c.claim_id, d.claim_id) = 0\n",
+        encoding="utf-8")
+    (root / "checks" / "zz_slow.yml").write_text(
+        "- id: claims.slow\n  title: slow\n  family: coverage\n  severity: warn\n"
+        "  rationale: a rule that runs for minutes\n  table: claims\n  test: sql\n"
+        "  file: rules/claims.slow.sql\n", encoding="utf-8")
+    env = {**os.environ, "NEWSCLAIMS_ROOT": str(root)}
+    proc = subprocess.Popen([EXE, "check", "--engine", "spark", "--lake", str(small_lake), "--results", str(results),
+                             "--spark-master", MASTER, "--select", "claims.slow", "--no-reports"],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 300
+    while not list(results.glob(".next-*")) and time.monotonic() < deadline:  # the run has begun
+        assert proc.poll() is None
+        time.sleep(0.5)
+    time.sleep(8)  # into the slow rule, which alone would run for many minutes
+    assert proc.poll() is None
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert err.strip().splitlines()[-1] == "Error: interrupted"
+    after = {p.relative_to(results): p.read_bytes() for p in results.rglob("*") if p.is_file()}
+    assert after == before
+    assert sorted(p.name for p in results.iterdir()) == ["dq_results", "dq_violations"]

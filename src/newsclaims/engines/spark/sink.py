@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+import time
 from datetime import datetime
 
 from newsclaims.engines.spark.lake import is_local, local_path, table_locations
@@ -112,7 +113,22 @@ class ParquetSink:
         if self.outputs is not None:
             self.outputs.discard()
         if self.staging:
+            self._stop_jobs()
             shutil.rmtree(self.staging, ignore_errors=True)
+
+    def _stop_jobs(self, timeout: float = 30.0) -> None:
+        """A run stopped by Ctrl-C leaves its Spark job running in the JVM, whose write
+        would recreate the staging folder after it is removed: cancel the jobs and wait
+        for them to end first (not on Spark Connect, where the server cancels them)."""
+        try:
+            context = self.spark.sparkContext
+            context.cancelAllJobs()
+            tracker = context.statusTracker()
+            deadline = time.monotonic() + timeout
+            while tracker.getActiveJobsIds() and time.monotonic() < deadline:
+                time.sleep(0.2)
+        except Exception:  # noqa: BLE001 - Spark Connect has no sparkContext; a JVM gone
+            return
 
 
 def results_database(results_folder: str, lake: str):

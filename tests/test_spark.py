@@ -364,3 +364,28 @@ def test_ctrl_c_exits_130_and_keeps_the_previous_results(spark, small_lake, tmp_
     after = {p.relative_to(results): p.read_bytes() for p in results.rglob("*") if p.is_file()}
     assert after == before
     assert sorted(p.name for p in results.iterdir()) == ["dq_results", "dq_violations"]
+
+
+@pytest.mark.timeout(900)
+def test_spark_connect_gives_the_same_results(spark, small_lake, tmp_path):
+    """SPARK_REMOTE (here `local[2]`: pyspark starts a Spark Connect server of its own) runs
+    the same plan through the Connect client: the same results as the classic session."""
+    select = "claims.*,figures.cross_source_discrepancy,documents.text_normalized"
+    from newsclaims.rules.selection import Selection
+
+    run_lake_checks(small_lake, results=str(tmp_path / "classic"), select=Selection.of((select,), ()),
+                    spark_master=MASTER)
+    env = {**os.environ, "SPARK_REMOTE": MASTER}
+    done = subprocess.run([EXE, "check", "--engine", "spark", "--lake", str(small_lake), "--results",
+                           str(tmp_path / "connect"), "--no-reports", "--select", select],
+                          capture_output=True, text=True, env=env)
+    assert done.returncode == 1, done.stderr[-2000:]
+    got = {}
+    for name in ("classic", "connect"):
+        con = results_database(str(tmp_path / name), None)
+        try:
+            got[name] = _results_of(con)
+        finally:
+            con.close()
+    assert got["connect"] == got["classic"]
+    assert "claims.pandera_schema" in got["connect"][0] and "documents.text_normalized" in got["connect"][0]

@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install install-test browser
+.PHONY: run test install install-test browser java
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,9 +29,14 @@ browser:
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver)
 
+# Debian's Java 17 for the Spark engine's tests (pyspark 4 needs Java 17 or later; root, as on CI).
+java:
+	@command -v java >/dev/null || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless)
+
 run: install
 	$(BIN)/newsclaims build
 	$(BIN)/newsclaims check
 
-test: install-test browser
+test: install-test browser java
 	$(BIN)/python -m pytest

@@ -99,6 +99,45 @@ def run_checks(db_path, *, rules: list[Rule] | None = None, select=None, engine:
     return CheckRun(str(db_path), engine, run_at.isoformat(), results, timings)
 
 
+def run_lake_checks(lake, *, results=None, rules: list[Rule] | None = None, select=None,
+                    outputs=None, spark_master: str | None = None, spark_remote: str | None = None,
+                    **options) -> CheckRun:
+    """Run the catalogue (or ``rules``, narrowed by ``select``) on Spark over ``lake`` (one
+    Parquet dataset per contract table: ``engines.spark.lake``) and store ``dq_results``
+    and ``dq_violations`` as Parquet datasets in ``results`` (default
+    ``<lake>/_newsclaims``), replacing a previous run's in one swap at the end
+    (``engines.spark.sink``). ``outputs``: as for ``run_checks``."""
+    from newsclaims.engines.spark.lake import check_local_lake, is_local, register_lake
+    from newsclaims.engines.spark.session import add_functions, get_session
+    from newsclaims.engines.spark.sink import ParquetSink, default_results
+
+    opts = CheckOptions(**options)
+    if opts.pandera not in PANDERA_MODES:
+        raise InputError(f"--pandera {opts.pandera}: must be one of {', '.join(PANDERA_MODES)}")
+    chosen = select_rules(rules if rules is not None else load_catalogue(), select)
+    lake = str(lake)
+    if is_local(lake):
+        check_local_lake(lake)
+        if results is None:
+            _refuse_a_snapshot_lake(lake)
+    spark = get_session(spark_master, spark_remote)
+    add_functions(spark)
+    register_lake(spark, lake)
+    assigned, skipped = _assign(chosen, [engines.get("spark")])
+    run_at = _now()
+    reported: list[EngineRun] = []
+    with ParquetSink(spark, results or default_results(lake), lake, outputs) as sink:
+        job = Job(lake, opts, sink=sink, con=spark)
+        plans = [(eng, eng.plan(got, job)) for eng, got in assigned.items()]
+        with progress_steps("check", sum(p.steps for _, p in plans), enabled=opts.progress) as advance:
+            job.advance = advance
+            reported += [eng.run(plan, job) for eng, plan in plans]
+        results_ = _results(chosen, reported, skipped, sink.counts(), "spark")
+        sink.store(results_, run_at)
+    timings = {k: v for got in reported for k, v in got.timings.items()}
+    return CheckRun(lake, "spark", run_at.isoformat(), results_, timings)
+
+
 def _assign(rules: list[Rule], candidates) -> tuple[dict, dict[str, str]]:
     """Each rule to the first engine that can run it; the others skipped, with why the
     first engine cannot run them."""
@@ -157,6 +196,17 @@ def _refuse_a_release_snapshot(db_path) -> None:
         raise InputError(f"{path}: the database of a release snapshot ({manifest} lists its "
                          "checksum), which a check would change; check a copy of it (its release's "
                          "results are in its dq_results and reports/)")
+
+
+def _refuse_a_snapshot_lake(lake: str) -> None:
+    """A release snapshot's ``data/`` is a lake, but results written into it (the default
+    ``<lake>/_newsclaims``) would add files its manifest does not list."""
+    from newsclaims import snapshot
+
+    manifest = Path(lake).resolve().parent / snapshot.MANIFEST
+    if manifest.is_file():
+        raise InputError(f"{lake}: the data of a release snapshot ({manifest} lists its files), which "
+                         "results written into it would change; give --results DIR")
 
 
 def _now() -> datetime:

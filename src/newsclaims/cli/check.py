@@ -21,7 +21,17 @@ from newsclaims.errors import GateFailure, printable
               help="Rules to run: ids, globs (claims.*), family:<name>, severity:<level>, table:<name>, "
                    "core; several separated by commas or spaces, or repeated (`newsclaims rules` lists them).")
 @click.option("--exclude", "exclude", multiple=True, help="Rules to leave out, in the same form as --select.")
-@click.option("--engine", type=click.Choice(["duckdb", "gx"]), default="duckdb", show_default=True)
+@click.option("--engine", type=click.Choice(["duckdb", "gx", "spark"]), default="duckdb", show_default=True)
+@click.option("--lake", default=None, metavar="URI",
+              help="With --engine spark: the lake, one Parquet dataset per table (<table>.parquet or "
+                   "<table>/); a folder or any URI Spark reads (s3a://, abfss://, hdfs://).")
+@click.option("--results", "results", default=None, metavar="DIR",
+              help="With --engine spark: where dq_results/dq_violations are written as Parquet "
+                   "(default: <lake>/_newsclaims).")
+@click.option("--spark-master", default=None, metavar="URL",
+              help="With --engine spark: the master (default: local[*], or spark-submit's).")
+@click.option("--spark-remote", default=None, metavar="URL",
+              help="With --engine spark: a Spark Connect server (sc://host:port; default: $SPARK_REMOTE).")
 @click.option("--reports-dir", "reports_dir", type=click.Path(path_type=Path), default=None,
               help="Where to write report.json/.md/.html and violations.jsonl (default: reports/latest; "
                    "reports/selection with --select or --exclude, so that a run of some rules never "
@@ -39,12 +49,22 @@ from newsclaims.errors import GateFailure, printable
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
               help="Statements run at a time (default: 2 when the database file is at most half "
                    "the memory limit and there are 2 cores or more, else 1).")
-def command(db_path, fail_on, select, exclude, engine, reports_dir, no_reports, pandera, fmt, progress, memory_limit,
-            jobs):
-    from newsclaims.check import run_checks
+def command(db_path, fail_on, select, exclude, engine, lake, results, spark_master, spark_remote, reports_dir,
+            no_reports, pandera, fmt, progress, memory_limit, jobs):
+    from newsclaims.check import run_checks, run_lake_checks
     from newsclaims.rules.selection import Selection
 
-    db = db_path or project.default_db_path()
+    spark_only = {"--lake": lake, "--results": results, "--spark-master": spark_master,
+                  "--spark-remote": spark_remote}
+    if engine == "spark":
+        if lake is None:
+            raise click.UsageError("--engine spark needs --lake URI (one Parquet dataset per table)")
+        if db_path is not None:
+            raise click.UsageError("--engine spark reads --lake, not --db")
+    elif any(v is not None for v in spark_only.values()):
+        given = next(k for k, v in spark_only.items() if v is not None)
+        raise click.UsageError(f"{given} goes with --engine spark")
+    db = lake if engine == "spark" else db_path or project.default_db_path()
     selection = Selection.of(select, exclude)
     # the selectors as the reports state them: "core", "-claims.quote_matches_text"
     selectors = [*selection.select, *(f"-{x}" for x in selection.exclude)] or None
@@ -57,8 +77,12 @@ def command(db_path, fail_on, select, exclude, engine, reports_dir, no_reports, 
         from newsclaims.reporting import PendingReports
 
         reports = PendingReports(out, db, selection=selectors)
-    run = run_checks(db, select=selection or None, engine=engine, progress=progress, pandera=pandera,
-                     memory_limit=memory_limit, jobs=jobs, outputs=reports)
+    if engine == "spark":
+        run = run_lake_checks(lake, results=results, select=selection or None, outputs=reports, spark_master=spark_master,
+                              spark_remote=spark_remote, progress=progress, pandera=pandera)
+    else:
+        run = run_checks(db, select=selection or None, engine=engine, progress=progress, pandera=pandera,
+                         memory_limit=memory_limit, jobs=jobs, outputs=reports)
     written = reports.paths if reports is not None else {}
     if fmt == "json":
         from newsclaims.reporting.check_document import check_document

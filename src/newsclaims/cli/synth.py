@@ -26,20 +26,24 @@ def _count(value: str) -> int:
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed: the same seed gives the same records and the same ground truth (the rows may be stored in another order).")
 @click.option("--defect-rate", type=float, default=None, metavar="R",
               help="Fraction of records broken per rule, e.g. 0.001; writes <output>.truth.json.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
-              help="The DuckDB file to write (replaced atomically).")
+@click.option("--output", "-o", type=click.Path(path_type=Path),
+              help="The DuckDB file to write (replaced atomically); with --format parquet, the lake "
+                   "folder (one folder of Parquet part files per table, replaced as a whole).")
+@click.option("--format", "fmt", type=click.Choice(["duckdb", "parquet"]), default="duckdb", show_default=True,
+              help="parquet: a lake for `check --engine spark --lake`; the ground truth goes to <output>.truth.json.")
 @click.option("--loose", is_flag=True, help="Use the loose DDL (no constraints) even for clean data.")
 @click.option("--memory-limit", default="1500MB", show_default=True, help="DuckDB memory limit.")
-@click.option("--verify", "verify", type=click.Path(dir_okay=False, path_type=Path), metavar="DB",
+@click.option("--verify", "verify", type=click.Path(path_type=Path), metavar="DB",
               help="Compare the violations `newsclaims check` stored in DB with DB.truth.json, rule by "
-                   "rule; exit 1 on any missing or extra record.")
+                   "rule; exit 1 on any missing or extra record. DB may be a lake folder: the results "
+                   "of `check --engine spark` in DB/_newsclaims.")
 @click.option("--batch-of", "batch_of", type=click.Path(dir_okay=False, path_type=Path), metavar="DB",
               help="Write a batch for `newsclaims ingest` into the folder --output: new records, "
                    "corrections and retractions of DB's records (DB holds a check's results), with "
                    "<output>.truth.json.")
 @click.option("--records", "records", metavar="N", help="With --batch-of: about N records.")
 @progress_option("A progress bar naming the step that runs")
-def command(claims: str | None, seed: int, defect_rate: float | None, output: Path | None, loose: bool,
+def command(claims: str | None, seed: int, defect_rate: float | None, output: Path | None, fmt: str, loose: bool,
             memory_limit: str, verify: Path | None, batch_of: Path | None, records: str | None,
             progress: bool | None) -> None:
     if batch_of is not None:
@@ -52,6 +56,8 @@ def command(claims: str | None, seed: int, defect_rate: float | None, output: Pa
         raise click.UsageError("give --claims and --output (or --verify DB)")
     from newsclaims.synth import generate
 
+    if fmt == "parquet":
+        from newsclaims.synth.lake import generate_lake as generate
     result = generate(
         output, _count(claims), seed=seed, defect_rate=defect_rate,
         strict=False if loose else None, memory_limit=memory_limit, progress=progress,

@@ -5,6 +5,7 @@
 | ``duckdb`` | ``RowFilter``, ``MissingReference``, ``RepeatedKey``, ``GroupedQuery`` as fused SQL statements | ``engines.duckdb`` |
 | ``pandera`` | ``PanderaModel``: the table's model of ``newsclaims.schemas``, in memory | ``engines.pandera`` |
 | ``gx`` | what Great Expectations expresses (optional extra ``gx``) | ``engines.gx`` |
+| ``spark`` | the SQL selections translated to Spark SQL, the pandera models on collected tables, over a Parquet lake (optional extra ``spark``) | ``engines.spark`` |
 
 Every engine has the same shape (``Engine``): ``unsupported(rule)`` says why it cannot run
 a rule (which then is ``skipped``), ``plan(rules, job)`` decides how it runs the others (its
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import Callable, Protocol
 
 ENGINES = {"duckdb": "newsclaims.engines.duckdb", "pandera": "newsclaims.engines.pandera",
-           "gx": "newsclaims.engines.gx.engine"}
+           "gx": "newsclaims.engines.gx.engine", "spark": "newsclaims.engines.spark"}
 
 
 @dataclass
@@ -68,5 +69,5 @@ def get(name: str) -> Engine:
     if name not in ENGINES:
         from newsclaims.errors import InputError
 
-        raise InputError(f"unknown engine '{name}' ({' or '.join(n for n in ENGINES if n != 'pandera')})")
+        raise InputError(f"unknown engine '{name}' ({' or '.join(n for n in ENGINES if n not in ('pandera', 'spark'))})")
     return importlib.import_module(ENGINES[name]).ENGINE

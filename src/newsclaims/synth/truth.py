@@ -75,8 +75,25 @@ def inject_all(
     return truth, chosen.skipped
 
 
+def _open_results(db_path):
+    """The results of the last check of ``db_path``: a database file, or a lake folder whose
+    Spark run wrote them as Parquet in ``<lake>/_newsclaims`` (``engines.spark.sink``)."""
+    path = Path(db_path)
+    if path.is_dir():
+        from newsclaims.engines.spark.sink import default_results, results_database
+
+        results = Path(default_results(str(path)))
+        if not (results / "dq_results").is_dir():
+            raise InputError(f"{path}: no check results in this lake ({results}/dq_results): run "
+                             "`newsclaims check --engine spark --lake` on it first")
+        return results_database(str(results), None)
+    from newsclaims.engines.duckdb.database import open_database
+
+    return open_database(db_path, read_only=True)
+
+
 def _reported(con, db_path) -> tuple[dict[str, set[str]], dict[str, str]]:
-    present = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    present = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}  # views too (a lake's results)
     if not {"dq_results", "dq_violations"} <= present:
         raise InputError(f"{db_path}: no check results in this database: run `newsclaims check` on it first")
     status = dict(con.execute("SELECT rule_id, status FROM dq_results").fetchall())
@@ -107,10 +124,8 @@ def compare_with_check(db_path, truth_path) -> dict[str, tuple[list[str], list[s
     """For every rule the last ``check`` ran (status not ``skipped``): (missing, extra), the
     record ids of the ground truth it did not report and those it reported beyond it.
     A rule of the ground truth that the check did not run is compared as reporting nothing."""
-    from newsclaims.engines.duckdb.database import open_database
-
     truth = read_truth(truth_path)["rules"]
-    con = open_database(db_path, read_only=True)
+    con = _open_results(db_path)
     try:
         reported, status = _reported(con, db_path)
     finally:
@@ -126,9 +141,7 @@ def compare_with_check(db_path, truth_path) -> dict[str, tuple[list[str], list[s
 
 def skipped_by_check(db_path) -> list[str]:
     """The rules the last ``check`` stored as ``skipped`` (not compared)."""
-    from newsclaims.engines.duckdb.database import open_database
-
-    con = open_database(db_path, read_only=True)
+    con = _open_results(db_path)
     try:
         _, status = _reported(con, db_path)
     finally:

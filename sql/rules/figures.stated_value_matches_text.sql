@@ -185,7 +185,7 @@ stated AS (
                     WHEN regexp_matches(coalesce(tail, ''), '^-? ?(\+|plus)') THEN 'unknown'
                END AS tail_class
         FROM (SELECT *, regexp_replace(coalesce(lead_words, ''), '^(between|from) |(^| )(between|from)$', '', 'g') AS lead
-              FROM (SELECT * FROM read UNION ALL BY NAME SELECT * FROM short_read) both_paths) r
+              FROM (SELECT * FROM read UNION ALL SELECT * FROM short_read) both_paths) r  -- the same columns in the same order (portable: no BY NAME)
     ) q
 )
 

@@ -18,12 +18,30 @@ class TranslationError(ValueError):
 
 
 @lru_cache(maxsize=None)
+def _spark_dialect():
+    """sqlglot's Spark dialect, taught what it writes wrong for Spark 4: DuckDB's
+    ``list_has_any(a, b)`` (sqlglot's ``ArrayOverlaps``) as Spark's ``ARRAYS_OVERLAP(a, b)``,
+    not the ``a && b`` of other dialects, which Spark does not parse."""
+    from sqlglot import exp
+    from sqlglot.dialects.spark import Spark
+
+    class NewsclaimsSpark(Spark):
+        class Generator(Spark.Generator):
+            TRANSFORMS = {
+                **Spark.Generator.TRANSFORMS,
+                exp.ArrayOverlaps: lambda self, e: self.func("ARRAYS_OVERLAP", e.this, e.expression),
+            }
+
+    return NewsclaimsSpark
+
+
+@lru_cache(maxsize=None)
 def to_spark(sql: str) -> str:
     """One statement or expression, from DuckDB's dialect to Spark SQL."""
     import sqlglot
 
     try:
-        out = sqlglot.transpile(sql, read="duckdb", write="spark",
+        out = sqlglot.transpile(sql, read="duckdb", write=_spark_dialect(),
                                 unsupported_level=sqlglot.ErrorLevel.RAISE)
     except sqlglot.errors.SqlglotError as exc:
         first = " ".join(str(exc).split())[:200]

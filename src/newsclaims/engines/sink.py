@@ -31,7 +31,36 @@ CREATE OR REPLACE TABLE {NEXT['dq_violations']} (
 """
 
 
-class DuckDBSink:
+def result_row(result, run_at: datetime) -> tuple:
+    """A ``RuleResult`` as a row of ``dq_results`` (its columns' order)."""
+    r = result
+    return (r.rule_id, r.title, r.family, r.severity, r.table_name, r.status,
+            int(r.violation_count), int(r.fail_above), r.engine, run_at, r.detail)
+
+
+class StagedSink:
+    """A sink used as a context manager: a clean exit commits what was staged (``_commit``),
+    an exception, or a failed commit, discards it (``_discard``) and the stored results stay
+    as they were."""
+
+    def _commit(self) -> None:
+        raise NotImplementedError
+
+    def _discard(self) -> None:
+        raise NotImplementedError
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            try:
+                self._commit()
+                return
+            except BaseException:
+                self._discard()
+                raise
+        self._discard()
+
+
+class DuckDBSink(StagedSink):
     """The staged results of one run in the DuckDB file of ``con``.
 
     ``outputs``, when given (the reports of ``newsclaims check``, ``reporting.PendingReports``),
@@ -73,20 +102,8 @@ class DuckDBSink:
         if not results:
             return
         rows = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(results))
-        params = [v for r in results for v in (
-            r.rule_id, r.title, r.family, r.severity, r.table_name, r.status,
-            r.violation_count, r.fail_above, r.engine, run_at, r.detail)]
+        params = [v for r in results for v in result_row(r, run_at)]
         self.con.execute(f"INSERT INTO {NEXT['dq_results']} VALUES {rows}", params)
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        if exc_type is None:
-            try:
-                self._commit()
-                return
-            except BaseException:
-                self._discard()
-                raise
-        self._discard()
 
     def _commit(self) -> None:
         con, outputs = self.con, self.outputs

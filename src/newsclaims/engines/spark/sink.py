@@ -19,6 +19,7 @@ import shutil
 import time
 from datetime import datetime
 
+from newsclaims.engines.sink import StagedSink, result_row
 from newsclaims.engines.spark.lake import is_local, local_path, table_locations
 from newsclaims.errors import InputError
 from newsclaims.interrupts import finishing
@@ -34,7 +35,7 @@ def default_results(lake: str) -> str:
     return str(lake).rstrip("/") + "/_newsclaims"
 
 
-class ParquetSink:
+class ParquetSink(StagedSink):
     """The staged results of one run (see the module's doc). A context manager: the block
     stages, a clean exit swaps, an exception removes the staging folder."""
 
@@ -73,20 +74,9 @@ class ParquetSink:
         return {row[0]: row[1] for row in frame.groupBy("rule_id").count().collect()}
 
     def store(self, results, run_at: datetime) -> None:
-        rows = [(r.rule_id, r.title, r.family, r.severity, r.table_name, r.status,
-                 int(r.violation_count), int(r.fail_above), r.engine, run_at, r.detail) for r in results]
+        rows = [result_row(r, run_at) for r in results]
         frame = self.spark.createDataFrame(rows, RESULTS_SCHEMA)
         frame.coalesce(1).write.mode("overwrite").parquet(os.path.join(self.staging, "dq_results"))
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        if exc_type is None:
-            try:
-                self._commit()
-                return
-            except BaseException:
-                self._discard()
-                raise
-        self._discard()
 
     def _commit(self) -> None:
         if self.outputs is not None:

@@ -10,11 +10,6 @@ import sys
 
 
 def main() -> None:
-    import warnings
-
-    # pyspark (the spark extra; pandera imports pyspark.pandas when it is installed) warns
-    # about the pandas version on import: a note for its developers, not the command's user
-    warnings.filterwarnings("ignore", category=FutureWarning, module=r"pyspark(\.|$)")
     try:
         from newsclaims.cli import main as run
     except KeyboardInterrupt:

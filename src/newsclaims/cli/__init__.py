@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+import warnings
 
 import click
 
@@ -16,6 +17,10 @@ from newsclaims import __version__
 from newsclaims.errors import (EXIT_BROKEN_PIPE, EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_TERMINATED,
                                NewsclaimsError,
                                is_interrupt, location_error, printable)
+
+# pyspark (the spark extra; pandera imports pyspark.pandas when it is installed) warns about
+# the pandas version on import: a note for its developers, not the command's user
+warnings.filterwarnings("ignore", category=FutureWarning, module=r"pyspark(\.|$)")
 
 # name -> (module, one-line help). The help is here so that --help imports nothing else.
 COMMANDS: dict[str, tuple[str, str]] = {

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from pathlib import Path
 
 WAL_SUFFIX = ".wal"
@@ -34,3 +35,28 @@ def copy_database(source: str | os.PathLike, dest: str | os.PathLike) -> Path:
     else:
         wal_of(dest).unlink(missing_ok=True)
     return dest
+
+
+def lock_wait() -> float:
+    """Seconds to wait for another process's lock on a database file (``NEWSCLAIMS_LOCK_WAIT``,
+    default 30): DuckDB lets one process write a file, or several read it, never both."""
+    try:
+        return max(0.0, float(os.environ.get("NEWSCLAIMS_LOCK_WAIT", "30")))
+    except ValueError:
+        return 30.0
+
+
+def connect_waiting(path, **kwargs):
+    """``duckdb.connect``, waiting (up to ``lock_wait()``) while another process holds the
+    file: a reader waits for a writer (``ingest``, ``check``) to end, a writer for readers
+    (``query``), and each then sees the state the other left."""
+    import duckdb
+
+    deadline = time.monotonic() + lock_wait()
+    while True:
+        try:
+            return duckdb.connect(str(path), **kwargs)
+        except duckdb.IOException as exc:
+            if "Conflicting lock" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)

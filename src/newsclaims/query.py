@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import os
 import re
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from pathlib import Path
 import duckdb
 
 from newsclaims import snapshot, versioning
+from newsclaims.dbfiles import connect_waiting
 from newsclaims.errors import InputError
 from newsclaims.query_limits import Deadline, LimitedConnection, Limits, SignalWatch, limit_error
 
@@ -103,24 +103,12 @@ def connect(version: str | None = None, *, cache: str | os.PathLike | None = Non
 def _open(version, limits: Limits, *, cache=None, path=None, releases=None) -> duckdb.DuckDBPyConnection:
     db = resolve(version, cache=cache, path=path, releases=releases)
     check_snapshot(db, cache, db.parent.name if path is None else None)
-    waited_until = time.monotonic() + _lock_wait()
-    while True:
-        try:
-            return duckdb.connect(str(db), read_only=True, config={**LOCKED_CONFIG, **limits.config()})
-        except duckdb.Error as exc:
-            # a writer (``newsclaims ingest``, ``check``) holds the file: wait for it to end,
-            # then read the state it left, the old one or the new one
-            if "Conflicting lock" not in str(exc) or time.monotonic() > waited_until:
-                raise InputError(f"{db}: cannot open ({_first_line(exc)})") from None
-            time.sleep(0.05)
-
-
-def _lock_wait() -> float:
-    """Seconds to wait for a writer's lock (``NEWSCLAIMS_LOCK_WAIT``, default 30)."""
     try:
-        return max(0.0, float(os.environ.get("NEWSCLAIMS_LOCK_WAIT", "30")))
-    except ValueError:
-        return 30.0
+        # a writer (``newsclaims ingest``, ``check``) holds the file: wait for it to end,
+        # then read the state it left, the old one or the new one
+        return connect_waiting(db, read_only=True, config={**LOCKED_CONFIG, **limits.config()})
+    except duckdb.Error as exc:
+        raise InputError(f"{db}: cannot open ({_first_line(exc)})") from None
 
 
 def load(table: str, version: str | None = None, **kwargs):

@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 
 from newsclaims import contract
+from newsclaims.dbfiles import connect_waiting
 from newsclaims.errors import InputError
 
 DEFAULT_MEMORY_LIMIT = "1500MB"
@@ -61,7 +62,7 @@ def open_database(db_path, *, memory_limit: str | None = None, read_only: bool =
         "temp_directory": f"{path}.tmp",
     }
     try:
-        con = duckdb.connect(str(path), read_only=read_only, config=config)
+        con = connect_waiting(path, read_only=read_only, config=config)
     except duckdb.IOException as exc:
         if "not a valid DuckDB database" in str(exc):
             raise InputError(f"{path}: not a DuckDB database file (rebuild it with `newsclaims build`)") from None

@@ -98,7 +98,7 @@ def test_synthetic_defects_of_every_rule_same_verdicts_as_duckdb_and_the_ground_
                        if (diff[0] or diff[1]) and not (checked == lake and rule in NOT_ON_SPARK)}
         assert differences == {}, checked
     # synth --verify accepts the lake's Spark results
-    done = subprocess.run([EXE, "synth", "--verify", str(lake)], capture_output=True, text=True)
+    done = subprocess.run([EXE, "synth", "--verify", str(lake)], capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stdout + done.stderr
     assert f"{len(load_catalogue()) - len(NOT_ON_SPARK)} rules compared, 0 mismatched" in done.stdout
 
@@ -177,7 +177,7 @@ def test_cli_check_on_a_lake_reports_and_exit_codes(small_lake, tmp_path):
     done = subprocess.run(
         [EXE, "check", "--engine", "spark", "--lake", str(small_lake), "--spark-master", MASTER,
          "--select", "claims.*", "--exclude", "claims.pandera_schema", "--reports-dir", str(reports)],
-        capture_output=True, text=True)
+        capture_output=True, text=True, timeout=900)
     assert done.returncode == 1, done.stderr  # error rules fail on defective data
     assert done.stderr.strip().splitlines()[-1].startswith("Error: ")
     assert sorted(p.name for p in reports.iterdir()) == ["report.html", "report.json", "report.md", "violations.jsonl"]
@@ -190,7 +190,7 @@ def test_synth_writes_a_lake_of_part_files_and_replaces_only_a_lake(tmp_path):
     lake = tmp_path / "lake"
     for _ in range(2):  # the second run replaces the first lake
         done = subprocess.run([EXE, "synth", "--claims", "200", "--seed", "5", "--defect-rate", "0.02",
-                               "--format", "parquet", "--output", str(lake)], capture_output=True, text=True)
+                               "--format", "parquet", "--output", str(lake)], capture_output=True, text=True, timeout=900)
         assert done.returncode == 0, done.stderr
     from newsclaims import contract
 
@@ -204,7 +204,7 @@ def test_synth_writes_a_lake_of_part_files_and_replaces_only_a_lake(tmp_path):
     other.mkdir()
     (other / "notes.txt").write_text("mine")
     done = subprocess.run([EXE, "synth", "--claims", "200", "--format", "parquet", "--output", str(other)],
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, timeout=900)
     assert done.returncode == 2
     assert done.stderr == (f"Error: {other}: a folder that is not a lake (no countries/); "
                            "give a new or a lake folder\n")
@@ -320,9 +320,9 @@ def test_pyspark_not_installed(small_lake, tmp_path):
 
 
 def test_spark_options_need_the_spark_engine(tmp_path):
-    done = subprocess.run([EXE, "check", "--lake", str(tmp_path)], capture_output=True, text=True)
+    done = subprocess.run([EXE, "check", "--lake", str(tmp_path)], capture_output=True, text=True, timeout=900)
     assert done.returncode == 2 and "--lake goes with --engine spark" in done.stderr
-    done = subprocess.run([EXE, "check", "--engine", "spark"], capture_output=True, text=True)
+    done = subprocess.run([EXE, "check", "--engine", "spark"], capture_output=True, text=True, timeout=900)
     assert done.returncode == 2 and "--engine spark needs --lake URI" in done.stderr
 
 
@@ -385,7 +385,7 @@ def test_spark_connect_gives_the_same_results(spark, small_lake, tmp_path):
     env = {**os.environ, "SPARK_REMOTE": MASTER}
     done = subprocess.run([EXE, "check", "--engine", "spark", "--lake", str(small_lake), "--results",
                            str(tmp_path / "connect"), "--no-reports", "--select", select],
-                          capture_output=True, text=True, env=env)
+                          capture_output=True, text=True, env=env, timeout=900)
     assert done.returncode == 1, done.stderr[-2000:]
     got = {}
     for name in ("classic", "connect"):

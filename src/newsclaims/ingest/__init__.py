@@ -18,6 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 import time
 
+from newsclaims import contract
 from newsclaims.engines.duckdb.database import open_database
 from newsclaims.errors import InputError
 from newsclaims.ingest.audit import EVAL, FP, audit
@@ -119,12 +120,14 @@ def _merge(con, batch) -> dict[str, int]:
     rows as ``nc_old_<table>``. Returns table -> records replaced."""
     replaced = {}
     for table in batch.tables:
-        keys = f"SELECT {record_id_sql(table, 'b')} FROM {staged(table)} b"
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {old(table)} AS SELECT * FROM main.{table} t "
-                    f"WHERE {record_id_sql(table)} IN ({keys})")
+        # the key columns themselves, not the record id: a plain equality DuckDB can push into
+        # the scan (a batch's key columns are never NULL: ``batch`` refuses an empty key)
+        on = " AND ".join(f"b.{c} = t.{c}" for c in contract.tables()[table].primary_key)
+        match = f"EXISTS (SELECT 1 FROM {staged(table)} b WHERE {on})"
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {old(table)} AS SELECT * FROM main.{table} t WHERE {match}")
         replaced[table] = con.execute(f"SELECT count(*) FROM {old(table)}").fetchone()[0]
         if replaced[table]:
-            con.execute(f"DELETE FROM main.{table} t WHERE {record_id_sql(table)} IN ({keys})")
+            con.execute(f"DELETE FROM main.{table} t WHERE {match}")
         con.execute(f"INSERT INTO main.{table} SELECT * FROM {staged(table)}")
     return replaced
 

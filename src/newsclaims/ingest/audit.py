@@ -20,7 +20,8 @@ from newsclaims.engines.duckdb.statement import Statement
 from newsclaims.engines.duckdb.keys import unique_statement
 from newsclaims.engines.duckdb.statements import row_condition, sql_statement
 from newsclaims.errors import is_interrupt
-from newsclaims.ingest.footprint import declare_views, footprint_sql, narrowed_sql
+from newsclaims.ingest.footprint import Found, declare_views, footprint_sql, narrowed_sql, near, near_sql
+from newsclaims.ingest.partners import Partners
 from newsclaims.rules.kinds import GroupedQuery, MissingReference, PanderaModel, RepeatedKey, RowFilter, Whole
 from newsclaims.rules.sql_fragments import quote_literal, record_id_sql
 
@@ -50,26 +51,30 @@ def _restricted(rule, rows: str) -> str:
     return f"FROM {rows} t"
 
 
-def narrowed(con, table: str, found, cache: dict) -> tuple[str, int]:
+def narrowed(con, table: str, found, cache: dict, source: str | None = None) -> tuple[str, int]:
     """A temporary table of the rows of ``table`` in the footprint ``found`` (with
     ``nc_row``, unique per row); rules of one table with the same footprint share it."""
     key = (table, found)
     if key not in cache:
         name = f"nc_narrow_{len(cache)}"
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {narrowed_sql(table, found)}")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {narrowed_sql(table, found, source)}")
         cache[key] = (name, con.execute(f"SELECT count(*) FROM {name}").fetchone()[0])
     return cache[key]
 
 
-def _row_statement(rule, rows: str, sizes) -> Statement:
+def _row_statement(rule, rows: str, sizes, partners: Partners) -> Statement:
     table = rule.table
     where, message, aliases, join = row_condition(rule, sizes)  # sizes: the narrowed table's
     #  (a few rows against the referenced table: NOT EXISTS, a lookup per row)
+    if isinstance(rule.selection, MissingReference):
+        sel = rule.selection
+        where = partners.reference(where, sel.ref_table, sel.ref_column)
+        join = partners.reference(join, sel.ref_table, sel.ref_column) if join else join
     scan = load_scan(table)
     known = {a for a, _, _ in scan.joins}
     uses = set(aliases) & known
-    lines = scan.from_clause(uses).splitlines()
-    source = "\n".join([_restricted(rule, rows)] + lines[1:] + ([join] if join else []))
+    lines = [partners.join_line(line) for line in scan.from_clause(uses).splitlines()[1:]]
+    source = "\n".join([_restricted(rule, rows)] + lines + ([join] if join else []))
     repeats = scan.may_repeat_rows(uses)
     key = ", t.nc_row AS row_key" if repeats else ""
     sql = (f"SELECT {quote_literal(rule.id)} AS rule_id, {quote_literal(rule.severity)} AS severity, "
@@ -77,6 +82,19 @@ def _row_statement(rule, rows: str, sizes) -> Statement:
            f"  coalesce(CAST(({message}) AS VARCHAR), {quote_literal(rule.title)}) AS message{key}\n"
            f"{source}\nWHERE {where}")
     return Statement(f"ingest {rule.id}", table, (rule,), sql, "row_key" if repeats else None)
+
+
+def _needs(rule, rows: str, partners: Partners) -> None:
+    """Register the partner rows a row or reference rule over ``rows`` reads."""
+    sel = rule.selection
+    if isinstance(sel, MissingReference):
+        partners.need(sel.ref_table, sel.ref_column, rows, sel.column, {sel.ref_column})
+    elif isinstance(sel, RowFilter):
+        scan = load_scan(rule.table)
+        lines = scan.from_clause(set(sel.uses) & {a for a, _, _ in scan.joins}).splitlines()[1:]
+        text = "\n".join([sel.where, sel.message, *lines])  # a join may read another's columns
+        for line in lines:
+            partners.need_line(line, rows, text)
 
 
 def _unique_statement(rule, rows: str) -> Statement:
@@ -95,22 +113,52 @@ def _run(con, rule, statement: Statement, audit: Audit) -> None:
         audit.errors[rule.id] = one_line(exc)
 
 
+def _lap(result: Audit, family: str, started: float) -> float:
+    now = time.perf_counter()
+    result.timings[family] = result.timings.get(family, 0.0) + now - started
+    return now
+
+
 def audit(con, rules, tables: set[str], sizes: dict[str, int], options) -> Audit:
-    """Evaluate ``rules`` on their footprints in the state of ``con``'s open transaction."""
+    """Evaluate ``rules`` on their footprints in the state of ``con``'s open transaction.
+
+    In three passes, so that each large table is read as few times as possible: every
+    rule's footprint (one pass per table for all of them, ``near_sql``), the partner rows
+    the statements over those footprints read (one pass per partner key, ``partners``),
+    then the statements themselves, over small tables."""
     result = Audit()
     con.execute(f"CREATE OR REPLACE TEMP TABLE {EVAL} (rule_id VARCHAR, severity VARCHAR, "
                 "table_name VARCHAR, record_id VARCHAR, message VARCHAR)")
     con.execute(f"CREATE OR REPLACE TEMP TABLE {FP} (rule_id VARCHAR, record_id VARCHAR)")
+    started = time.perf_counter()
     declare_views(con, tables)
+    planned = [(rule, found) for rule in rules
+               if (found := footprint_sql(rule, rule.kind.footprint(rule), tables)) is not None]
+    by_table: dict[str, list] = {}
+    for rule, found in planned:
+        if isinstance(found, Found) and found.query is None:
+            by_table.setdefault(rule.table, []).append(found)
+    sources = {}
+    for table, founds in by_table.items():
+        sql = near_sql(table, founds)
+        if sql:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {near(table)} AS {sql}")
+            sources[table] = near(table)
     cache: dict = {}
-    database = con.execute("SELECT current_database()").fetchone()[0]
+    partners = Partners(sizes)
+    for rule, found in planned:
+        if isinstance(found, Found):
+            rows, _ = narrowed(con, rule.table, found, cache, sources.get(rule.table))
+            con.execute(f"INSERT INTO {FP} SELECT DISTINCT {quote_literal(rule.id)}, {record_id_sql(rule.table)} "
+                        f"FROM {rows} t")
+            _needs(rule, rows, partners)
+    started = _lap(result, "footprints", started)
+    partners.build(con)
+    _lap(result, "partner rows", started)
     pandera_rules = []
-    for rule in rules:
+    for rule, found in planned:
         started = time.perf_counter()
-        found = footprint_sql(rule, rule.kind.footprint(rule), tables)
         selection = rule.selection
-        if found is None:
-            continue
         if isinstance(found, Whole):
             result.whole[rule.id] = found.reason
             result.details[rule.id] = f"ingest: {found.reason}"
@@ -121,20 +169,16 @@ def audit(con, rules, tables: set[str], sizes: dict[str, int], options) -> Audit
                 _run(con, rule, sql_statement(rule), result)
             else:
                 every = f"(SELECT t0.*, t0.rowid AS nc_row FROM main.{rule.table} t0)"
-                _run(con, rule, _row_or_key(rule, every, sizes), result)
+                _run(con, rule, _row_or_key(rule, every, sizes, Partners({})), result)
         else:
             rows, count = narrowed(con, rule.table, found, cache)
-            con.execute(f"INSERT INTO {FP} SELECT DISTINCT {quote_literal(rule.id)}, {record_id_sql(rule.table)} "
-                        f"FROM {rows} t")
             result.touched.add(rule.id)
             if isinstance(selection, GroupedQuery):
-                _run_narrowed(con, rule, rows, database, result)
+                _run_narrowed(con, rule, rows, result)
             else:
-                _run(con, rule, _row_or_key(rule, rows, {**sizes, rule.table: count}), result)
-        family = type(selection).__name__
-        spent = time.perf_counter() - started
-        result.timings[family] = result.timings.get(family, 0.0) + spent
-        result.rule_seconds[rule.id] = round(spent, 4)
+                _run(con, rule, _row_or_key(rule, rows, {**sizes, rule.table: count}, partners), result)
+        _lap(result, type(selection).__name__, started)
+        result.rule_seconds[rule.id] = round(time.perf_counter() - started, 4)
     if pandera_rules:
         started = time.perf_counter()
         from newsclaims.engines.pandera import ENGINE as PANDERA
@@ -151,25 +195,24 @@ def audit(con, rules, tables: set[str], sizes: dict[str, int], options) -> Audit
     return result
 
 
-def _run_narrowed(con, rule, rows: str, database: str, audit_: Audit) -> None:
+def _run_narrowed(con, rule, rows: str, audit_: Audit) -> None:
     """The rule's own query with its table narrowed to the footprint: a temporary view of
     the table's name shadows it while the query runs."""
     table = rule.table
     columns = ", ".join(f"t.{c}" for c in contract.tables()[table].column_names)
-    con.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT {columns} FROM {rows} t")
-    try:
-        _run(con, rule, sql_statement(rule), audit_)
-    finally:
-        con.execute(f"DROP VIEW IF EXISTS temp.main.{table}")
+    # ``rowid`` is the narrowed row's own (``nc_row``): a query may key its rows by it
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT {columns}, t.nc_row AS rowid FROM {rows} t")
+    _run(con, rule, sql_statement(rule), audit_)  # a stop leaves the view to the rollback
+    con.execute(f"DROP VIEW IF EXISTS temp.main.{table}")
 
 
 def quote_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _row_or_key(rule, rows: str, sizes) -> Statement:
+def _row_or_key(rule, rows: str, sizes, partners: Partners) -> Statement:
     if isinstance(rule.selection, (RowFilter, MissingReference)):
-        return _row_statement(rule, rows, sizes)
+        return _row_statement(rule, rows, sizes, partners)
     if isinstance(rule.selection, RepeatedKey):
         return _unique_statement(rule, rows)
     raise ValueError(f"{rule.id}: a {type(rule.selection).__name__} has no footprint statement")

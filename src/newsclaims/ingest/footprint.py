@@ -123,8 +123,23 @@ def footprint_sql(rule, footprint, tables: set[str]) -> Found | None | Whole:
     return Found(table in tables, tuple(conditions))
 
 
-def narrowed_sql(table: str, found: Found) -> str:
-    """The rows of ``table`` in the footprint, with ``nc_row`` (unique per row)."""
+def near(table: str) -> str:
+    return f"nc_near_{table}"
+
+
+def near_sql(table: str, founds) -> str | None:
+    """ONE pass over ``table`` for the footprints of all its rules: its stored rows where
+    any of their conditions holds (each rule's footprint is then read from these rows),
+    or None when no footprint of the table has a condition."""
+    conditions = sorted({c for found in founds for c in found.conditions})
+    if not conditions:
+        return None
+    return f"SELECT t.* FROM main.{table} t WHERE " + " OR ".join(f"({c})" for c in conditions)
+
+
+def narrowed_sql(table: str, found: Found, source: str | None = None) -> str:
+    """The rows of ``table`` in the footprint, with ``nc_row`` (unique per row); its stored
+    rows are read from ``source`` (``near``: the table's rows in any footprint) when given."""
     if found.query is not None:
         return (f"SELECT t.*, t.rowid AS nc_row FROM main.{table} t WHERE {record_id_sql(table)} IN "
                 f"(SELECT record_id FROM ({found.query}) f(record_id))")
@@ -136,7 +151,7 @@ def narrowed_sql(table: str, found: Found) -> str:
         if found.batch:
             where = (f"({where}) AND {record_id_sql(table)} NOT IN "
                      f"(SELECT {record_id_sql(table, 'b')} FROM {staged(table)} b)")
-        parts.append(f"SELECT t.* FROM main.{table} t WHERE {where}")
+        parts.append(f"SELECT t.* FROM {source or 'main.' + table} t WHERE {where}")
     return f"SELECT *, row_number() OVER () AS nc_row FROM (\n{' UNION ALL '.join(parts)}\n)"
 
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from newsclaims import project
 from newsclaims.rules.kinds import register
-from newsclaims.rules.kinds.base import Footprint, GroupedQuery, Kind, Scoped
+from newsclaims.rules.kinds.base import BatchRows, Footprint, GroupedQuery, Kind, Scoped
+
+ROWS = "rows"  # scope: the query reads each record of its table alone
 
 
 @register
@@ -15,18 +17,25 @@ class Sql(Kind):
     required = ("file",)
     optional = ("scope",)
     summary = ("the query `sql/<file>` returns no row (columns `record_id`, `message`); `scope`: a query "
-               "file returning the records a batch can change the verdict of (`newsclaims ingest`)")
+               "file returning the records a batch can change the verdict of (`newsclaims ingest`), or "
+               "`rows` for a query that reads each record of its table alone")
 
     def validate(self, rule) -> str | None:
         for key in ("file", "scope"):
+            if key == "scope" and rule.params.get(key) == ROWS:
+                continue
             if key in rule.params and not (project.sql_dir() / rule.params[key]).is_file():
                 return f"query file sql/{rule.params[key]} does not exist"
         return None
 
     def footprint(self, rule) -> Footprint:
-        """A declared ``scope``: the records it returns; none: the rule runs in full."""
-        if rule.params.get("scope"):
-            return Scoped(rule.params["scope"])
+        """``scope: rows``: the batch's rows of the table (the query reads each record
+        alone); a scope file: the records it returns; none: the rule runs in full."""
+        scope = rule.params.get("scope")
+        if scope == ROWS:
+            return BatchRows(())
+        if scope:
+            return Scoped(scope)
         return super().footprint(rule)
 
     def select(self, rule) -> GroupedQuery:

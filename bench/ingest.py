@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import shutil
 import statistics
 import subprocess
@@ -27,10 +28,16 @@ def _size(text: str) -> int:
     return int(float(text[:-1]) * {"k": 1_000, "M": 1_000_000}[text[-1]]) if text[-1] in "kM" else int(text)
 
 
-def _timed(args: list[str]) -> tuple[float, subprocess.CompletedProcess]:
-    started = time.perf_counter()
+def _cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def _timed(args: list[str]) -> tuple[float, float, subprocess.CompletedProcess]:
+    """(wall seconds, CPU seconds of the process and its threads, the result)."""
+    started, cpu = time.perf_counter(), _cpu()
     done = subprocess.run(args, capture_output=True, text=True)
-    return time.perf_counter() - started, done
+    return time.perf_counter() - started, _cpu() - cpu, done
 
 
 def base_db(size: str) -> Path:
@@ -48,7 +55,12 @@ def main() -> None:
     parser.add_argument("--sizes", default="1M")
     parser.add_argument("--records", default="1000,10000")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--data", type=Path, default=None,
+                        help="a folder holding ingest-<size>.duckdb (checked) and batch-<size>-<records>/ "
+                             "made earlier (default: bench/data, made when missing)")
     opts = parser.parse_args()
+    global DATA
+    DATA = opts.data or DATA
     for size in opts.sizes.split(","):
         db = base_db(size)
         stored = HERE / "results" / f"ingest-{size}.json"
@@ -59,30 +71,36 @@ def main() -> None:
             if not batch.is_dir():
                 subprocess.run([EXE, "synth", "--batch-of", str(db), "--records", str(records), "--seed", "1",
                                 "--output", str(batch)], check=True, capture_output=True)
-            ingest_s, check_s, families = [], [], []
+            ingest_s, check_s, ingest_cpu, check_cpu, families = [], [], [], [], []
             for _ in range(opts.repeat):
                 work = DATA / "work.duckdb"
                 shutil.copyfile(db, work)
-                seconds, done = _timed([EXE, "ingest", str(batch), "--db", str(work), "--report-dir",
-                                        str(DATA / "ingest-report")])
+                seconds, cpu, done = _timed([EXE, "ingest", str(batch), "--db", str(work), "--report-dir",
+                                             str(DATA / "ingest-report")])
                 if done.returncode != 0:
                     raise SystemExit(f"ingest failed: {done.stdout}{done.stderr}")
                 ingest_s.append(seconds)
+                ingest_cpu.append(cpu)
                 families.append(json.loads((DATA / "ingest-report" / "ingest.json").read_text())["seconds_per_family"])
-                seconds, done = _timed([EXE, "check", "--db", str(work), "--no-reports"])
+                seconds, cpu, done = _timed([EXE, "check", "--db", str(work), "--no-reports"])
                 check_s.append(seconds)
+                check_cpu.append(cpu)
             rows = sum(json.loads((DATA / "ingest-report" / "ingest.json").read_text())["rows"].values())
             entry = {
                 "measured": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
                 "load_average": round(__import__("os").getloadavg()[0], 1),
                 "rows": rows, "ingest_s": round(statistics.median(ingest_s), 3),
                 "check_s": round(statistics.median(check_s), 3), "runs": len(ingest_s),
+                "ingest_cpu_s": round(statistics.median(ingest_cpu), 3),
+                "check_cpu_s": round(statistics.median(check_cpu), 3),
+                "phases_s": json.loads((DATA / "ingest-report" / "ingest.json").read_text())["seconds_per_phase"],
                 "families_s": {k: round(statistics.median(f.get(k, 0.0) for f in families), 3)
                                for k in sorted({k for f in families for k in f})},
             }
             out["batches"][str(records)] = entry
             print(f"{size} claims, {records}-record batch ({rows} rows): ingest {entry['ingest_s']:.2f} s, "
-                  f"full check {entry['check_s']:.2f} s; per family {entry['families_s']}", flush=True)
+                  f"full check {entry['check_s']:.2f} s (CPU {entry['ingest_cpu_s']:.2f} s against "
+                  f"{entry['check_cpu_s']:.2f} s); per family {entry['families_s']}", flush=True)
             stored.write_text(json.dumps(out, indent=2) + "\n")  # after each batch size
 
 

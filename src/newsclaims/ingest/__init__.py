@@ -25,6 +25,7 @@ from newsclaims.ingest.audit import EVAL, FP, audit
 from newsclaims.ingest.batch import stage, staged
 from newsclaims.ingest.footprint import old
 from newsclaims.ingest.gate import IngestRun, decide
+from newsclaims.ingest.partners import LARGE
 from newsclaims.interrupts import finishing
 from newsclaims.rules.catalogue import load_catalogue
 from newsclaims.rules.results import RuleResult
@@ -34,12 +35,13 @@ __all__ = ["IngestRun", "ingest"]
 
 
 def ingest(db_path, batch_folder, *, fail_on: str = "error", memory_limit: str | None = None,
-           pandera: str = "auto", rules=None) -> IngestRun:
+           pandera: str = "auto", rules=None, partners_from: int = LARGE) -> IngestRun:
     """Audit the batch in ``batch_folder`` against the database ``db_path`` and publish it
     unless it adds a violation that fails the gate at ``fail_on`` (None: publish whatever
     the audit finds, with its results stored: a backfill known to carry defects). Returns what happened;
     raises ``InputError`` (nothing changed) for a bad batch or a database without stored
-    results of the whole catalogue."""
+    results of the whole catalogue. ``partners_from``: the rows from which a partner table
+    the audit reads is copied once rather than read by each statement (``partners``)."""
     from newsclaims.check import CheckOptions, _refuse_a_release_snapshot
 
     started = time.perf_counter()
@@ -68,10 +70,11 @@ def ingest(db_path, batch_folder, *, fail_on: str = "error", memory_limit: str |
             sizes = dict(con.execute(
                 "SELECT table_name, estimated_size FROM duckdb_tables() WHERE schema_name = 'main'").fetchall())
             lap("merge")
-            audited = audit(con, catalogue, tables, sizes, options)
+            audited = audit(con, catalogue, tables, sizes, options, partners_from)
             lap("audit")
             run = decide(con, catalogue, stored, audited, fail_on, _now())
             run.db, run.batch, run.rows, run.replaced = str(db_path), str(batch.folder), dict(batch.rows), merged
+            run.partner_copies = audited.partner_copies
             lap("gate")
             if run.refused:
                 con.execute("ROLLBACK")

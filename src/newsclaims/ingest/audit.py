@@ -21,7 +21,7 @@ from newsclaims.engines.duckdb.keys import unique_statement
 from newsclaims.engines.duckdb.statements import row_condition, sql_statement
 from newsclaims.errors import is_interrupt
 from newsclaims.ingest.footprint import Found, declare_views, footprint_sql, narrowed_sql, near, near_sql
-from newsclaims.ingest.partners import Partners
+from newsclaims.ingest.partners import LARGE, Partners, name
 from newsclaims.rules.kinds import GroupedQuery, MissingReference, PanderaModel, RepeatedKey, RowFilter, Whole
 from newsclaims.rules.sql_fragments import quote_literal, record_id_sql
 
@@ -39,6 +39,7 @@ class Audit:
     footprint_rows: dict[str, int] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)  # family -> seconds
     rule_seconds: dict[str, float] = field(default_factory=dict)
+    partner_copies: list[str] = field(default_factory=list)  # nc_part_<table>_<column> built
 
 
 class _Sink:
@@ -119,13 +120,14 @@ def _lap(result: Audit, family: str, started: float) -> float:
     return now
 
 
-def audit(con, rules, tables: set[str], sizes: dict[str, int], options) -> Audit:
+def audit(con, rules, tables: set[str], sizes: dict[str, int], options, partners_from: int = LARGE) -> Audit:
     """Evaluate ``rules`` on their footprints in the state of ``con``'s open transaction.
 
     In three passes, so that each large table is read as few times as possible: every
     rule's footprint (one pass per table for all of them, ``near_sql``), the partner rows
     the statements over those footprints read (one pass per partner key, ``partners``),
-    then the statements themselves, over small tables."""
+    then the statements themselves, over small tables. ``partners_from``: the rows from
+    which a partner table is copied rather than read as it is."""
     result = Audit()
     con.execute(f"CREATE OR REPLACE TEMP TABLE {EVAL} (rule_id VARCHAR, severity VARCHAR, "
                 "table_name VARCHAR, record_id VARCHAR, message VARCHAR)")
@@ -145,7 +147,7 @@ def audit(con, rules, tables: set[str], sizes: dict[str, int], options) -> Audit
             con.execute(f"CREATE OR REPLACE TEMP TABLE {near(table)} AS {sql}")
             sources[table] = near(table)
     cache: dict = {}
-    partners = Partners(sizes)
+    partners = Partners(sizes, partners_from)
     for rule, found in planned:
         if isinstance(found, Found):
             rows, _ = narrowed(con, rule.table, found, cache, sources.get(rule.table))
@@ -154,6 +156,7 @@ def audit(con, rules, tables: set[str], sizes: dict[str, int], options) -> Audit
             _needs(rule, rows, partners)
     started = _lap(result, "footprints", started)
     partners.build(con)
+    result.partner_copies = sorted(name(t, c) for t, c in partners.built)
     _lap(result, "partner rows", started)
     pandera_rules = []
     for rule, found in planned:

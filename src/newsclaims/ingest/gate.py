@@ -46,6 +46,7 @@ class IngestRun:
     published: bool = False
     seconds: float = 0.0
     phases: dict[str, float] = field(default_factory=dict)  # stage, merge, audit, gate, publish -> seconds
+    partner_copies: list[str] = field(default_factory=list)  # the partner tables copied once (ingest.partners)
 
     @property
     def refused(self) -> list[RuleChange]:

@@ -20,6 +20,7 @@ import re
 from newsclaims import contract
 from newsclaims.ingest.footprint import join_key
 
+_PLAIN = re.compile(r"^\s*LEFT\s+JOIN\s+\w+\s+(?:AS\s+)?(\w+)\s+ON\b", re.I)
 LARGE = 50_000  # rows: a smaller partner table is read as it is (its scan costs less than a copy)
 
 
@@ -32,14 +33,14 @@ class Partners:
     ``build`` reads each large partner table once, ``join_line``/``reference`` redirect a
     statement's SQL to the copies."""
 
-    def __init__(self, sizes: dict[str, int]):
-        self.sizes = sizes
+    def __init__(self, sizes: dict[str, int], large: int = LARGE):
+        self.sizes, self.large = sizes, large
         self.needs: dict[tuple[str, str], set[tuple[str, str]]] = {}
         self.columns: dict[tuple[str, str], set[str]] = {}
         self.built: set[tuple[str, str]] = set()
 
     def _large(self, table: str) -> bool:
-        return self.sizes.get(table, 0) >= LARGE
+        return table in self.sizes and self.sizes[table] >= self.large
 
     def need(self, table: str, column: str, rows: str, row_column: str, reads: set[str]) -> None:
         """A statement over the rows ``rows`` reads the columns ``reads`` of ``table`` where
@@ -56,9 +57,11 @@ class Partners:
             return
         table, column, row_column = key
         names = set(contract.tables()[table].column_names)
-        alias = line.split(")")[-1].split()[0] if "(" in line else line.split()[3]
-        reads = set(re.findall(r"\b\w+\b", line)) & names if "(" in line else \
-            set(re.findall(rf"\b{alias}\.(\w+)", text)) & names
+        plain = _PLAIN.match(line)
+        if plain:  # LEFT JOIN <table> <alias>: the columns read as <alias>.<column>
+            reads = set(re.findall(rf"\b{plain.group(1)}\.(\w+)", text)) & names
+        else:  # LEFT JOIN (SELECT ... FROM <table>) <alias>: the subquery's own columns
+            reads = set(re.findall(r"\b\w+\b", line.split(")")[0])) & names
         self.need(table, column, rows, row_column, reads)
 
     def build(self, con) -> None:

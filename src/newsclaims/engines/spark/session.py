@@ -13,6 +13,7 @@ import re
 import shutil
 import socket
 import subprocess
+import sys
 from urllib.parse import urlparse
 
 from newsclaims.errors import InputError
@@ -28,6 +29,15 @@ SESSION_CONFIG = {
 }
 # On a local master, a shuffle into Spark's default 200 partitions costs more than the work
 LOCAL_CONFIG = {"spark.sql.shuffle.partitions": "8"}
+
+
+def _local_python() -> None:
+    """A local master's Python workers (the UDFs) run this process's own interpreter: left
+    to itself Spark starts ``python3`` from the PATH, which outside a virtual environment's
+    activation is another Python, without this one's packages (pyarrow) or of another
+    version ("Python in worker has different version"). Spark reads ``PYSPARK_PYTHON``
+    when it starts the workers; one set by the user still decides."""
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
 
 
 def require_pyspark():
@@ -147,6 +157,8 @@ def get_session(master: str | None = None, remote: str | None = None):
     require_java()
     builder = spark_session.builder.master(master).appName("newsclaims check")
     log_config = os.path.join(os.path.dirname(__file__), "log4j2.properties")
+    if master.startswith("local"):
+        _local_python()
     config = SESSION_CONFIG | (LOCAL_CONFIG if master.startswith("local") else {}) | {
         "spark.driver.extraJavaOptions": f"-Dlog4j2.configurationFile=file:{log_config}"}
     for key, value in config.items():

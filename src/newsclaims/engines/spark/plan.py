@@ -20,13 +20,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from newsclaims import contract, project
+from newsclaims import contract
 from newsclaims.engines.duckdb.scan import load_scan
 from newsclaims.engines.spark.lake import ROW_ID
 from newsclaims.engines.spark.translate import TranslationError, to_spark
 from newsclaims.rules.catalogue import Rule
 from newsclaims.rules.kinds import GroupedQuery, MissingReference, RepeatedKey, RowFilter
-from newsclaims.rules.sql_fragments import quote_literal, record_id_sql
+from newsclaims.rules.sql_fragments import quote_literal, read_query, record_id_sql
 
 SQL_SELECTIONS = (RowFilter, MissingReference, RepeatedKey, GroupedQuery)
 
@@ -128,7 +128,7 @@ def repeated_key(rule: Rule) -> SparkStatement:
 
 
 def grouped_query(rule: Rule) -> SparkStatement:
-    query = project.read_text(project.sql_dir() / rule.selection.file).strip().rstrip(";")
+    query = read_query(rule.selection.file)
     inner = to_spark(query)
     sql = (f"SELECT {quote_literal(rule.id)} AS rule_id, {quote_literal(rule.severity)} AS severity, "
            f"{quote_literal(rule.table)} AS table_name, CAST(q.record_id AS STRING) AS record_id, "

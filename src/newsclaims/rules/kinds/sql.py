@@ -7,6 +7,7 @@ from __future__ import annotations
 from newsclaims import project
 from newsclaims.rules.kinds import register
 from newsclaims.rules.kinds.base import Footprint, GroupedQuery, Kind, Scoped
+from newsclaims.rules.sql_fragments import missing_fragment
 
 
 @register
@@ -21,6 +22,10 @@ class Sql(Kind):
         for key in ("file", "scope"):
             if key in rule.params and not (project.sql_dir() / rule.params[key]).is_file():
                 return f"query file sql/{rule.params[key]} does not exist"
+            if key in rule.params:
+                problem = missing_fragment(rule.params[key])
+                if problem:
+                    return problem
         return None
 
     def footprint(self, rule) -> Footprint:

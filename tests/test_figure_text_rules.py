@@ -93,15 +93,13 @@ CASES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def results(tmp_path_factory) -> dict[str, set[str]]:
-    """Every case as one figure of one database; the rules run once over all of them."""
-    db = tmp_path_factory.mktemp("figtext") / "cases.duckdb"
+def cases_database(db, cases=CASES):
+    """Every case as one figure (``fig-<n>``) of one loose-DDL database file ``db``."""
     con = duckdb.connect(str(db))
     try:
         con.execute(contract.loose_ddl())
         names = contract.tables()["figures"].column_names
-        for n, case in enumerate(CASES):
+        for n, case in enumerate(cases):
             text, value, qualifier, _ = case[:4]
             low, high = case[4] if len(case) > 4 else interval(qualifier, value)
             row = {"figure_id": f"fig-{n:04d}", "claim_id": "clm-0001", "measure": "killed",
@@ -111,6 +109,13 @@ def results(tmp_path_factory) -> dict[str, set[str]]:
                         [row.get(c) for c in names])
     finally:
         con.close()
+    return db
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory) -> dict[str, set[str]]:
+    """Every case as one figure of one database; the rules run once over all of them."""
+    db = cases_database(tmp_path_factory.mktemp("figtext") / "cases.duckdb")
     rules = [r for r in load_catalogue() if r.id in (VALUE, QUALIFIER)]
     run = run_checks(db, rules=rules)
     assert [r.status for r in run.results if r.status == "error"] == []

@@ -9,7 +9,8 @@ a regular expression is rewritten so that Java reads it as RE2 does (``regex``),
 DuckDB options (``'i'``; a ``regexp_replace`` without ``'g'``, which replaces the first match
 alone, has no Spark form and is refused); ``regexp_full_match`` is an anchored ``RLIKE``;
 ``list_position`` is NULL where the value is missing (Spark's ``array_position`` says 0);
-``chr(n)`` is the character itself (Spark's ``chr`` takes ``n`` modulo 256). Where a rule
+``chr(n)`` is the character itself (Spark's ``chr`` takes ``n`` modulo 256); DuckDB's
+catalogue ``duckdb_tables()`` is the lake's (``lake.CATALOG``). Where a rule
 needed more, it was rewritten in portable SQL at its root (the date-precision rules of
 ``checks/dates.yml``, the ``parent_acyclic`` walks and the stated-text parser of ``sql/``);
 no rule has a Spark-only copy."""
@@ -17,6 +18,8 @@ no rule has a Spark-only copy."""
 from __future__ import annotations
 
 from functools import lru_cache
+
+from newsclaims.engines.spark.lake import CATALOG
 
 
 class TranslationError(ValueError):
@@ -83,6 +86,10 @@ def teach(node):
     if isinstance(node, exp.Anonymous) and node.name.lower() == "list_position" and len(node.expressions) == 2:
         return exp.Nullif(this=exp.ArrayPosition(this=node.expressions[0], expression=node.expressions[1]),
                           expression=exp.Literal.number(0))
+    if isinstance(node, exp.Table) and isinstance(node.this, exp.Anonymous) \
+            and node.this.name.lower() == "duckdb_tables" and not node.this.expressions:
+        node.set("this", exp.to_identifier(CATALOG))  # the lake's catalogue (``lake``)
+        return node
     if isinstance(node, exp.Chr) and len(node.expressions) == 1 and node.expressions[0].is_int:
         return exp.Literal.string(chr(int(node.expressions[0].this)))
     return node

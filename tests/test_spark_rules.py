@@ -101,6 +101,9 @@ def test_regular_expressions_mean_on_spark_what_they_mean_on_duckdb(spark):
         (want,) = duck.execute(sql).fetchone()
         (got,) = spark.sql(to_spark(sql)).collect()[0]
         assert got == want, (pattern, text, options, to_spark(sql))
+    for pattern, text in [("[a-z]+", "abc"), ("[a-z]+", "abc\n"), ("a|ab", "ab"), ("b", "ab")]:
+        sql = f"SELECT regexp_full_match({quote_literal(text)}, {quote_literal(pattern)}) AS m"
+        assert spark.sql(to_spark(sql)).collect()[0][0] == duck.execute(sql).fetchone()[0], (pattern, text)
 
 
 REPLACES = [  # (text, pattern, replacement)

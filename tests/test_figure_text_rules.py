@@ -93,15 +93,13 @@ CASES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def results(tmp_path_factory) -> dict[str, set[str]]:
-    """Every case as one figure of one database; the rules run once over all of them."""
-    db = tmp_path_factory.mktemp("figtext") / "cases.duckdb"
+def cases_database(db, cases=CASES):
+    """Every case as one figure (``fig-<n>``) of one loose-DDL database file ``db``."""
     con = duckdb.connect(str(db))
     try:
         con.execute(contract.loose_ddl())
         names = contract.tables()["figures"].column_names
-        for n, case in enumerate(CASES):
+        for n, case in enumerate(cases):
             text, value, qualifier, _ = case[:4]
             low, high = case[4] if len(case) > 4 else interval(qualifier, value)
             row = {"figure_id": f"fig-{n:04d}", "claim_id": "clm-0001", "measure": "killed",
@@ -111,6 +109,13 @@ def results(tmp_path_factory) -> dict[str, set[str]]:
                         [row.get(c) for c in names])
     finally:
         con.close()
+    return db
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory) -> dict[str, set[str]]:
+    """Every case as one figure of one database; the rules run once over all of them."""
+    db = cases_database(tmp_path_factory.mktemp("figtext") / "cases.duckdb")
     rules = [r for r in load_catalogue() if r.id in (VALUE, QUALIFIER)]
     run = run_checks(db, rules=rules)
     assert [r.status for r in run.results if r.status == "error"] == []
@@ -173,10 +178,40 @@ def test_the_curated_figures_agree_with_their_words(tmp_path):
         sorted((r.rule_id, r.status) for r in run.results) == [(QUALIFIER, "pass"), (VALUE, "pass")]
 
 
-def test_both_rules_share_one_parser_word_for_word():
-    def parser(rule_id: str) -> str:
-        text = (project.sql_dir() / "rules" / f"{rule_id}.sql").read_text(encoding="utf-8")
-        return text[text.index("\nWITH\n"):text.index("\nSELECT t.figure_id")]
+def test_both_rules_read_the_one_parser_of_sql_fragments():
+    """The parser of stated_text has one home, sql/fragments/stated_text.sql: each rule's
+    file includes it and holds no parser of its own; the query that runs is the rule's file
+    with the fragment in its place."""
+    from newsclaims.rules.sql_fragments import read_query
 
-    assert parser(VALUE) == parser(QUALIFIER)
-    assert len(parser(VALUE)) > 2000
+    parser = (project.sql_dir() / "fragments" / "stated_text.sql").read_text(encoding="utf-8").strip()
+    assert len(parser) > 2000
+    for rule_id in (VALUE, QUALIFIER):
+        text = (project.sql_dir() / "rules" / f"{rule_id}.sql").read_text(encoding="utf-8")
+        assert text.count("{{fragment.stated_text}}") == 1
+        assert "regexp_extract_all" not in text and "texts AS" not in text
+        query = read_query(f"rules/{rule_id}.sql")
+        assert parser in query and "{{" not in query
+
+
+def test_a_missing_fragment_is_one_line_naming_the_query_file(tmp_path):
+    """A query file that includes a fragment sql/fragments/ does not hold is refused when the
+    catalogue is read (exit 2, one line naming the rule, its file and the fragment)."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = tmp_path / "root"
+    for folder in ("sql", "checks"):
+        shutil.copytree(project.root() / folder, root / folder)
+    (root / "sql" / "fragments" / "stated_text.sql").unlink()
+    done = subprocess.run([str(Path(sys.executable).parent / "newsclaims"), "rules"], capture_output=True,
+                          text=True, timeout=120, env={**os.environ, "NEWSCLAIMS_ROOT": str(root),
+                                                      "NEWSCLAIMS_DERIVED_CACHE": "off"})
+    assert done.returncode == 2 and done.stdout == ""
+    index = [r.id for r in load_catalogue() if r.source == "checks/figures.yml"].index(VALUE) + 1
+    assert done.stderr == (
+        f"Error: checks/figures.yml: rule #{index} ({VALUE}): sql/rules/{VALUE}.sql includes "
+        "{{fragment.stated_text}}, but sql/fragments/stated_text.sql does not exist\n")

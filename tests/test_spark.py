@@ -19,7 +19,6 @@ import pytest
 from newsclaims.check import run_checks, run_lake_checks
 from newsclaims.engines.spark.sink import results_database
 from newsclaims.errors import InputError
-from newsclaims.engines.spark.gaps import NOT_ON_SPARK
 from newsclaims.rules.catalogue import load_catalogue
 from newsclaims.synth import generate
 from newsclaims.synth.lake import export_lake
@@ -70,17 +69,13 @@ def _lake_results(lake: Path):
 
 
 def _assert_parity(db: Path, lake: Path):
-    """Spark's verdicts equal DuckDB's, rule by rule and record by record, for every rule but
-    those Spark does not run yet: exactly the list of ``engines.spark.gaps`` is skipped."""
-    from newsclaims.engines.spark.gaps import NOT_ON_SPARK
-
+    """Spark's verdicts equal DuckDB's, rule by rule and record by record, for every rule:
+    Spark runs them all (none is skipped or error)."""
     duck_results, duck_pairs = _duckdb_results(db)
     spark_results, spark_pairs = _lake_results(lake)
-    assert {r: s for r, (s, _) in spark_results.items() if s in ("error", "skipped")} == {
-        r: "skipped" for r in NOT_ON_SPARK}
-    ran = set(spark_results) - set(NOT_ON_SPARK)
-    assert {r: spark_results[r] for r in ran} == {r: duck_results[r] for r in ran}
-    assert {p for p in spark_pairs if p[0] in ran} == {p for p in duck_pairs if p[0] in ran}
+    assert {r: s for r, (s, _) in spark_results.items() if s in ("error", "skipped")} == {}
+    assert spark_results == duck_results
+    assert spark_pairs == duck_pairs
 
 
 @pytest.mark.timeout(1200)
@@ -95,12 +90,12 @@ def test_synthetic_defects_of_every_rule_same_verdicts_as_duckdb_and_the_ground_
     _assert_parity(db, lake)
     for checked in (db, lake):  # both equal the ground truth, rule by rule
         differences = {rule: diff for rule, diff in compare_with_check(checked, str(checked) + ".truth.json").items()
-                       if (diff[0] or diff[1]) and not (checked == lake and rule in NOT_ON_SPARK)}
+                       if diff[0] or diff[1]}
         assert differences == {}, checked
     # synth --verify accepts the lake's Spark results
     done = subprocess.run([EXE, "synth", "--verify", str(lake)], capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert f"{len(load_catalogue()) - len(NOT_ON_SPARK)} rules compared, 0 mismatched" in done.stdout
+    assert f"{len(load_catalogue())} rules compared, 0 mismatched" in done.stdout
 
 
 @pytest.mark.timeout(1200)

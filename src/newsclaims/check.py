@@ -122,7 +122,7 @@ def run_lake_checks(lake, *, results=None, rules: list[Rule] | None = None, sele
             _refuse_a_snapshot_lake(lake)
     spark = get_session(spark_master, spark_remote)
     add_functions(spark)
-    register_lake(spark, lake)
+    register_lake(spark, lake, release=snapshot_manifest(lake, spark) is not None)
     assigned, skipped = _assign(chosen, [engines.get("spark")])
     run_at = _now()
     reported: list[EngineRun] = []
@@ -198,13 +198,30 @@ def _refuse_a_release_snapshot(db_path) -> None:
                          "results are in its dq_results and reports/)")
 
 
+def snapshot_manifest(lake: str, spark=None) -> str | None:
+    """Where the manifest of the release snapshot whose ``data/`` the lake is lies: the
+    ``manifest.json`` in the folder above the lake (None when there is none). Such a lake is
+    a release: ``documents.text_policy_honoured`` holds it to a release's text policies, as
+    it holds a snapshot's database, and results are not written into it. ``spark``: to look
+    beside a remote lake."""
+    from newsclaims import snapshot
+    from newsclaims.engines.spark.lake import exists, is_local, local_path, remote_parent
+
+    if is_local(lake):
+        manifest = Path(local_path(lake)).resolve().parent / snapshot.MANIFEST
+        return str(manifest) if manifest.is_file() else None
+    above = remote_parent(lake)
+    if above is None or spark is None:
+        return None
+    uri = f"{above}/{snapshot.MANIFEST}"
+    return uri if exists(spark, uri) else None
+
+
 def _refuse_a_snapshot_lake(lake: str) -> None:
     """A release snapshot's ``data/`` is a lake, but results written into it (the default
     ``<lake>/_newsclaims``) would add files its manifest does not list."""
-    from newsclaims import snapshot
-
-    manifest = Path(lake).resolve().parent / snapshot.MANIFEST
-    if manifest.is_file():
+    manifest = snapshot_manifest(lake)
+    if manifest:
         raise InputError(f"{lake}: the data of a release snapshot ({manifest} lists its files), which "
                          "results written into it would change; give --results DIR")
 

@@ -124,12 +124,6 @@ def rules_page(rules=None) -> str:
                 test += f" (fails above {rule.fail_above})"
             lines.append(f"| `{rule.id}` | {rule.severity} | {_cell(rule.title)} | {test} | "
                          f"{rule.table} | {_cell(rule.rationale)} |")
-    from newsclaims.engines.spark.gaps import NOT_ON_SPARK
-
-    lines += ["", "## Not run on Spark yet", "",
-              "`check --engine spark` records these rules as `skipped`, with the reason (docs/spark.md):", "",
-              "| id | why |", "|---|---|"]
-    lines += [f"| `{rule_id}` | {_cell(why)} |" for rule_id, why in sorted(NOT_ON_SPARK.items())]
     return "\n".join(lines) + "\n"
 
 

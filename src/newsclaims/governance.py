@@ -26,6 +26,7 @@ import duckdb
 from newsclaims import snapshot
 from newsclaims.changelog import Change
 from newsclaims.errors import IntegrityError
+from newsclaims.rules.sql_fragments import fragment_path, fragments_of
 
 RULES_FILE = "rules.json"
 RULES_FORMAT = 1
@@ -36,13 +37,16 @@ NOTE_RULE = "release.rule_weakening_noted"
 
 def _definition(rule) -> str:
     """SHA-256 of what ``rule`` tests (not its wording): kind, table and parameters, and
-    the SQL file's bytes for a ``sql`` rule."""
+    the SQL file's bytes for a ``sql`` rule, and those of each fragment it includes."""
     data = {k: v for k, v in rule.to_dict().items()
             if k not in ("id", "title", "family", "severity", "rationale", "fail_above", "core")}
     digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode())
     if rule.test == "sql":
         try:
-            digest.update(b"\0" + rule.sql_path().read_bytes())
+            text = rule.sql_path().read_bytes()
+            digest.update(b"\0" + text)
+            for name in fragments_of(text.decode("utf-8", "replace")):
+                digest.update(b"\0" + fragment_path(name).read_bytes())
         except OSError:
             pass
     return digest.hexdigest()

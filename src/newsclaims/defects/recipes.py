@@ -281,9 +281,9 @@ def _text_contradicted(con, rule_id: str) -> dict[str, set[str]]:
     says what their stated_text says, found by the rule's own query (the parser of
     stated_text is in it): a recipe that must change a figure's value without touching
     its words declares this side effect exactly."""
-    from newsclaims import project
+    from newsclaims.rules.sql_fragments import read_query
 
-    sql = (project.sql_dir() / "rules" / f"{rule_id}.sql").read_text(encoding="utf-8")
+    sql = read_query(f"rules/{rule_id}.sql")
     found = _ids(con, f"SELECT record_id FROM ({sql}) r WHERE record_id IN "
                       f"(SELECT figure_id FROM figures WHERE rowid IN {T})")
     return {rule_id: found} if found else {}

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 from newsclaims.engines.duckdb.scan import load_scan
 from newsclaims.ingest.batch import staged
-from newsclaims import contract, project
+from newsclaims import contract
 from newsclaims.rules.kinds import BatchRows, ChildrenOf, PanderaModel, Scoped, SharingKey, Whole
-from newsclaims.rules.sql_fragments import record_id_sql
+from newsclaims.rules.sql_fragments import read_query, record_id_sql
 
 _SOURCE = re.compile(r"^\s*LEFT\s+JOIN\s+(.*?)\s+(?:AS\s+)?(\w+)\s+ON\s+(.*)$", re.I)
 _SUBQUERY = re.compile(r"^\(\s*SELECT\s+(?:DISTINCT\s+)?(.*?)\s+FROM\s+(\w+)\s*\)$", re.I | re.S)
@@ -92,7 +92,7 @@ def footprint_sql(rule, footprint, tables: set[str]) -> Found | None | Whole:
             return None  # a table model reads its table alone
         return footprint
     if isinstance(footprint, Scoped):
-        query = project.read_text(project.sql_dir() / footprint.file).strip().rstrip(";")
+        query = read_query(footprint.file)
         return Found(query=f"SELECT CAST(record_id AS VARCHAR) FROM (\n{query}\n) scope")
     conditions = []
     if isinstance(footprint, BatchRows):

@@ -22,13 +22,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from newsclaims import contract, project
+from newsclaims import contract
 from newsclaims.engines.duckdb.keys import references_statement, unique_statement
 from newsclaims.engines.duckdb.scan import load_scan
 from newsclaims.engines.duckdb.statement import Statement
 from newsclaims.rules.catalogue import Rule
 from newsclaims.rules.kinds import GroupedQuery, MissingReference, RepeatedKey, RowFilter
-from newsclaims.rules.sql_fragments import quote_literal, record_id_sql
+from newsclaims.rules.sql_fragments import quote_literal, read_query, record_id_sql
 
 SQL_SELECTIONS = (RowFilter, MissingReference, RepeatedKey, GroupedQuery)
 
@@ -157,8 +157,7 @@ def _scan_sql(table: str, rules: list[Rule], sizes: dict[str, int] | None = None
 
 
 def sql_statement(rule: Rule) -> Statement:
-    path = project.sql_dir() / rule.selection.file
-    query = project.read_text(path).strip().rstrip(";")
+    query = read_query(rule.selection.file)
     sql = (
         f"SELECT {quote_literal(rule.id)} AS rule_id, {quote_literal(rule.severity)} AS severity, "
         f"{quote_literal(rule.table)} AS table_name, CAST(q.record_id AS VARCHAR) AS record_id, "

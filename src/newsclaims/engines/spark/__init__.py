@@ -17,7 +17,6 @@ import time
 from dataclasses import dataclass, field
 
 from newsclaims.engines import EngineRun, Job
-from newsclaims.engines.spark.gaps import NOT_ON_SPARK
 from newsclaims.engines.spark.plan import SQL_SELECTIONS, SparkStatement, plan_statements
 from newsclaims.rules.kinds import PanderaModel
 
@@ -47,8 +46,6 @@ class SparkEngine:
     shares_connection = False
 
     def unsupported(self, rule) -> str | None:
-        if rule.id in NOT_ON_SPARK:
-            return f"skipped: not run on Spark yet: {NOT_ON_SPARK[rule.id]}"
         if isinstance(rule.selection, SQL_SELECTIONS + (PanderaModel,)):
             return None
         return f"a {type(rule.selection).__name__} has no Spark form"

@@ -7,7 +7,11 @@ folder of part files) or ``<lake>/<table>/`` (a folder of part files). A release
 column or one of the wrong type is one line: ``claims.claim_date: expected DATE, found
 STRING``) and registers it as a temporary view named after the table, plus a view
 ``<table>__rows`` with a row identity ``nc_row`` (``monotonically_increasing_id()``, unique
-within one read) where DuckDB uses ``rowid``."""
+within one read) where DuckDB uses ``rowid``, and the lake's catalogue ``lake_tables``, in
+the shape of DuckDB's ``duckdb_tables()`` (which ``translate`` reads as it): the contract's
+tables, and ``release`` where the lake is a release snapshot's ``data/`` (as a snapshot's
+database holds a ``release`` table; a lake never holds ``hydrated_texts``, which ``hydrate``
+writes into a database of its own)."""
 
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ from newsclaims import contract
 from newsclaims.errors import InputError
 
 ROW_ID = "nc_row"
+CATALOG = "lake_tables"
 # contract type -> the Spark types a lake column of it may have
 ACCEPTED = {
     "VARCHAR": ("string",),
@@ -114,8 +119,28 @@ def _check(found: dict[str, str], table: str, location: str) -> None:
             raise InputError(f"{location}: {table}.{column.name}: expected {want}, found {have.upper()}")
 
 
-def register_lake(spark, lake: str) -> dict[str, object]:
-    """Read, check and register every contract table; return table -> DataFrame."""
+def remote_parent(uri: str) -> str | None:
+    """The folder a remote lake lies in (None for a bucket's or a file system's root)."""
+    text = str(uri).rstrip("/")
+    if urlparse(text).path in ("", "/"):
+        return None
+    return text.rpartition("/")[0]
+
+
+def exists(spark, uri: str) -> bool:
+    """Whether a file is there: on the local file system, or as Spark reads ``uri``."""
+    if is_local(uri):
+        return os.path.isfile(local_path(uri))
+    try:
+        spark.read.text(uri).schema  # a missing path fails here (Spark Connect too)
+        return True
+    except Exception:  # noqa: BLE001 - a missing path, whatever its class
+        return False
+
+
+def register_lake(spark, lake: str, *, release: bool = False) -> dict[str, object]:
+    """Read, check and register every contract table and the lake's catalogue (``release``:
+    the lake is a release snapshot's ``data/``); return table -> DataFrame."""
     from pyspark.sql import functions as F
 
     frames = {}
@@ -127,4 +152,7 @@ def register_lake(spark, lake: str) -> dict[str, object]:
         frame.createOrReplaceTempView(table)
         frame.withColumn(ROW_ID, F.monotonically_increasing_id()).createOrReplaceTempView(f"{table}__rows")
         frames[table] = frame
+    names = list(contract.TABLES) + (["release"] if release else [])
+    spark.createDataFrame([("lake", "main", name) for name in names],
+                          "database_name STRING, schema_name STRING, table_name STRING").createOrReplaceTempView(CATALOG)
     return frames

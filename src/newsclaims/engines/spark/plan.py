@@ -20,13 +20,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from newsclaims import contract, project
+from newsclaims import contract
 from newsclaims.engines.duckdb.scan import load_scan
 from newsclaims.engines.spark.lake import ROW_ID
 from newsclaims.engines.spark.translate import TranslationError, to_spark
 from newsclaims.rules.catalogue import Rule
 from newsclaims.rules.kinds import GroupedQuery, MissingReference, RepeatedKey, RowFilter
-from newsclaims.rules.sql_fragments import quote_literal, record_id_sql
+from newsclaims.rules.sql_fragments import quote_literal, read_query, record_id_sql
 
 SQL_SELECTIONS = (RowFilter, MissingReference, RepeatedKey, GroupedQuery)
 
@@ -49,22 +49,25 @@ def _message(rule: Rule, message: str) -> str:
 
 
 def fused_pass(table: str, rules: list[Rule]) -> SparkStatement:
-    """The join-free ``RowFilter`` rules of one table in one pass."""
+    """The join-free ``RowFilter`` rules of one table in one pass. Each rule's struct is a
+    column of the rows read before the array of them is filtered: a condition may hold a
+    subquery (``EXISTS``), which Spark refuses inside a higher-order function."""
     hits, conditions = [], []
-    for rule in rules:
+    for n, rule in enumerate(rules):
         sel = rule.selection
         where = to_spark(sel.where)
         message = to_spark(_message(rule, sel.message))
         hits.append(f"CASE WHEN ({where}) THEN named_struct('rule_id', {quote_literal(rule.id)}, "
-                    f"'severity', {quote_literal(rule.severity)}, 'message', {message}) END")
+                    f"'severity', {quote_literal(rule.severity)}, 'message', {message}) END AS h{n}")
         conditions.append(f"({where})")
     record_id = to_spark(record_id_sql(table))
     sql = (
         f"SELECT h.rule_id, h.severity, {quote_literal(table)} AS table_name, record_id, h.message\n"
-        f"FROM (\n  SELECT {record_id} AS record_id, explode(filter(array(\n    "
+        f"FROM (\n  SELECT record_id, explode(filter(array({', '.join(f'h{n}' for n in range(len(rules)))}), "
+        f"x -> x IS NOT NULL)) AS h\n  FROM (\n    SELECT {record_id} AS record_id,\n    "
         + ",\n    ".join(hits)
-        + f"\n  ), x -> x IS NOT NULL)) AS h\n  FROM {table} t\n  WHERE "
-        + "\n     OR ".join(conditions) + "\n) hits"
+        + f"\n    FROM {table} t\n    WHERE "
+        + "\n       OR ".join(conditions) + "\n  ) broken\n) hits"
     )
     return SparkStatement(f"scan {table}", "row", tuple(rules), sql)
 
@@ -128,7 +131,7 @@ def repeated_key(rule: Rule) -> SparkStatement:
 
 
 def grouped_query(rule: Rule) -> SparkStatement:
-    query = project.read_text(project.sql_dir() / rule.selection.file).strip().rstrip(";")
+    query = read_query(rule.selection.file)
     inner = to_spark(query)
     sql = (f"SELECT {quote_literal(rule.id)} AS rule_id, {quote_literal(rule.severity)} AS severity, "
            f"{quote_literal(rule.table)} AS table_name, CAST(q.record_id AS STRING) AS record_id, "

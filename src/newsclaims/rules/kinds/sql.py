@@ -7,6 +7,7 @@ from __future__ import annotations
 from newsclaims import project
 from newsclaims.rules.kinds import register
 from newsclaims.rules.kinds.base import BatchRows, Footprint, GroupedQuery, Kind, Scoped
+from newsclaims.rules.sql_fragments import missing_fragment
 
 ROWS = "rows"  # scope: the query reads each record of its table alone
 
@@ -26,6 +27,10 @@ class Sql(Kind):
                 continue
             if key in rule.params and not (project.sql_dir() / rule.params[key]).is_file():
                 return f"query file sql/{rule.params[key]} does not exist"
+            if key in rule.params:
+                problem = missing_fragment(rule.params[key])
+                if problem:
+                    return problem
         return None
 
     def footprint(self, rule) -> Footprint:

@@ -5,19 +5,21 @@
 -- reported once, naming its most distant partners: the highest lower bound above it and
 -- the lowest upper bound below it among the figures that count against it.
 --
--- Linear, with no pair join: a figure x has such a partner above it iff the best lower
--- bound of the figures that count against x exceeds x's upper bound (below it: the lowest
--- upper bound under x's lower bound). So per group and side, each claimant's extreme
--- figure is ranked (`tops`), and x takes its partner from the best ranked claimant that is
--- not its own: rank 1, or 2 when rank 1 is x's claimant. The exceptions only touch the
--- pairs that exist: a figure excluded for x (a claim linked to x's by contradicts, or x's
--- own figure_id under another claimant) makes its claimant's rank unusable for x, and x then
--- takes the first free claimant rank, and from that claimant the first of its figures that
--- is not excluded (the smallest rank not used: `used`, `free`), an equi-join on ranks.
+-- Linear, with no pair join (the pair join formed k^2/2 pairs in a group of k figures):
+-- x has a partner above it iff the highest lower bound of the figures that count against
+-- x exceeds x's upper bound (below it: the lowest upper bound under x's lower bound). Per
+-- group and side, each claimant's most distant figure is ranked (`tops`, `s.crk`), and x
+-- takes its partner from the best ranked claimant that is not its own: rank 1, or 2 when
+-- rank 1 is x's claimant. The exceptions touch only the pairs that exist: a figure
+-- excluded for x (a claim linked to x's by contradicts, or x's own figure_id under another
+-- claimant) makes its claimant's rank unusable for x; x then takes the first free claimant
+-- rank, and of each such claimant its first figure not excluded (`used`, `free`: the
+-- smallest rank not used), all equi-joins on ranks.
 --
--- Only the groups where two intervals can disagree are looked at: if the largest lower
+-- Only the groups where two intervals can disagree are looked at: when the largest lower
 -- bound of a group is at most its smallest upper bound, every interval of the group holds
--- [max lo, min hi] and all overlap (`conflicted`, one aggregate).
+-- [max lo, min hi] and all overlap (`conflicted`, one aggregate). The CTEs are written so
+-- that each is read by few others: Spark inlines a CTE at every reference.
 WITH f AS (
     SELECT t.figure_id, t.measure, t.victim_group, c.claim_id, c.claimant_id, c.incident_id,
            coalesce(t.value_low, -9223372036854775807) AS lo,
@@ -35,27 +37,44 @@ conflicted AS (
     GROUP BY incident_id, measure, victim_group
     HAVING max(lo) > min(hi)
 ),
--- each figure of those groups once per side: 'lo', a partner above it (the partner's lo
--- above its hi); 'hi', a partner below it. rn: its rank among its claimant's figures, the
--- most distant first (the highest lo; the lowest hi).
-s AS (
-    SELECT f.figure_id, f.claim_id, f.claimant_id, f.lo, f.hi, sides.side,
-           struct_pack(i := f.incident_id, m := f.measure, v := f.victim_group, s := sides.side) AS grp,
-           row_number() OVER (PARTITION BY f.incident_id, f.measure, f.victim_group, sides.side, f.claimant_id
-                              ORDER BY CASE WHEN sides.side = 'lo' THEN f.lo END DESC,
-                                       CASE WHEN sides.side = 'hi' THEN f.hi END, f.figure_id, f.claim_id) AS rn
+-- the figures of those groups, and their words
+c AS (
+    SELECT f.*
     FROM f
     JOIN conflicted g ON g.incident_id = f.incident_id AND g.measure = f.measure AND g.victim_group = f.victim_group
+),
+described AS (
+    SELECT figure_id, any_value(stated_text) AS stated_text,
+           any_value(concat('[', coalesce(CAST(value_low AS VARCHAR), '-inf'), ', ',
+                            coalesce(CAST(value_high AS VARCHAR), 'inf'), ']')) AS span
+    FROM figures
+    WHERE figure_id IN (SELECT figure_id FROM c)
+    GROUP BY figure_id
+),
+-- each of them once per side: 'lo', a partner above it (the partner's lo above its hi);
+-- 'hi', a partner below it. rn: its rank among its claimant's figures, the most distant
+-- first (the highest lo; the lowest hi).
+ranked AS (
+    SELECT c.figure_id, c.claim_id, c.claimant_id, c.lo, c.hi, sides.side, d.stated_text, d.span,
+           struct_pack(i := c.incident_id, m := c.measure, v := c.victim_group, s := sides.side) AS grp,
+           row_number() OVER (PARTITION BY c.incident_id, c.measure, c.victim_group, sides.side, c.claimant_id
+                              ORDER BY CASE WHEN sides.side = 'lo' THEN c.lo END DESC,
+                                       CASE WHEN sides.side = 'hi' THEN c.hi END, c.figure_id, c.claim_id) AS rn
+    FROM c
+    JOIN described d ON d.figure_id = c.figure_id
     CROSS JOIN (VALUES ('lo'), ('hi')) sides(side)
 ),
--- each claimant's most distant figure (rn = 1), ranked in its group and side
+-- top: the rank of a claimant's most distant figure (rn = 1) among those of the group and side
 tops AS (
-    SELECT grp, claimant_id,
-           row_number() OVER (PARTITION BY grp
-                              ORDER BY CASE WHEN side = 'lo' THEN lo END DESC,
-                                       CASE WHEN side = 'hi' THEN hi END, figure_id, claim_id, claimant_id) AS rk
-    FROM s
-    WHERE rn = 1
+    SELECT ranked.*,
+           CASE WHEN rn = 1 THEN row_number() OVER (PARTITION BY grp, rn = 1
+                                                    ORDER BY CASE WHEN side = 'lo' THEN lo END DESC, CASE WHEN side = 'hi' THEN hi END, figure_id, claim_id, claimant_id) END AS top
+    FROM ranked
+),
+-- crk: the rank of the figure's claimant
+s AS (
+    SELECT tops.*, max(top) OVER (PARTITION BY grp, claimant_id) AS crk
+    FROM tops
 ),
 contradicts AS (
     SELECT claim_id AS a, other_claim_id AS b FROM claim_links WHERE CAST(relation AS VARCHAR) = 'contradicts'
@@ -63,84 +82,71 @@ contradicts AS (
     SELECT other_claim_id, claim_id FROM claim_links WHERE CAST(relation AS VARCHAR) = 'contradicts'
 ),
 -- for a figure x (its claimant and rn), the figures y of other claimants that do not count
--- against it: its own figure_id, or a claim linked to x's claim by contradicts
+-- against it: its own figure_id (key 'f'), or a claim linked to x's claim by contradicts ('c')
 excluded AS (
-    SELECT x.grp, x.claimant_id AS x_by, x.rn AS x_rn, y.claimant_id AS y_by, y.rn AS y_rn
-    FROM s x
-    JOIN s y ON y.grp = x.grp AND y.figure_id = x.figure_id AND y.claimant_id <> x.claimant_id
-    UNION
-    SELECT x.grp, x.claimant_id, x.rn, y.claimant_id, y.rn
-    FROM s x
-    JOIN contradicts k ON k.a = x.claim_id
-    JOIN s y ON y.grp = x.grp AND y.claim_id = k.b AND y.claimant_id <> x.claimant_id
+    SELECT x.grp, x.claimant_id AS x_by, x.rn AS x_rn, y.claimant_id AS y_by, y.rn AS y_rn, y.crk AS y_crk
+    FROM (SELECT s.grp, s.claimant_id, s.rn, kinds.kind,
+                 CASE WHEN kinds.kind = 'f' THEN s.figure_id ELSE k.b END AS key
+          FROM s
+          CROSS JOIN (VALUES ('f'), ('c')) kinds(kind)
+          LEFT JOIN contradicts k ON kinds.kind = 'c' AND k.a = s.claim_id) x
+    JOIN (SELECT s.grp, s.claimant_id, s.rn, s.crk, kinds.kind,
+                 CASE WHEN kinds.kind = 'f' THEN s.figure_id ELSE s.claim_id END AS key
+          FROM s
+          CROSS JOIN (VALUES ('f'), ('c')) kinds(kind)) y
+      ON y.grp = x.grp AND y.kind = x.kind AND y.key = x.key AND y.claimant_id <> x.claimant_id
 ),
 -- the ranks x cannot take its partner at: level 0, the claimant ranks (its own claimant's,
 -- and every claimant with a figure excluded for x); level 1, for each such claimant c, the
 -- ranks (rn) of its excluded figures
 used AS (
-    SELECT struct_pack(g := x.grp, x := x.claimant_id, r := x.rn, l := 0, c := x.claimant_id) AS k, t.rk AS n
-    FROM s x
-    JOIN tops t ON t.grp = x.grp AND t.claimant_id = x.claimant_id
+    SELECT grp, claimant_id AS x_by, rn AS x_rn, 0 AS lvl, '' AS c, crk AS n
+    FROM s
     UNION
-    SELECT struct_pack(g := e.grp, x := e.x_by, r := e.x_rn, l := 0, c := e.x_by), t.rk
+    SELECT e.grp, e.x_by, e.x_rn, lv.lvl, CASE WHEN lv.lvl = 0 THEN '' ELSE e.y_by END,
+           CASE WHEN lv.lvl = 0 THEN e.y_crk ELSE e.y_rn END
     FROM excluded e
-    JOIN tops t ON t.grp = e.grp AND t.claimant_id = e.y_by
-    UNION
-    SELECT struct_pack(g := grp, x := x_by, r := x_rn, l := 1, c := y_by), y_rn
-    FROM excluded
+    CROSS JOIN (VALUES (0), (1)) lv(lvl)
 ),
--- the first free rank of each: 1, or one above a used rank
+-- the first free rank of each: the used ranks are 1, 2, ... up to the first gap; one more
 free AS (
-    SELECT cand.k, min(cand.n) AS n
-    FROM (SELECT k, n + 1 AS n FROM used UNION SELECT k, 1 FROM used) cand
-    WHERE NOT EXISTS (SELECT 1 FROM used u WHERE u.k = cand.k AND u.n = cand.n)
-    GROUP BY cand.k
+    SELECT grp, x_by, x_rn, lvl, c, 1 + sum(CASE WHEN n = i THEN 1 ELSE 0 END) AS n
+    FROM (SELECT used.*, row_number() OVER (PARTITION BY grp, x_by, x_rn, lvl, c ORDER BY n) AS i FROM used) u
+    GROUP BY grp, x_by, x_rn, lvl, c
 ),
--- x's candidate partners: the most distant figure of the first free claimant, and of each
--- claimant with excluded figures its first figure not excluded
-candidates AS (
-    SELECT fr.k.g AS grp, fr.k.x AS x_by, fr.k.r AS x_rn, y.figure_id, y.claimant_id, y.lo, y.hi, y.side
-    FROM free fr
-    JOIN tops t ON t.grp = fr.k.g AND t.rk = fr.n
-    JOIN s y ON y.grp = t.grp AND y.claimant_id = t.claimant_id AND y.rn = 1
-    WHERE fr.k.l = 0
-    UNION ALL
-    SELECT fr.k.g, fr.k.x, fr.k.r, y.figure_id, y.claimant_id, y.lo, y.hi, y.side
-    FROM free fr
-    JOIN s y ON y.grp = fr.k.g AND y.claimant_id = fr.k.c AND y.rn = fr.n
-    WHERE fr.k.l = 1
+-- what a free rank points at: level 0, the most distant figure of the claimant of that rank;
+-- level 1, claimant c's figure of that rn
+lookup AS (
+    SELECT s.*, lv.lvl, CASE WHEN lv.lvl = 0 THEN '' ELSE s.claimant_id END AS c,
+           CASE WHEN lv.lvl = 0 THEN s.crk ELSE s.rn END AS n
+    FROM s
+    CROSS JOIN (VALUES (0), (1)) lv(lvl)
+    WHERE lv.lvl = 1 OR s.rn = 1
 ),
+-- x's partner: the most distant of its candidates
 partners AS (
-    SELECT c.*,
-           row_number() OVER (PARTITION BY grp, x_by, x_rn
-                              ORDER BY CASE WHEN side = 'lo' THEN lo END DESC,
-                                       CASE WHEN side = 'hi' THEN hi END, figure_id, claimant_id) AS pick
-    FROM candidates c
+    SELECT fr.grp, fr.x_by, fr.x_rn, y.figure_id, y.claimant_id, y.lo, y.hi, y.stated_text, y.span,
+           row_number() OVER (PARTITION BY fr.grp, fr.x_by, fr.x_rn
+                              ORDER BY CASE WHEN y.side = 'lo' THEN y.lo END DESC,
+                                       CASE WHEN y.side = 'hi' THEN y.hi END, y.figure_id, y.claimant_id) AS pick
+    FROM free fr
+    JOIN lookup y ON y.grp = fr.grp AND y.lvl = fr.lvl AND y.c = fr.c AND y.n = fr.n
 ),
 pairs AS (
-    SELECT x.grp, x.side, x.figure_id AS fx, x.claimant_id AS cx, p.figure_id AS fy, p.claimant_id AS cy
+    SELECT x.grp, x.side, x.figure_id AS fx, x.stated_text AS tx, x.span AS sx, x.claimant_id AS cx,
+           p.figure_id AS fy, p.stated_text AS ty, p.span AS sy, p.claimant_id AS cy
     FROM s x
     JOIN partners p ON p.grp = x.grp AND p.x_by = x.claimant_id AND p.x_rn = x.rn AND p.pick = 1
     WHERE CASE WHEN x.side = 'lo' THEN p.lo > x.hi ELSE p.hi < x.lo END
-),
-described AS (
-    SELECT figure_id, any_value(stated_text) AS stated_text,
-           any_value(concat('[', coalesce(CAST(value_low AS VARCHAR), '-inf'), ', ',
-                            coalesce(CAST(value_high AS VARCHAR), 'inf'), ']')) AS span
-    FROM figures
-    WHERE figure_id IN (SELECT fx FROM pairs UNION ALL SELECT fy FROM pairs)
-    GROUP BY figure_id
 )
-SELECT p.fx AS record_id,
+SELECT fx AS record_id,
        array_to_string(list_sort(list_distinct(list(
-           concat(CAST(p.grp.m AS VARCHAR), ' ', CAST(p.grp.v AS VARCHAR), ' in ', p.grp.i,
-                  ': ', p.fx, ' "', dx.stated_text, '" ', dx.span, ' by ', p.cx,
-                  CASE WHEN p.side = 'lo' THEN ' is below ' ELSE ' is above ' END,
-                  p.fy, ' "', dy.stated_text, '" ', dy.span, ' by ', p.cy,
-                  CASE WHEN p.side = 'lo' THEN ' (the highest lower bound' ELSE ' (the lowest upper bound' END,
+           concat(CAST(grp.m AS VARCHAR), ' ', CAST(grp.v AS VARCHAR), ' in ', grp.i,
+                  ': ', fx, ' "', tx, '" ', sx, ' by ', cx,
+                  CASE WHEN side = 'lo' THEN ' is below ' ELSE ' is above ' END,
+                  fy, ' "', ty, '" ', sy, ' by ', cy,
+                  CASE WHEN side = 'lo' THEN ' (the highest lower bound' ELSE ' (the lowest upper bound' END,
                   ' of another claimant whose claim is not linked to it by contradicts)')))),
        '; ') AS message
-FROM pairs p
-JOIN described dx ON dx.figure_id = p.fx
-JOIN described dy ON dy.figure_id = p.fy
-GROUP BY p.fx
+FROM pairs
+GROUP BY fx

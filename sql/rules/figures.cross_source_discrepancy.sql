@@ -68,7 +68,9 @@ ranked AS (
 tops AS (
     SELECT ranked.*,
            CASE WHEN rn = 1 THEN row_number() OVER (PARTITION BY grp, rn = 1
-                                                    ORDER BY CASE WHEN side = 'lo' THEN lo END DESC, CASE WHEN side = 'hi' THEN hi END, figure_id, claim_id, claimant_id) END AS top
+                                                    ORDER BY CASE WHEN side = 'lo' THEN lo END DESC,
+                                                             CASE WHEN side = 'hi' THEN hi END,
+                                                             figure_id, claim_id, claimant_id) END AS top
     FROM ranked
 ),
 -- crk: the rank of the figure's claimant

@@ -79,8 +79,12 @@ def wall_clock(lake: Path, db: Path, master: str, repeat: int) -> dict:
     return {name: {"median_s": statistics.median(t), "runs": t} for name, t in times.items()}
 
 
-def plan_shape(lake: Path, master: str) -> dict:
-    """Per family: statements, Spark jobs, shuffles and broadcasts of their executed plans."""
+def plan_shape(lake: Path, master: str, only: str | None = None) -> dict:
+    """Per family: statements, Spark jobs, shuffles and broadcasts of their executed plans.
+    ``only``: a glob of statement labels (``'sql figures.*'``) to measure those alone. A
+    statement Spark refuses is listed with its error and counted nowhere."""
+    from fnmatch import fnmatch
+
     from newsclaims.engines.spark.lake import register_lake
     from newsclaims.engines.spark.plan import plan_statements
     from newsclaims.engines.spark.session import add_functions, get_session
@@ -93,12 +97,19 @@ def plan_shape(lake: Path, master: str) -> dict:
     tracker = spark.sparkContext.statusTracker()
     families: dict[str, dict] = {}
     per_statement = []
+    failed = []
     for i, st in enumerate(statements):
+        if only and not fnmatch(st.label, only):
+            continue
         group = f"nc-{i}"
         spark.sparkContext.setJobGroup(group, st.label)
-        frame = spark.sql(st.sql)
-        started = time.perf_counter()
-        frame.write.format("noop").mode("overwrite").save()
+        try:
+            frame = spark.sql(st.sql)
+            started = time.perf_counter()
+            frame.write.format("noop").mode("overwrite").save()
+        except Exception as exc:  # noqa: BLE001 - the engine makes such a statement's rules `error`
+            failed.append({"label": st.label, "error": " ".join(str(exc).split())[:200]})
+            continue
         seconds = time.perf_counter() - started
         plan = frame._jdf.queryExecution().executedPlan().toString()
         shuffles = len(re.findall(r"\bExchange (hashpartitioning|SinglePartition|roundrobin|rangepartitioning)", plan))
@@ -113,7 +124,7 @@ def plan_shape(lake: Path, master: str) -> dict:
             fam[key] += row[key]
         fam["statements"] += 1
     spark.sparkContext.setJobGroup("", "")
-    return {"families": families, "statements": per_statement, "untranslated": errors}
+    return {"families": families, "statements": per_statement, "untranslated": errors, "failed": failed}
 
 
 def main() -> None:
@@ -124,20 +135,22 @@ def main() -> None:
     ap.add_argument("--work", type=Path, default=HERE / "data")
     ap.add_argument("--plans-only", action="store_true")
     ap.add_argument("--no-plans", action="store_true", help="wall clock only")
+    ap.add_argument("--only", default=None, help="plans of the statements whose label matches this glob")
     args = ap.parse_args()
     args.work.mkdir(exist_ok=True)
     lake, db = make_lake(args.claims, args.work)
     out: dict = {"claims": count(args.claims), "master": args.master}
     if not args.plans_only:
         out["wall_clock"] = wall_clock(lake, db, args.master, args.repeat)
-    target = HERE / "results" / f"spark-{args.claims}.json"
+    target = HERE / "results" / (f"spark-{args.claims}.json" if not args.only else
+                                 f"spark-{args.claims}-{re.sub(r'[^a-z0-9]+', '-', args.only.lower()).strip('-')}.json")
     if target.is_file():  # a wall-clock run and a plans run of one size share the file
         out = {**json.loads(target.read_text()), **out}
     if args.no_plans:
         target.write_text(json.dumps(out, indent=1) + "\n")
         print(json.dumps(out["wall_clock"], indent=1))
         return
-    out["plan"] = plan_shape(lake, args.master)
+    out["plan"] = plan_shape(lake, args.master, args.only)
     target.write_text(json.dumps(out, indent=1) + "\n")
     print(f"{'family':12} {'stmts':>5} {'rules':>5} {'jobs':>5} {'shuffles':>8} {'broadcasts':>10} {'s':>7}")
     for name, fam in sorted(out["plan"]["families"].items()):

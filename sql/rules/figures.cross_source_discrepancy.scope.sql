@@ -1,7 +1,7 @@
 -- The scope of figures.cross_source_discrepancy for `newsclaims ingest`: the figures of the
--- (incident, measure, victim group) groups a batch touches, before or after it. A pair is
--- always within one group, so the rule's verdict on a figure outside these groups cannot
--- change. A figure's inputs are its row, its claim's row and the contradicts links of its
+-- (incident, measure, victim group) groups a batch touches, before or after it. The rule
+-- compares a figure with the figures of its own group only (its group's extremes, the
+-- partners it excludes), so its verdict on a figure outside these groups cannot change. A figure's inputs are its row, its claim's row and the contradicts links of its
 -- claim: a group is touched when a figure of it (in the state before the batch or after it)
 -- is in the batch, or its claim is, or a link of its claim is.
 --

@@ -21,10 +21,30 @@ file, line, record, column and bad value, with "(and N more problems)" when ther
 from __future__ import annotations
 
 import datetime as dt
+import importlib
+import sys
 from functools import cache
 
-import pandera.polars as pa
-import polars as pl
+
+def _import_pandera_polars():
+    """``pandera.polars``, without the pyspark that importing ``pandera`` pulls in when it is
+    installed (``pandera.external_config`` imports ``pyspark.pandas``: 0.2-0.4 s and
+    ``pyspark.sql`` with it, for nothing on the DuckDB path). pyspark is held off for that
+    one import (a ``None`` in ``sys.modules`` makes its import fail, which pandera expects
+    and passes over) unless it is already loaded, as it is on the Spark engine. pandera's
+    pandas-on-Spark typing is then unset, which no model of the project uses."""
+    if "pyspark" in sys.modules or "pandera" in sys.modules:
+        return importlib.import_module("pandera.polars")
+    sys.modules["pyspark"] = None  # type: ignore[assignment]
+    try:
+        return importlib.import_module("pandera.polars")
+    finally:
+        if sys.modules.get("pyspark", 0) is None:
+            del sys.modules["pyspark"]
+
+
+pa = _import_pandera_polars()
+import polars as pl  # noqa: E402
 
 from newsclaims import contract, sources
 from newsclaims.schema_failures import PATTERN_WORDS, RECORD_NAMES, describe_failures, first_problem

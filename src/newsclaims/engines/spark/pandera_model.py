@@ -20,6 +20,7 @@ are those whose key occurs more than once (``duplicates``)."""
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from functools import cache
 
@@ -64,19 +65,43 @@ class Spec:
     nulls: str | None = None
 
 
+def _registered(check):
+    """The model's check bound to pandera's registry of that built-in check (the one its
+    pyspark function is registered on): a check of the polars model may hold a copy of the
+    registry made before pandera's pyspark functions were (pandera registers them when its
+    pyspark backend first loads)."""
+    from pandera.api.checks import Check
+
+    live = Check.CHECK_FUNCTION_REGISTRY.get(check.name)
+    if live is None or check._check_fn is live:
+        return check
+    check = copy.copy(check)
+    check._check_fn = live
+    return check
+
+
+def import_pandera_pyspark():
+    """``pandera.pyspark``, with its pyspark functions of the built-in checks registered."""
+    import pandera.backends.pyspark.builtin_checks  # noqa: F401
+    import pandera.pyspark as psa
+
+    return psa
+
+
 @cache
 def spark_schema(table: str):
     """(the pyspark ``DataFrameSchema`` of ``table``, (column or schema name, check) -> Spec)."""
-    import pandera.pyspark as psa
-
     from newsclaims import schemas
+
+    psa = import_pandera_pyspark()
 
     model = schemas.SCHEMAS[table].to_schema()
     columns, checks, specs = {}, [], {}
     for name, column in model.columns.items():
-        columns[name] = psa.Column(spark_type(column.dtype), checks=list(column.checks),
+        column_checks = [_registered(c) for c in column.checks]
+        columns[name] = psa.Column(spark_type(column.dtype), checks=column_checks,
                                    nullable=column.nullable, name=name)
-        for check in column.checks:
+        for check in column_checks:
             specs[(name, check.error or check.name)] = Spec(name, check.error or check.name, check)
         specs[(name, "not_nullable")] = Spec(name, "not_nullable", nulls=name)
         if column.unique:

@@ -19,13 +19,6 @@ from newsclaims.engines.spark.translate import to_spark
 from newsclaims.rules.sql_fragments import record_id_sql
 
 
-def import_pandera_pyspark():
-    """``pandera.pyspark``, and its pyspark functions registered for the built-in checks."""
-    import pandera.pyspark as psa
-
-    return psa
-
-
 def _frame(spark, table: str, schema):
     """The lake's table with each column in the type of the model (a lake may hold an
     INTEGER column as BIGINT, as ``lake.ACCEPTED`` allows)."""
@@ -126,8 +119,6 @@ def run_pandera(spark, rules, sink, options) -> tuple[dict[str, str], dict[str, 
     if options.pandera == "never":
         return {}, {r.id: "skipped: pandera rules are off (--pandera never)" for r in rules}
     from newsclaims import schemas
-
-    import_pandera_pyspark()
     errors: dict[str, str] = {}
     for rule in rules:
         model = schemas.SCHEMAS.get(rule.table)

@@ -81,13 +81,21 @@ def violations(spark, rule, frame, failed):
                     F.lit(rule.table).alias("table_name"), "record_id", "message"))
 
 
+class CheckCouldNotRun(RuntimeError):
+    """pandera's PySpark backend could not run a check (its Spark job failed)."""
+
+
 def failures(frame, schema) -> list[tuple[str, str, str]]:
-    """(column, check, error) of every failure pandera's PySpark backend reports."""
+    """(column, check, error) of every failure pandera's PySpark backend reports; a check
+    that could not run at all (reason ``CHECK_ERROR``) raises ``CheckCouldNotRun``."""
     validated = schema.validate(frame, lazy=True)
     found = []
     for reasons in (validated.pandera.errors or {}).values():
-        for errors in reasons.values():
-            found.extend((str(e["column"]), str(e["check"]), str(e["error"])) for e in errors)
+        for reason, errors in reasons.items():
+            for e in errors:
+                if reason == "CHECK_ERROR":
+                    raise CheckCouldNotRun(f"{e['column']}: {e['check']}: {e['error']}")
+                found.append((str(e["column"]), str(e["check"]), str(e["error"])))
     return found
 
 

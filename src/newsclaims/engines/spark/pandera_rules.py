@@ -15,6 +15,7 @@ size (the 250,000-row limit of ``auto`` is that of pandera's in-memory polars va
 
 from __future__ import annotations
 
+from newsclaims.engines.spark import one_line
 from newsclaims.engines.spark.translate import to_spark
 from newsclaims.rules.sql_fragments import record_id_sql
 
@@ -85,18 +86,24 @@ class CheckCouldNotRun(RuntimeError):
     """pandera's PySpark backend could not run a check (its Spark job failed)."""
 
 
-def failures(frame, schema) -> list[tuple[str, str, str]]:
-    """(column, check, error) of every failure pandera's PySpark backend reports; a check
-    that could not run at all (reason ``CHECK_ERROR``) raises ``CheckCouldNotRun``."""
+def failures(frame, schema) -> list[tuple[str, str, str, str]]:
+    """(column, check, error, reason) of every failure pandera's PySpark backend reports."""
     validated = schema.validate(frame, lazy=True)
-    found = []
-    for reasons in (validated.pandera.errors or {}).values():
-        for reason, errors in reasons.items():
-            for e in errors:
-                if reason == "CHECK_ERROR":
-                    raise CheckCouldNotRun(f"{e['column']}: {e['check']}: {e['error']}")
-                found.append((str(e["column"]), str(e["check"]), str(e["error"])))
-    return found
+    return [(str(e["column"]), str(e["check"]), str(e["error"]), reason)
+            for reasons in (validated.pandera.errors or {}).values()
+            for reason, errors in reasons.items() for e in errors]
+
+
+def _could_not_run(frame, spec, said: str) -> CheckCouldNotRun:
+    """A check pandera could not run (reason ``CHECK_ERROR``; pandera keeps only the
+    exception's class): Spark's own reason, from the check's condition run again."""
+    if spec is not None:
+        try:
+            counted, hits = _hits(frame, [spec])
+            counted.filter(hits[0][0]).limit(1).count()
+        except Exception as exc:  # noqa: BLE001 - the reason we are after
+            return CheckCouldNotRun(f"{spec.column}: {spec.check}: {one_line(exc)}")
+    return CheckCouldNotRun(said)
 
 
 def validate(spark, rule):
@@ -106,20 +113,15 @@ def validate(spark, rule):
     schema, specs = spark_schema(rule.table)
     frame = _frame(spark, rule.table, schema)
     failed, whole = [], []
-    for column, check, error in failures(frame, schema):
+    for column, check, error, reason in failures(frame, schema):
         spec = specs.get((column, check))
+        if reason == "CHECK_ERROR":
+            raise _could_not_run(frame, spec, f"{column}: {check}: {error[:200]}")
         if spec is None or (spec.check_obj is None and not spec.duplicates and not spec.nulls):
             whole.append(f"{column if column != rule.table else 'table'}: {check} ({error[:200]})")
         elif spec not in failed:
             failed.append(spec)
     return (violations(spark, rule, frame, failed) if failed else None), whole
-
-
-def one_line(exc: BaseException) -> str:
-    for line in str(exc).strip().splitlines():
-        if line.strip():
-            return " ".join(line.split())[:300]
-    return type(exc).__name__
 
 
 def run_pandera(spark, rules, sink, options) -> tuple[dict[str, str], dict[str, str]]:

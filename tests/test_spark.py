@@ -391,3 +391,85 @@ def test_spark_connect_gives_the_same_results(spark, small_lake, tmp_path):
             con.close()
     assert got["connect"] == got["classic"]
     assert "claims.pandera_schema" in got["connect"][0] and "documents.text_normalized" in got["connect"][0]
+
+
+def _pandera_verdicts(results, pairs):
+    return ({r: v for r, v in results.items() if r.endswith(".pandera_schema")},
+            {p for p in pairs if p[0].endswith(".pandera_schema")})
+
+
+@pytest.mark.timeout(900)
+def test_pandera_rules_run_on_spark_beyond_the_driver_side_limit(spark, small_lake, tmp_path):
+    """The pandera rules run through pandera's PySpark backend on the lake, not on a table
+    collected to the driver: a limit of 10 rows (every table is larger) skips nothing, and
+    the verdicts are DuckDB's, record by record."""
+    db = small_lake.parent / "small.duckdb"
+    copy = tmp_path / "small.duckdb"
+    shutil.copy(db, copy)
+    run_checks(copy, pandera="always", select=["*.pandera_schema"])
+    run = run_lake_checks(small_lake, results=str(tmp_path / "r"), select=["*.pandera_schema"],
+                          spark_master=MASTER, pandera="auto", pandera_max_rows=10)
+    assert {r.status for r in run.results} <= {"pass", "fail"}, [(r.rule_id, r.detail) for r in run.results]
+    assert {r.status for r in run.results} == {"pass", "fail"}
+    con = results_database(str(tmp_path / "r"), None)
+    try:
+        spark_verdicts = _pandera_verdicts(*_results_of(con))
+    finally:
+        con.close()
+    assert spark_verdicts == _pandera_verdicts(*_duckdb_results(copy))
+    never = run_lake_checks(small_lake, results=str(tmp_path / "n"), select=["*.pandera_schema"],
+                            spark_master=MASTER, pandera="never")
+    assert {r.status for r in never.results} == {"skipped"}
+
+
+def test_the_pyspark_model_is_derived_from_the_polars_model(spark):
+    """One declaration: the pyspark schema pandera validates holds the polars model's checks
+    (same names and arguments), its row checks' SQL and its keys; and the rows a check
+    rejects are read with the condition of pandera's own pyspark function for it."""
+    import pandera.api.pyspark.container as pyspark_container
+
+    from newsclaims import schemas
+    from newsclaims.engines.spark.pandera_model import failing_rows, spark_schema
+
+    for table, model in schemas.SCHEMAS.items():
+        polars_schema = model.to_schema()
+        schema, _ = spark_schema(table)
+        assert isinstance(schema, pyspark_container.DataFrameSchema)
+        assert list(schema.columns) == list(polars_schema.columns)
+        for name, column in schema.columns.items():
+            polars_column = polars_schema.columns[name]
+            assert column.nullable == polars_column.nullable
+            assert [(c.name, c.error, c.statistics) for c in column.checks] == [
+                (c.name, c.error, c.statistics) for c in polars_column.checks]
+        sql_checks = [(c.name, c.statistics) for c in schema.checks if "sql" in c.statistics]
+        assert sql_checks == [(c.name, c.statistics) for c in polars_schema.checks]
+        unique = [c.error for c in schema.checks if c.name == "field_uniqueness"]
+        assert unique == [f"field_uniqueness({n})" for n, c in polars_schema.columns.items() if c.unique]
+        assert schema.unique == (list(polars_schema.unique) if polars_schema.unique else None)
+    schema, specs = spark_schema("actors")
+    frame = spark.createDataFrame([("act-a", "ok"), ("ACT-B", "bad")], "actor_id string, name string")
+    pattern = next(c for c in schema.columns["actor_id"].checks if c.name == "str_matches")
+    assert [r.actor_id for r in frame.filter(failing_rows(pattern, "actor_id")).collect()] == ["ACT-B"]
+    assert specs[("actors", "field_uniqueness(name)")].duplicates == ("name",)
+
+
+@pytest.mark.timeout(600)
+def test_a_pandera_rule_spark_cannot_run_is_error_alone(spark, small_lake, tmp_path):
+    """A lake may hold an INTEGER column as BIGINT; a value beyond INTEGER makes the cast to
+    the model's type fail in Spark (ANSI mode): the pandera rule is ``error`` with Spark's
+    reason, the other rules of the table run."""
+    lake = _copy_lake(small_lake, tmp_path)
+    shutil.rmtree(lake / "claims")
+    con = duckdb.connect()
+    source = str(small_lake / "claims" / "*.parquet")
+    con.execute(f"COPY (SELECT * REPLACE (CASE WHEN row_number() OVER () = 1 THEN 1099511627776 "
+                f"ELSE quote_start END::BIGINT AS quote_start) FROM read_parquet('{source}')) "
+                f"TO '{lake / 'claims.parquet'}' (FORMAT parquet)")
+    run = run_lake_checks(lake, results=str(tmp_path / "r"), select=["claims.pandera_schema", "claims.claim_id_*"],
+                          spark_master=MASTER, pandera="always")
+    by_id = {r.rule_id: r for r in run.results}
+    assert by_id["claims.pandera_schema"].status == "error"
+    assert by_id["claims.pandera_schema"].detail.startswith("pandera (pyspark) could not validate claims: ")
+    assert "CAST_OVERFLOW" in by_id["claims.pandera_schema"].detail
+    others = [r for r in run.results if r.rule_id != "claims.pandera_schema"]
+    assert others and all(r.status in ("pass", "fail") for r in others)

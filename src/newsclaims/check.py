@@ -34,7 +34,8 @@ class CheckOptions:
     ``memory_limit``: DuckDB's (default 1500MB). ``progress``: a bar on a terminal.
     ``fuse=False``: one query per rule (for measuring). ``jobs``: statements at a time
     (default: ``engines.duckdb.database.plan_jobs``). ``pandera``: ``auto`` skips the
-    pandera rule of a table of more than ``pandera_max_rows`` rows, ``always``, ``never``."""
+    pandera rule of a table of more than ``pandera_max_rows`` rows (on DuckDB: on Spark,
+    where pandera's PySpark backend reads the lake, it runs them all), ``always``, ``never``."""
 
     memory_limit: str | None = None
     progress: bool | None = False

@@ -21,10 +21,30 @@ file, line, record, column and bad value, with "(and N more problems)" when ther
 from __future__ import annotations
 
 import datetime as dt
+import importlib
+import sys
 from functools import cache
 
-import pandera.polars as pa
-import polars as pl
+
+def _import_pandera_polars():
+    """``pandera.polars``, without the pyspark that importing ``pandera`` pulls in when it is
+    installed (``pandera.external_config`` imports ``pyspark.pandas``: 0.2-0.4 s and
+    ``pyspark.sql`` with it, for nothing on the DuckDB path). pyspark is held off for that
+    one import (a ``None`` in ``sys.modules`` makes its import fail, which pandera expects
+    and passes over) unless it is already loaded, as it is on the Spark engine. pandera's
+    pandas-on-Spark typing is then unset, which no model of the project uses."""
+    if "pyspark" in sys.modules or "pandera" in sys.modules:
+        return importlib.import_module("pandera.polars")
+    sys.modules["pyspark"] = None  # type: ignore[assignment]
+    try:
+        return importlib.import_module("pandera.polars")
+    finally:
+        if sys.modules.get("pyspark", 0) is None:
+            del sys.modules["pyspark"]
+
+
+pa = _import_pandera_polars()
+import polars as pl  # noqa: E402
 
 from newsclaims import contract, sources
 from newsclaims.schema_failures import PATTERN_WORDS, RECORD_NAMES, describe_failures, first_problem
@@ -50,9 +70,16 @@ def _id(table: str) -> str:
     return contract.ID_PATTERNS[table][1]
 
 
-def _ordered(low: str, high: str) -> pl.Expr:
+def _ordered(low: str, high: str) -> str:
     """Row passes when either side is null or ``low <= high``."""
-    return pl.col(low).is_null() | pl.col(high).is_null() | (pl.col(low) <= pl.col(high))
+    return f"{low} IS NULL OR {high} IS NULL OR {low} <= {high}"
+
+
+def _holds(data, sql: str) -> pl.LazyFrame:
+    """A row check declared as a SQL condition (``sql``, the check's one statistic): polars
+    evaluates it here (``pl.sql_expr``), Spark as it stands (``engines.spark.pandera_model``).
+    A row passes when the condition is true or null, as pandera's backends both read it."""
+    return data.lazyframe.select(pl.sql_expr(sql))
 
 
 class Countries(pa.DataFrameModel):
@@ -67,11 +94,11 @@ class Countries(pa.DataFrameModel):
         strict = True
         name = "countries"
 
-    @pa.dataframe_check
-    def box_ordered(cls, data) -> pl.LazyFrame:
+    @pa.dataframe_check(sql=_ordered("min_lat", "max_lat"))
+    def box_ordered(cls, data, sql: str) -> pl.LazyFrame:
         # latitudes only: a box crossing the antimeridian (Russia) has min_lon > max_lon,
         # which the geography rules read as wrapping round
-        return data.lazyframe.select(_ordered("min_lat", "max_lat"))
+        return _holds(data, sql)
 
 
 class Actors(pa.DataFrameModel):
@@ -150,9 +177,9 @@ class Documents(pa.DataFrameModel):
         strict = True
         name = "documents"
 
-    @pa.dataframe_check
-    def published_period_ordered(cls, data) -> pl.LazyFrame:
-        return data.lazyframe.select(_ordered("published_on_from", "published_on_to"))
+    @pa.dataframe_check(sql=_ordered("published_on_from", "published_on_to"))
+    def published_period_ordered(cls, data, sql: str) -> pl.LazyFrame:
+        return _holds(data, sql)
 
 
 class Incidents(pa.DataFrameModel):
@@ -177,9 +204,9 @@ class Incidents(pa.DataFrameModel):
         strict = True
         name = "incidents"
 
-    @pa.dataframe_check
-    def end_not_before_start(cls, data) -> pl.LazyFrame:
-        return data.lazyframe.select(_ordered("start_date", "end_date"))
+    @pa.dataframe_check(sql=_ordered("start_date", "end_date"))
+    def end_not_before_start(cls, data, sql: str) -> pl.LazyFrame:
+        return _holds(data, sql)
 
 
 class Claims(pa.DataFrameModel):
@@ -206,13 +233,11 @@ class Claims(pa.DataFrameModel):
         strict = True
         name = "claims"
 
-    @pa.dataframe_check
-    def quote_span_matches_length(cls, data) -> pl.LazyFrame:
+    @pa.dataframe_check(sql=("quote IS NULL OR quote_start IS NULL OR quote_end IS NULL"
+                              " OR quote_end - quote_start = char_length(quote)"))
+    def quote_span_matches_length(cls, data, sql: str) -> pl.LazyFrame:
         # a claim without a quote (citation-only) has no offsets either: the rules judge that
-        return data.lazyframe.select(
-            pl.col("quote").is_null() | pl.col("quote_start").is_null() | pl.col("quote_end").is_null()
-            | ((pl.col("quote_end") - pl.col("quote_start")) == pl.col("quote").str.len_chars())
-        )
+        return _holds(data, sql)
 
 
 class ClaimRelays(pa.DataFrameModel):
@@ -237,9 +262,9 @@ class ClaimLinks(pa.DataFrameModel):
         name = "claim_links"
         unique = ["claim_id", "other_claim_id", "relation"]
 
-    @pa.dataframe_check
-    def not_linked_to_itself(cls, data) -> pl.LazyFrame:
-        return data.lazyframe.select(pl.col("claim_id") != pl.col("other_claim_id"))
+    @pa.dataframe_check(sql="claim_id <> other_claim_id")
+    def not_linked_to_itself(cls, data, sql: str) -> pl.LazyFrame:
+        return _holds(data, sql)
 
 
 class Figures(pa.DataFrameModel):
@@ -262,13 +287,13 @@ class Figures(pa.DataFrameModel):
         strict = True
         name = "figures"
 
-    @pa.dataframe_check
-    def interval_ordered(cls, data) -> pl.LazyFrame:
-        return data.lazyframe.select(_ordered("value_low", "value_high"))
+    @pa.dataframe_check(sql=_ordered("value_low", "value_high"))
+    def interval_ordered(cls, data, sql: str) -> pl.LazyFrame:
+        return _holds(data, sql)
 
-    @pa.dataframe_check
-    def period_ordered(cls, data) -> pl.LazyFrame:
-        return data.lazyframe.select(_ordered("period_start", "period_end"))
+    @pa.dataframe_check(sql=_ordered("period_start", "period_end"))
+    def period_ordered(cls, data, sql: str) -> pl.LazyFrame:
+        return _holds(data, sql)
 
 
 SCHEMAS: dict[str, type[pa.DataFrameModel]] = {

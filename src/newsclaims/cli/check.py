@@ -41,7 +41,7 @@ from newsclaims.errors import GateFailure, printable
               help="Write no reports (results are still stored in the database).")
 @click.option("--pandera", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
               help="Run the pandera rules: auto skips a table of more than 250,000 rows "
-                   "(pandera validates in memory).")
+                   "(pandera validates in memory; on Spark, auto runs them all).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @progress_option("A progress bar (one step per statement)")
 @click.option("--memory-limit", default="1500MB", show_default=True,

@@ -53,7 +53,8 @@ def plan(con, rules: list[Rule], mode: str = "auto",
 
 
 def _import_models() -> None:
-    for name in ("polars", "pandera.polars", "newsclaims.schemas"):
+    # the models first: newsclaims.schemas imports pandera without pyspark (see there)
+    for name in ("newsclaims.schemas", "polars", "pandera.polars"):
         importlib.import_module(name)
 
 

@@ -20,10 +20,10 @@ def _record_id(frame, index: int, keys: tuple[str, ...]) -> str:
 
 def validate_table(con, table: str) -> list[tuple[str, str, str]]:
     """The offending records of one table, in row order."""
+    from newsclaims import schemas  # first: it imports pandera without pyspark
+
     import pandera.polars as pa
     import polars as pl
-
-    from newsclaims import schemas
 
     frame = schemas.read_table(con, table)
     try:

@@ -21,6 +21,7 @@ def test_a_seeded_sequence_of_batches_keeps_the_results_of_a_full_check(tmp_path
     defect_rules: set[str] = set()
     modes: dict[str, set[str]] = {}
     copies: set[str] = set()
+    indexes: set[str] = set()
     for step in range(8):
         batch = tmp_path / f"batch{step}"
         rate = rnd.choice([None, None, 0.03, 0.08])
@@ -29,8 +30,12 @@ def test_a_seeded_sequence_of_batches_keeps_the_results_of_a_full_check(tmp_path
         before = tables_state(db)
         fail_on = rnd.choice(["error", "error", "warn"])
         # partners_from=0: every partner table the statements read is the audit's copy
-        # (ingest.partners), as for the large tables of a real database
-        run = ingest(db, batch, fail_on=fail_on, pandera="always", partners_from=0)
+        # (ingest.partners), as for the large tables of a real database; index_from=0 on
+        # every other batch: the stored rows are read by key through the lookup indexes
+        # (ingest.lookups), as in a large database, and by scans in between
+        keyed = {"index_from": 0} if step % 2 == 0 else {}
+        run = ingest(db, batch, fail_on=fail_on, pandera="always", partners_from=0, **keyed)
+        indexes.update(run.indexes_built)
         copies.update(run.partner_copies)
         for change in run.changes:
             modes.setdefault(change.rule_id, set()).add(change.evaluated)
@@ -39,7 +44,7 @@ def test_a_seeded_sequence_of_batches_keeps_the_results_of_a_full_check(tmp_path
             assert run.refused
             assert tables_state(db) == before, f"batch {step}: a refused batch changed the database"
             # published without a gate, its audit must be as exact
-            run = ingest(db, batch, fail_on=None, pandera="always", partners_from=0)
+            run = ingest(db, batch, fail_on=None, pandera="always", partners_from=0, **keyed)
             assert run.published
         else:
             published += 1
@@ -56,6 +61,8 @@ def test_a_seeded_sequence_of_batches_keeps_the_results_of_a_full_check(tmp_path
     # the joins and lookups read partner copies: documents for the quote and date rules,
     # claims for the figures', relays' and links' references
     assert {"nc_part_documents_doc_id", "nc_part_claims_claim_id"} <= copies, copies
+    # the first batch built every lookup index, once
+    assert {"nc_lookup_claims_claim_id", "nc_lookup_figures_claim_id", "nc_lookup_claims_doc_id"} <= indexes, indexes
 
 
 def test_a_refused_batch_names_only_the_violations_it_adds(tmp_path):

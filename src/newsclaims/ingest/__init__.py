@@ -19,9 +19,10 @@ from pathlib import Path
 import time
 
 from newsclaims import contract
-from newsclaims.engines.duckdb.database import open_database
+from newsclaims.engines.duckdb.database import open_database, table_sizes
 from newsclaims.errors import InputError
-from newsclaims.ingest.audit import EVAL, FP, audit
+from newsclaims.ingest import lookups as lookup_indexes
+from newsclaims.ingest.audit import EVAL, FP, audit, lookup_pairs
 from newsclaims.ingest.batch import stage, staged
 from newsclaims.ingest.footprint import old
 from newsclaims.ingest.gate import IngestRun, decide
@@ -35,13 +36,15 @@ __all__ = ["IngestRun", "ingest"]
 
 
 def ingest(db_path, batch_folder, *, fail_on: str = "error", memory_limit: str | None = None,
-           pandera: str = "auto", rules=None, partners_from: int = LARGE) -> IngestRun:
+           pandera: str = "auto", rules=None, partners_from: int = LARGE, index_from: int = LARGE) -> IngestRun:
     """Audit the batch in ``batch_folder`` against the database ``db_path`` and publish it
     unless it adds a violation that fails the gate at ``fail_on`` (None: publish whatever
     the audit finds, with its results stored: a backfill known to carry defects). Returns what happened;
     raises ``InputError`` (nothing changed) for a bad batch or a database without stored
     results of the whole catalogue. ``partners_from``: the rows from which a partner table
-    the audit reads is copied once rather than read by each statement (``partners``)."""
+    the audit reads is copied once rather than read by each statement (``partners``);
+    ``index_from``: the rows from which a table's lookups go through an index (``lookups``),
+    built by the first ingest that needs it."""
     from newsclaims.check import CheckOptions, _refuse_a_release_snapshot
 
     started = time.perf_counter()
@@ -61,20 +64,26 @@ def ingest(db_path, batch_folder, *, fail_on: str = "error", memory_limit: str |
             mark = now
 
         stored = _stored_results(con, db_path, catalogue)
+        sizes = table_sizes(con)
+        wanted = lookup_indexes.wanted(lookup_pairs(catalogue), sizes, index_from)
+        indexes_built = lookup_indexes.ensure(con, wanted)
+        lookups = lookup_indexes.Lookups(con, lookup_indexes.indexed(con) & set(wanted))
+        con.execute(f"SET index_scan_max_count = {lookup_indexes.SCAN_MAX}")
+        lap("indexes")
         batch = stage(con, batch_folder)
         tables = set(batch.tables)
         lap("stage")
         con.execute("BEGIN TRANSACTION")
         try:
-            merged = _merge(con, batch)
-            sizes = dict(con.execute(
-                "SELECT table_name, estimated_size FROM duckdb_tables() WHERE schema_name = 'main'").fetchall())
+            merged = _merge(con, batch, lookups)
+            sizes = table_sizes(con)
             lap("merge")
-            audited = audit(con, catalogue, tables, sizes, options, partners_from)
+            audited = audit(con, catalogue, tables, sizes, options, partners_from, lookups)
             lap("audit")
             run = decide(con, catalogue, stored, audited, fail_on, _now())
             run.db, run.batch, run.rows, run.replaced = str(db_path), str(batch.folder), dict(batch.rows), merged
             run.partner_copies = audited.partner_copies
+            run.indexes_built = indexes_built
             lap("gate")
             if run.refused:
                 con.execute("ROLLBACK")
@@ -118,16 +127,23 @@ def _stored_results(con, db_path: Path, catalogue) -> dict[str, tuple]:
     return stored
 
 
-def _merge(con, batch) -> dict[str, int]:
+def _merge(con, batch, lookups) -> dict[str, int]:
     """Replace the stored records the batch corrects and add the new ones; keep the replaced
     rows as ``nc_old_<table>``. Returns table -> records replaced."""
     replaced = {}
     for table in batch.tables:
+        key = contract.tables()[table].primary_key
         # the key columns themselves, not the record id: a plain equality DuckDB can push into
         # the scan (a batch's key columns are never NULL: ``batch`` refuses an empty key)
-        on = " AND ".join(f"b.{c} = t.{c}" for c in contract.tables()[table].primary_key)
+        on = " AND ".join(f"b.{c} = t.{c}" for c in key)
         match = f"EXISTS (SELECT 1 FROM {staged(table)} b WHERE {on})"
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {old(table)} AS SELECT * FROM main.{table} t WHERE {match}")
+        if (table, key[0]) in lookups.pairs:  # the rows of the batch's first key values, by index
+            first = lookups.condition(table, key[0], f"SELECT {key[0]} FROM {staged(table)}")
+            con.execute(f"CREATE OR REPLACE TEMP TABLE nc_fetch_old AS SELECT * FROM main.{table} t WHERE {first}")
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {old(table)} AS SELECT * FROM nc_fetch_old t WHERE {match}")
+            match = first if len(key) == 1 else f"{first} AND {match}"
+        else:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {old(table)} AS SELECT * FROM main.{table} t WHERE {match}")
         replaced[table] = con.execute(f"SELECT count(*) FROM {old(table)}").fetchone()[0]
         if replaced[table]:
             con.execute(f"DELETE FROM main.{table} t WHERE {match}")

@@ -20,7 +20,8 @@ from newsclaims.engines.duckdb.statement import Statement
 from newsclaims.engines.duckdb.keys import unique_statement
 from newsclaims.engines.duckdb.statements import row_condition, sql_statement
 from newsclaims.errors import is_interrupt
-from newsclaims.ingest.footprint import Found, declare_views, footprint_sql, narrowed_sql, near, near_sql
+from newsclaims.ingest.footprint import Found, build_near, declare_views, footprint_sql, narrowed_sql, near
+from newsclaims.ingest.lookups import Lookups, plain
 from newsclaims.ingest.partners import LARGE, Partners, name
 from newsclaims.rules.kinds import GroupedQuery, MissingReference, PanderaModel, RepeatedKey, RowFilter, Whole
 from newsclaims.rules.sql_fragments import quote_literal, record_id_sql
@@ -120,15 +121,32 @@ def _lap(result: Audit, family: str, started: float) -> float:
     return now
 
 
-def audit(con, rules, tables: set[str], sizes: dict[str, int], options, partners_from: int = LARGE) -> Audit:
+def lookup_pairs(rules) -> set[tuple[str, str]]:
+    """Every (table, column) an audit of ``rules`` may read stored rows by, whatever the
+    batch holds: the footprints' conditions and the partner copies' keys."""
+    every = set(contract.TABLES)
+    pairs = set()
+    partners = Partners({t: LARGE for t in every})
+    for rule in rules:
+        found = footprint_sql(rule, rule.kind.footprint(rule), every)
+        if isinstance(found, Found):
+            pairs |= {(rule.table, c.column) for c in found.conditions}
+            _needs(rule, "nc_rows", partners)
+    return pairs | partners.pairs()
+
+
+def audit(con, rules, tables: set[str], sizes: dict[str, int], options, partners_from: int = LARGE,
+          lookups: Lookups | None = None) -> Audit:
     """Evaluate ``rules`` on their footprints in the state of ``con``'s open transaction.
 
     In three passes, so that each large table is read as few times as possible: every
     rule's footprint (one pass per table for all of them, ``near_sql``), the partner rows
     the statements over those footprints read (one pass per partner key, ``partners``),
     then the statements themselves, over small tables. ``partners_from``: the rows from
-    which a partner table is copied rather than read as it is."""
+    which a partner table is copied rather than read as it is; ``lookups``: the indexes
+    those reads may use (``lookups``)."""
     result = Audit()
+    lookups = lookups or plain(con)
     con.execute(f"CREATE OR REPLACE TEMP TABLE {EVAL} (rule_id VARCHAR, severity VARCHAR, "
                 "table_name VARCHAR, record_id VARCHAR, message VARCHAR)")
     con.execute(f"CREATE OR REPLACE TEMP TABLE {FP} (rule_id VARCHAR, record_id VARCHAR)")
@@ -142,9 +160,7 @@ def audit(con, rules, tables: set[str], sizes: dict[str, int], options, partners
             by_table.setdefault(rule.table, []).append(found)
     sources = {}
     for table, founds in by_table.items():
-        sql = near_sql(table, founds)
-        if sql:
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {near(table)} AS {sql}")
+        if build_near(con, table, founds, lookups):
             sources[table] = near(table)
     cache: dict = {}
     partners = Partners(sizes, partners_from)
@@ -155,7 +171,7 @@ def audit(con, rules, tables: set[str], sizes: dict[str, int], options, partners
                         f"FROM {rows} t")
             _needs(rule, rows, partners)
     started = _lap(result, "footprints", started)
-    partners.build(con)
+    partners.build(con, lookups)
     result.partner_copies = sorted(name(t, c) for t, c in partners.built)
     _lap(result, "partner rows", started)
     pandera_rules = []

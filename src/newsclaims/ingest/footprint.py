@@ -74,12 +74,27 @@ def changed_values(table: str, column: str, tables: set[str]) -> str | None:
 
 
 @dataclass(frozen=True)
+class Cond:
+    """One condition of a footprint over the stored rows ``t``: ``sql``; it only holds for
+    rows whose ``column`` is one of ``values`` (SQL over the small staged tables), so those
+    rows can be fetched by key first (``lookups``)."""
+
+    column: str
+    values: str
+    sql: str
+
+
+def is_in(column: str, values: str) -> Cond:
+    return Cond(column, values, f"t.{column} IN ({values})")
+
+
+@dataclass(frozen=True)
 class Found:
     """A footprint found: the batch's rows of the table (``batch``) and the stored rows where
-    one of ``conditions`` (SQL over ``t``) holds, or the records a ``query`` returns."""
+    one of ``conditions`` holds, or the records a ``query`` returns."""
 
     batch: bool = False
-    conditions: tuple[str, ...] = ()
+    conditions: tuple[Cond, ...] = ()
     query: str | None = None
 
 
@@ -105,17 +120,18 @@ def footprint_sql(rule, footprint, tables: set[str]) -> Found | None | Whole:
                              "'<alias>.<column> = t.<column>': the rule runs in full")
             values = changed_values(key[0], key[1], tables)
             if values:
-                conditions.append(f"t.{key[2]} IN ({values})")
+                conditions.append(is_in(key[2], values))
     elif isinstance(footprint, ChildrenOf):
         values = changed_values(footprint.ref_table, footprint.ref_column, tables)
         if values:
-            conditions.append(f"t.{footprint.column} IN ({values})")
+            conditions.append(is_in(footprint.column, values))
     elif isinstance(footprint, SharingKey):
         if table in tables:
             cols = footprint.columns
             keys = " UNION ".join(f"SELECT {', '.join(cols)} FROM {src}" for src in (staged(table), old(table)))
             on = " AND ".join(f"k.{c} = t.{c}" for c in cols)
-            conditions.append(f"EXISTS (SELECT 1 FROM ({keys}) k WHERE {on})")
+            first = " UNION ".join(f"SELECT {cols[0]} FROM {src}" for src in (staged(table), old(table)))
+            conditions.append(Cond(cols[0], first, f"EXISTS (SELECT 1 FROM ({keys}) k WHERE {on})"))
     else:
         return Whole(f"no footprint for a {type(footprint).__name__}: the rule runs in full")
     if table not in tables and not conditions:
@@ -131,10 +147,40 @@ def near_sql(table: str, founds) -> str | None:
     """ONE pass over ``table`` for the footprints of all its rules: its stored rows where
     any of their conditions holds (each rule's footprint is then read from these rows),
     or None when no footprint of the table has a condition."""
-    conditions = sorted({c for found in founds for c in found.conditions})
+    conditions = sorted({c.sql for found in founds for c in found.conditions})
     if not conditions:
         return None
     return f"SELECT t.* FROM main.{table} t WHERE " + " OR ".join(f"({c})" for c in conditions)
+
+
+def build_near(con, table: str, founds, lookups) -> bool:
+    """``nc_near_<table>``: what ``near_sql`` selects. Where ``lookups`` has an index on a
+    condition's column, the rows whose column holds one of the condition's values are
+    fetched by key first and the conditions read on them alone; the other conditions
+    scan the table once together. False when no footprint of the table has a condition."""
+    conditions = sorted({c for found in founds for c in found.conditions}, key=lambda c: (c.column, c.sql))
+    if not conditions:
+        return False
+    keyed = [c for c in conditions if (table, c.column) in lookups.pairs]
+    if not keyed:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {near(table)} AS {near_sql(table, founds)}")
+        return True
+    parts = []
+    for i, column in enumerate(sorted({c.column for c in keyed})):
+        group = [c for c in keyed if c.column == column]
+        values = " UNION ".join(c.values for c in group)
+        fetched = f"nc_fetch_{table}_{i}"
+        # materialised first: a condition pushed into the fetch would cost DuckDB its index scan
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {fetched} AS "
+                    f"{lookups.rows(table, column, values, 't.rowid AS nc_rid, t.*')}")
+        parts.append(f"SELECT * FROM {fetched} t WHERE " + " OR ".join(f"({c.sql})" for c in group))
+    rest = [c for c in conditions if c not in keyed]
+    if rest:
+        parts.append(f"SELECT t.rowid AS nc_rid, t.* FROM main.{table} t WHERE "
+                     + " OR ".join(f"({c.sql})" for c in rest))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {near(table)} AS SELECT * EXCLUDE (nc_rid) FROM "
+                f"(SELECT DISTINCT ON (nc_rid) * FROM ({' UNION ALL '.join(parts)}))")
+    return True
 
 
 def narrowed_sql(table: str, found: Found, source: str | None = None) -> str:
@@ -147,7 +193,7 @@ def narrowed_sql(table: str, found: Found, source: str | None = None) -> str:
     if found.batch:
         parts.append(f"SELECT * FROM {staged(table)}")
     if found.conditions:
-        where = " OR ".join(f"({c})" for c in found.conditions)
+        where = " OR ".join(f"({c.sql})" for c in found.conditions)
         if found.batch:
             where = (f"({where}) AND {record_id_sql(table)} NOT IN "
                      f"(SELECT {record_id_sql(table, 'b')} FROM {staged(table)} b)")

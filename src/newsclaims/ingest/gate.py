@@ -47,6 +47,7 @@ class IngestRun:
     seconds: float = 0.0
     phases: dict[str, float] = field(default_factory=dict)  # stage, merge, audit, gate, publish -> seconds
     partner_copies: list[str] = field(default_factory=list)  # the partner tables copied once (ingest.partners)
+    indexes_built: list[str] = field(default_factory=list)  # lookup indexes this run built (ingest.lookups)
 
     @property
     def refused(self) -> list[RuleChange]:

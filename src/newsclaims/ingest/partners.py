@@ -64,13 +64,18 @@ class Partners:
             reads = set(re.findall(r"\b\w+\b", line.split(")")[0])) & names
         self.need(table, column, rows, row_column, reads)
 
-    def build(self, con) -> None:
+    def build(self, con, lookups) -> None:
+        """Read each large partner table once (by key through ``lookups`` where indexed)."""
         for (table, column), sources in sorted(self.needs.items()):
             values = " UNION ".join(f"SELECT {c} FROM {rows}" for rows, c in sorted(sources))
-            columns = ", ".join(f"p.{c}" for c in sorted(self.columns[(table, column)]))
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {name(table, column)} AS SELECT {columns} FROM main.{table} p "
-                        f"WHERE p.{column} IN ({values})")
+            columns = ", ".join(f"t.{c}" for c in sorted(self.columns[(table, column)]))
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {name(table, column)} AS "
+                        f"{lookups.rows(table, column, values, columns)}")
             self.built.add((table, column))
+
+    def pairs(self) -> set[tuple[str, str]]:
+        """The (table, column) keys the partner copies are read by."""
+        return set(self.needs)
 
     def join_line(self, line: str) -> str:
         """A scan's join line reading the partner copy where one was built."""

@@ -22,6 +22,7 @@ def document(run) -> dict:
         } for c in run.changes if c.evaluated != "untouched" or c.blocking],
         "seconds_per_family": {k: round(v, 4) for k, v in run.timings.items()},
         "seconds_per_phase": run.phases,
+        "lookup_indexes_built": run.indexes_built,
     }
 
 

@@ -1,0 +1,99 @@
+"""Index-backed lookups: the stored rows of a large table whose key is one of a few values.
+
+An ingest reads, from each large table, the rows a batch touches: the rows it replaces,
+the rows of its footprints, the partner rows its statements join. Without an index each
+such read is a scan of the table's key column and, for every row, of the columns it
+keeps (about a second per read at 10M claims). With an ART index on the key column and
+the values written into the statement as constants, DuckDB fetches the matching rows
+alone (``Index Scan``). It uses the index only for constants (``col IN ('a', 'b')``),
+never for a subquery, so the values are read first from the small staged tables and then
+written into the statement.
+
+The indexes (``nc_lookup_<table>_<column>``) are built by the first ingest into a
+database whose table has at least ``LARGE`` rows, in a transaction of their own and
+before the batch is staged; later ingests keep them up to date as DuckDB does for any
+index. They hold no data of their own: a full ``check`` never reads them, and a refused
+batch leaves them as they were (they are rebuilt by nothing else). An index is never
+UNIQUE: the rules must still find a duplicated id.
+
+DuckDB decides per statement whether the index pays: past ``index_scan_max_count``
+matching rows it scans the table as before (``SCAN_MAX``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from newsclaims import contract
+from newsclaims.rules.sql_fragments import quote_literal
+
+SCAN_MAX = 10_000  # matching rows up to which DuckDB fetches by index rather than scanning
+
+
+def index_name(table: str, column: str) -> str:
+    return f"nc_lookup_{table}_{column}"
+
+
+def wanted(rules_columns: set[tuple[str, str]], sizes: dict[str, int], large: int) -> list[tuple[str, str]]:
+    """The (table, column) lookups worth an index: every table's first key column and the
+    columns the footprints and partner copies look up, on tables of ``large`` rows or more."""
+    pairs = {(t, spec.primary_key[0]) for t, spec in contract.tables().items()} | rules_columns
+    return sorted((t, c) for t, c in pairs if sizes.get(t, 0) >= large)
+
+
+def ensure(con, pairs: list[tuple[str, str]]) -> list[str]:
+    """Build the missing indexes of ``pairs``, each committed on its own (an interrupted
+    build leaves the ones already built). Returns the names built."""
+    have = {r[0] for r in con.execute("SELECT index_name FROM duckdb_indexes() WHERE schema_name = 'main'").fetchall()}
+    built = []
+    for table, column in pairs:
+        name = index_name(table, column)
+        if name not in have:
+            con.execute(f"CREATE INDEX {name} ON main.{table} ({column})")
+            built.append(name)
+    return built
+
+
+def indexed(con) -> set[tuple[str, str]]:
+    """The (table, column) pairs with a lookup index."""
+    names = {r[0] for r in con.execute("SELECT index_name FROM duckdb_indexes() WHERE schema_name = 'main'").fetchall()}
+    return {(t, c) for t, spec in contract.tables().items() for c in spec.column_names if index_name(t, c) in names}
+
+
+def _literal(value) -> str | None:
+    if isinstance(value, str):
+        return quote_literal(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+@dataclass
+class Lookups:
+    """How this ingest reads ``table.column IN (values)``: through the index where there is
+    one, with the values written as constants; as a subquery otherwise."""
+
+    con: object
+    pairs: set[tuple[str, str]]
+
+    def condition(self, table: str, column: str, values: str, alias: str = "t") -> str:
+        """SQL over ``alias`` for ``alias.column IN (values)``; ``values``: a query over
+        small tables."""
+        if (table, column) not in self.pairs:
+            return f"{alias}.{column} IN ({values})"
+        found = self.con.execute(f"SELECT DISTINCT v FROM ({values}) nc_v(v) WHERE v IS NOT NULL").fetchall()
+        literals = [_literal(r[0]) for r in found]
+        if any(lit is None for lit in literals):
+            return f"{alias}.{column} IN ({values})"
+        if not literals:
+            return "FALSE"
+        return f"{alias}.{column} IN ({', '.join(sorted(literals))})"
+
+    def rows(self, table: str, column: str, values: str, columns: str = "t.*") -> str:
+        """A query of the rows of ``main.table`` whose ``column`` is one of ``values``
+        (``columns``: what it selects of them, over ``t``)."""
+        return f"SELECT {columns} FROM main.{table} t WHERE {self.condition(table, column, values)}"
+
+
+def plain(con=None) -> Lookups:
+    """Lookups with no index: every read is the subquery form."""
+    return Lookups(con, set())

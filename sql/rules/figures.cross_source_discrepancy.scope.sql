@@ -6,7 +6,8 @@
 -- is in the batch, or its claim is, or a link of its claim is.
 --
 -- Written for a small batch against a large table: the touched groups come from the few
--- changed figures and claims, and only the claims of their incidents are joined at the end.
+-- changed figures and claims (each large table read by key twice, no "before" table read in
+-- full), and only the claims of their incidents are joined at the end.
 WITH changed_claims AS (
     SELECT claim_id FROM ingest_batch_claims
     UNION SELECT claim_id FROM ingest_batch_figures
@@ -17,14 +18,18 @@ now_figures AS (
     SELECT figure_id, claim_id, measure, victim_group FROM figures WHERE claim_id IN (SELECT claim_id FROM changed_claims)
     UNION SELECT figure_id, claim_id, measure, victim_group FROM ingest_batch_figures
 ),
-before_figures AS (
-    SELECT figure_id, claim_id, measure, victim_group FROM ingest_before_figures
-    WHERE claim_id IN (SELECT claim_id FROM changed_claims)
+-- the changed claims as they are and as they were (a replaced claim's old row is in
+-- ingest_batch_claims), so a claim moved to another incident touches both groups
+changed_claim_rows AS (
+    SELECT claim_id, incident_id FROM claims WHERE claim_id IN (SELECT claim_id FROM changed_claims)
+    UNION SELECT claim_id, incident_id FROM ingest_batch_claims
 ),
+-- now_figures holds every figure of a changed claim before the batch too (a stored figure
+-- the batch leaves is there as it is, a replaced one as its old row), and every claim of
+-- now_figures is a changed claim: joined with the claims' rows before and after, it gives
+-- the groups before and after (a superset is harmless: whole groups are re-evaluated)
 groups AS (
-    SELECT c.incident_id, f.measure, f.victim_group FROM now_figures f JOIN claims c ON c.claim_id = f.claim_id
-    UNION
-    SELECT c.incident_id, f.measure, f.victim_group FROM before_figures f JOIN ingest_before_claims c ON c.claim_id = f.claim_id
+    SELECT c.incident_id, f.measure, f.victim_group FROM now_figures f JOIN changed_claim_rows c ON c.claim_id = f.claim_id
 ),
 group_claims AS (
     SELECT claim_id, incident_id FROM claims WHERE incident_id IN (SELECT incident_id FROM groups)

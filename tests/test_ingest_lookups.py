@@ -1,0 +1,49 @@
+"""The lookup indexes of ``ingest`` (ingest/lookups.py): which columns get one, that DuckDB
+really reads through them, and that a batch's audit is the same with them or without."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+from ingest_fixtures import checked_db, copy
+
+from newsclaims.ingest import lookups
+from newsclaims.ingest.audit import lookup_pairs
+from newsclaims.rules.catalogue import load_catalogue
+
+SIZES_10M = {"claims": 10_002_000, "figures": 6_047_126, "documents": 1_000_600, "incidents": 505_303,
+             "claim_relays": 476_081, "claim_links": 230_828, "places": 9_012, "actors": 5_001}
+
+
+def test_keys_and_selective_foreign_keys_get_an_index_few_valued_columns_do_not():
+    wanted = set(lookups.wanted(lookup_pairs(load_catalogue()), SIZES_10M, 50_000))
+    assert {("claims", "claim_id"), ("figures", "figure_id"), ("documents", "doc_id"),
+            ("figures", "claim_id"), ("claims", "doc_id"), ("claim_links", "other_claim_id")} <= wanted
+    # 20 claims per incident, a few thousand actors: an index there costs each write more than it saves
+    assert not wanted & {("claims", "incident_id"), ("claims", "claimant_id"), ("figures", "party_id"),
+                         ("documents", "publisher_id")}
+    assert not {t for t, _ in wanted} & {"places", "actors"}  # small tables are scanned
+
+
+@pytest.mark.timeout(300)
+def test_lookups_read_through_the_index_and_unwanted_indexes_are_dropped(tmp_path):
+    db = copy(checked_db(tmp_path), tmp_path / "live.duckdb")
+    con = duckdb.connect(str(db))
+    try:
+        sizes = {t: 10**6 for t in SIZES_10M}
+        wanted = lookups.wanted(lookup_pairs(load_catalogue()), sizes, 0)
+        built = lookups.ensure(con, wanted)
+        assert lookups.index_name("claims", "claim_id") in built
+        found = lookups.Lookups(con, lookups.indexed(con))
+        ids = "SELECT claim_id FROM claims ORDER BY claim_id LIMIT 5"
+        sql = found.rows("claims", "claim_id", ids)
+        assert "IN ('" in sql  # the values as constants: DuckDB's index scan needs them
+        plan = con.execute("EXPLAIN ANALYZE " + sql).fetchall()[0][1]
+        assert "Index Scan" in plan
+        assert len(con.execute(sql).fetchall()) == 5
+        assert found.condition("claims", "claim_id", "SELECT NULL::VARCHAR WHERE false") == "FALSE"
+        # a table no longer large enough keeps no index
+        assert lookups.ensure(con, [p for p in wanted if p[0] != "claims"]) == []
+        assert not {c for t, c in lookups.indexed(con) if t == "claims"}
+    finally:
+        con.close()

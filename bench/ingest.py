@@ -4,13 +4,16 @@ into the synthetic database of a size, audit+publish against a full `check`.
     .venv/bin/python bench/ingest.py --sizes 1M --records 1000,10000 --repeat 3
 
 Each timed run is a fresh process (`newsclaims ingest`, `newsclaims check --no-reports`) on a
-fresh copy of the database; medians are printed and stored in bench/results/ingest-<size>.json.
+fresh copy of the database, flushed to disk; the ingest runs once without lookup indexes
+(`--lookup-indexes never`, every read a scan) and once with the indexes a first ingest
+builds (their one-time cost is measured apart); medians are printed and stored in bench/results/ingest-<size>.json.
 The cost per rule family is the ingest's own measurement (ingest.json, seconds_per_family)."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import shutil
 import statistics
@@ -50,6 +53,32 @@ def base_db(size: str) -> Path:
     return db
 
 
+def indexed_db(db: Path) -> tuple[Path, dict]:
+    """A copy of ``db`` with the lookup indexes the first ingest builds (ingest/lookups.py),
+    and what building them cost: the one-time cost, measured apart from the batches."""
+    from newsclaims.engines.duckdb.database import open_database, table_sizes
+    from newsclaims.ingest import lookups
+    from newsclaims.ingest.audit import lookup_pairs
+    from newsclaims.ingest.partners import LARGE
+    from newsclaims.rules.catalogue import load_catalogue
+
+    out = db.with_name(db.stem + "-indexed.duckdb")
+    shutil.copyfile(db, out)
+    con = open_database(out)
+    started, cpu = time.perf_counter(), time.process_time()
+    built = lookups.ensure(con, lookups.wanted(lookup_pairs(load_catalogue()), table_sizes(con), LARGE))
+    con.close()
+    return out, {"indexes": built, "build_s": round(time.perf_counter() - started, 2),
+                 "build_cpu_s": round(time.process_time() - cpu, 2),
+                 "file_growth_mb": round((out.stat().st_size - db.stat().st_size) / 2**20, 1)}
+
+
+def _fresh(db: Path, work: Path) -> None:
+    """A fresh copy, flushed to disk: the copy's writeback does not land in the timed run."""
+    shutil.copyfile(db, work)
+    os.sync()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="1M")
@@ -66,15 +95,28 @@ def main() -> None:
         stored = HERE / "results" / f"ingest-{size}.json"
         out = (json.loads(stored.read_text()) if stored.is_file()
                else {"size": size, "claims": _size(size), "batches": {}})
+        indexed, out["lookup_indexes"] = indexed_db(db)
+        print(f"{size} claims: the first ingest builds {len(out['lookup_indexes']['indexes'])} lookup indexes "
+              f"in {out['lookup_indexes']['build_s']} s (once)", flush=True)
         for records in [int(r) for r in opts.records.split(",")]:
             batch = DATA / f"batch-{size}-{records}"
             if not batch.is_dir():
                 subprocess.run([EXE, "synth", "--batch-of", str(db), "--records", str(records), "--seed", "1",
                                 "--output", str(batch)], check=True, capture_output=True)
             ingest_s, check_s, ingest_cpu, check_cpu, families = [], [], [], [], []
+            scan_s, scan_cpu = [], []
+            work = DATA / "work.duckdb"
             for _ in range(opts.repeat):
-                work = DATA / "work.duckdb"
-                shutil.copyfile(db, work)
+                # side by side: the same batch without lookup indexes (every read a scan) ...
+                _fresh(db, work)
+                seconds, cpu, done = _timed([EXE, "ingest", str(batch), "--db", str(work), "--lookup-indexes",
+                                             "never"])
+                if done.returncode != 0:
+                    raise SystemExit(f"ingest failed: {done.stdout}{done.stderr}")
+                scan_s.append(seconds)
+                scan_cpu.append(cpu)
+                # ... with them (built once beforehand, as a first ingest leaves them), then a full check
+                _fresh(indexed, work)
                 seconds, cpu, done = _timed([EXE, "ingest", str(batch), "--db", str(work), "--report-dir",
                                              str(DATA / "ingest-report")])
                 if done.returncode != 0:
@@ -92,15 +134,19 @@ def main() -> None:
                 "rows": rows, "ingest_s": round(statistics.median(ingest_s), 3),
                 "check_s": round(statistics.median(check_s), 3), "runs": len(ingest_s),
                 "ingest_cpu_s": round(statistics.median(ingest_cpu), 3),
+                "ingest_without_indexes_s": round(statistics.median(scan_s), 3),
+                "ingest_without_indexes_cpu_s": round(statistics.median(scan_cpu), 3),
                 "check_cpu_s": round(statistics.median(check_cpu), 3),
                 "phases_s": json.loads((DATA / "ingest-report" / "ingest.json").read_text())["seconds_per_phase"],
                 "families_s": {k: round(statistics.median(f.get(k, 0.0) for f in families), 3)
                                for k in sorted({k for f in families for k in f})},
             }
             out["batches"][str(records)] = entry
-            print(f"{size} claims, {records}-record batch ({rows} rows): ingest {entry['ingest_s']:.2f} s, "
-                  f"full check {entry['check_s']:.2f} s (CPU {entry['ingest_cpu_s']:.2f} s against "
-                  f"{entry['check_cpu_s']:.2f} s); per family {entry['families_s']}", flush=True)
+            print(f"{size} claims, {records}-record batch ({rows} rows): ingest {entry['ingest_s']:.2f} s "
+                  f"(without lookup indexes {entry['ingest_without_indexes_s']:.2f} s), full check "
+                  f"{entry['check_s']:.2f} s; CPU {entry['ingest_cpu_s']:.2f} s (without "
+                  f"{entry['ingest_without_indexes_cpu_s']:.2f} s) against {entry['check_cpu_s']:.2f} s; "
+                  f"per family {entry['families_s']}", flush=True)
             stored.write_text(json.dumps(out, indent=2) + "\n")  # after each batch size
 
 

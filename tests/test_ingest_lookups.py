@@ -47,3 +47,20 @@ def test_lookups_read_through_the_index_and_unwanted_indexes_are_dropped(tmp_pat
         assert not {c for t, c in lookups.indexed(con) if t == "claims"}
     finally:
         con.close()
+
+
+@pytest.mark.timeout(300)
+def test_a_release_database_is_written_without_the_lookup_indexes(tmp_path):
+    from newsclaims.text_policy import withhold_texts
+
+    db = copy(checked_db(tmp_path), tmp_path / "live.duckdb")
+    con = duckdb.connect(str(db))
+    lookups.ensure(con, [("claims", "claim_id"), ("figures", "claim_id")])
+    con.close()
+    withhold_texts(db, tmp_path / "release.duckdb")
+    con = duckdb.connect(str(tmp_path / "release.duckdb"), read_only=True)
+    try:
+        assert con.execute("SELECT index_name FROM duckdb_indexes()").fetchall() == []
+        assert con.execute("SELECT count(*) FROM claims").fetchone()[0] > 0
+    finally:
+        con.close()

@@ -51,6 +51,10 @@ def copy_database(source: Path, target: Path, text_sql: str, texts: dict[str, st
         con.execute("ATTACH ? AS src (READ_ONLY)", [str(source)])
         (dst,) = con.execute("SELECT current_database()").fetchone()
         con.execute(f'COPY FROM DATABASE src TO "{dst}" (SCHEMA)')
+        # the lookup indexes of `ingest` (ingest/lookups.py) serve that database's writes only
+        for (name,) in con.execute("SELECT index_name FROM duckdb_indexes() WHERE database_name = ? "
+                                   "AND index_name LIKE 'nc\\_lookup\\_%' ESCAPE '\\'", [dst]).fetchall():
+            con.execute(f'DROP INDEX "{dst}".main."{name}"')
         con.execute("CREATE TEMP TABLE nc_texts (doc_id VARCHAR PRIMARY KEY, text VARCHAR)")
         if texts:
             con.executemany("INSERT INTO nc_texts VALUES (?, ?)", list(texts.items()))

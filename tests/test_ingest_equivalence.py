@@ -75,3 +75,36 @@ def test_a_refused_batch_names_only_the_violations_it_adds(tmp_path):
     assert {c.rule_id for c in run.refused} == errors
     for change in run.refused:
         assert {r for r, _, when in change.records if when == "new"} == set(made.added[change.rule_id])
+
+
+@pytest.mark.timeout(300)
+def test_a_rule_that_fails_inside_the_audit_refuses_the_batch_in_one_line(tmp_path):
+    """DuckDB aborts a transaction on any error: the batch is refused naming the rule, the
+    database unchanged (not a flood of 'transaction is aborted' errors for every later rule)."""
+    from newsclaims.errors import GateFailure
+    from newsclaims.rules.catalogue import load_catalogue, load_file
+
+    checks = tmp_path / "extra.yml"
+    checks.write_text("""
+- id: claims.id_is_a_number
+  title: A rule whose statement fails on any claim
+  family: structure
+  severity: warn
+  rationale: A claim id cast to an integer fails for every claim.
+  table: claims
+  test: row
+  where: "CAST(t.claim_id AS INTEGER) > 0"
+  message: "'never'"
+""")
+    rules = [*load_file(checks), *(r for r in load_catalogue() if r.table in ("claims", "documents"))]
+    db = copy(checked_db(tmp_path), tmp_path / "live.duckdb")
+    run_checks(db, rules=rules, pandera="always")
+    batch = tmp_path / "batch"
+    write_batch(db, batch, 20, seed=5)
+    before = tables_state(db)
+    with pytest.raises(GateFailure) as refused:
+        ingest(db, batch, rules=rules, pandera="always")
+    text = str(refused.value)
+    assert "claims.id_is_a_number could not run on the batch" in text and "unchanged" in text, text
+    assert "\n" not in text
+    assert tables_state(db) == before

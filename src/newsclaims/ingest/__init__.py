@@ -20,9 +20,9 @@ import time
 
 from newsclaims import contract
 from newsclaims.engines.duckdb.database import open_database, table_sizes
-from newsclaims.errors import InputError
+from newsclaims.errors import GateFailure, InputError
 from newsclaims.ingest import lookups as lookup_indexes
-from newsclaims.ingest.audit import EVAL, FP, audit, lookup_pairs
+from newsclaims.ingest.audit import EVAL, FP, AuditAborted, audit, lookup_pairs
 from newsclaims.ingest.batch import stage, staged
 from newsclaims.ingest.footprint import old
 from newsclaims.ingest.gate import IngestRun, decide
@@ -78,7 +78,14 @@ def ingest(db_path, batch_folder, *, fail_on: str = "error", memory_limit: str |
             merged = _merge(con, batch, lookups)
             sizes = table_sizes(con)
             lap("merge")
-            audited = audit(con, catalogue, tables, sizes, options, partners_from, lookups)
+            try:
+                audited = audit(con, catalogue, tables, sizes, options, partners_from, lookups)
+            except AuditAborted as exc:
+                con.execute("ROLLBACK")
+                raise GateFailure(
+                    f"{batch.folder}: refused: rule {exc.rule_id} could not run on the batch ({exc.message}); "
+                    f"DuckDB aborts the audit's transaction on any error, so no rule after it ran; "
+                    f"{db_path} is unchanged") from None
             lap("audit")
             run = decide(con, catalogue, stored, audited, fail_on, _now())
             run.db, run.batch, run.rows, run.replaced = str(db_path), str(batch.folder), dict(batch.rows), merged

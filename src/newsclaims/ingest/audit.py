@@ -105,6 +105,15 @@ def _unique_statement(rule, rows: str) -> Statement:
     return Statement(full.label, full.table, full.rules, sql)
 
 
+class AuditAborted(Exception):
+    """A rule's statement failed inside the audit's transaction, which DuckDB then aborts:
+    no later statement can run, so the batch cannot be audited (``ingest`` refuses it)."""
+
+    def __init__(self, rule_id: str, message: str):
+        super().__init__(f"{rule_id}: {message}")
+        self.rule_id, self.message = rule_id, message
+
+
 def _run(con, rule, statement: Statement, audit: Audit) -> None:
     try:
         for step in statement.steps(EVAL):
@@ -113,6 +122,10 @@ def _run(con, rule, statement: Statement, audit: Audit) -> None:
         if is_interrupt(exc):
             raise KeyboardInterrupt from None
         audit.errors[rule.id] = one_line(exc)
+        try:
+            con.execute("SELECT 1")
+        except duckdb.Error:  # DuckDB aborted the transaction: no rule can run after this one
+            raise AuditAborted(rule.id, one_line(exc)) from None
 
 
 def _lap(result: Audit, family: str, started: float) -> float:

@@ -34,7 +34,7 @@ def test_lookups_read_through_the_index_and_unwanted_indexes_are_dropped(tmp_pat
         wanted = lookups.wanted(lookup_pairs(load_catalogue()), sizes, 0)
         built = lookups.ensure(con, wanted)
         assert lookups.index_name("claims", "claim_id") in built
-        found = lookups.Lookups(con, lookups.indexed(con))
+        found = lookups.Lookups(con, lookups.indexed(con), {"claims": 10**6})
         ids = "SELECT claim_id FROM claims ORDER BY claim_id LIMIT 5"
         sql = found.rows("claims", "claim_id", ids)
         assert "IN ('" in sql  # the values as constants: DuckDB's index scan needs them
@@ -42,6 +42,9 @@ def test_lookups_read_through_the_index_and_unwanted_indexes_are_dropped(tmp_pat
         assert "Index Scan" in plan
         assert len(con.execute(sql).fetchall()) == 5
         assert found.condition("claims", "claim_id", "SELECT NULL::VARCHAR WHERE false") == "FALSE"
+        # more keys than DuckDB would fetch by index (1 row in 2,000): a join, no constant list
+        small = lookups.Lookups(con, lookups.indexed(con), {"claims": 5 * 2000 - 1})
+        assert "IN (SELECT" in small.rows("claims", "claim_id", ids)
         # a table no longer large enough keeps no index
         assert lookups.ensure(con, [p for p in wanted if p[0] != "claims"]) == []
         assert not {c for t, c in lookups.indexed(con) if t == "claims"}

@@ -59,14 +59,13 @@ def indexed_db(db: Path) -> tuple[Path, dict]:
     from newsclaims.engines.duckdb.database import open_database, table_sizes
     from newsclaims.ingest import lookups
     from newsclaims.ingest.audit import lookup_pairs
-    from newsclaims.ingest.partners import LARGE
     from newsclaims.rules.catalogue import load_catalogue
 
     out = db.with_name(db.stem + "-indexed.duckdb")
     shutil.copyfile(db, out)
     con = open_database(out)
     started, cpu = time.perf_counter(), time.process_time()
-    built = lookups.ensure(con, lookups.wanted(lookup_pairs(load_catalogue()), table_sizes(con), LARGE))
+    built = lookups.ensure(con, lookups.wanted(lookup_pairs(load_catalogue()), table_sizes(con), lookups.INDEX_FROM))
     con.close()
     return out, {"indexes": built, "build_s": round(time.perf_counter() - started, 2),
                  "build_cpu_s": round(time.process_time() - cpu, 2),

@@ -25,6 +25,17 @@ def test_keys_and_selective_foreign_keys_get_an_index_few_valued_columns_do_not(
     assert not {t for t, _ in wanted} & {"places", "actors"}  # small tables are scanned
 
 
+def test_by_default_only_tables_a_daily_batch_reads_through_an_index_get_one():
+    """``INDEX_FROM``: below 2M rows a table's indexes cost each write more than they save
+    (measured at 1M claims, bench/ingest.md); at 10M claims, claims and figures get them."""
+    assert lookups.INDEX_FROM == 2_000_000
+    default = set(lookups.wanted(lookup_pairs(load_catalogue()), SIZES_10M, lookups.INDEX_FROM))
+    assert {t for t, _ in default} == {"claims", "figures"}
+    assert {("claims", "claim_id"), ("claims", "doc_id"), ("figures", "figure_id"), ("figures", "claim_id")} <= default
+    at_1m = {t: n // 10 for t, n in SIZES_10M.items()}
+    assert lookups.wanted(lookup_pairs(load_catalogue()), at_1m, lookups.INDEX_FROM) == []
+
+
 @pytest.mark.timeout(300)
 def test_lookups_read_through_the_index_and_unwanted_indexes_are_dropped(tmp_path):
     db = copy(checked_db(tmp_path), tmp_path / "live.duckdb")
@@ -42,9 +53,11 @@ def test_lookups_read_through_the_index_and_unwanted_indexes_are_dropped(tmp_pat
         assert "Index Scan" in plan
         assert len(con.execute(sql).fetchall()) == 5
         assert found.condition("claims", "claim_id", "SELECT NULL::VARCHAR WHERE false") == "FALSE"
-        # more keys than DuckDB would fetch by index (1 row in 2,000): a join, no constant list
-        small = lookups.Lookups(con, lookups.indexed(con), {"claims": 5 * 2000 - 1})
-        assert "IN (SELECT" in small.rows("claims", "claim_id", ids)
+        # more keys than DuckDB would fetch by index (2,048, or 1 row in 1,000): a join, no constant list
+        many = f"SELECT 'clm-x' || range FROM range({lookups.SCAN_MAX + 1})"
+        assert "IN (SELECT" in found.rows("claims", "claim_id", many)
+        assert "IN (SELECT" not in lookups.Lookups(con, lookups.indexed(con), {"claims": 10**7}).rows(
+            "claims", "claim_id", many)  # 1 in 1,000 of 10M rows: still by index
         # a table no longer large enough keeps no index
         assert lookups.ensure(con, [p for p in wanted if p[0] != "claims"]) == []
         assert not {c for t, c in lookups.indexed(con) if t == "claims"}

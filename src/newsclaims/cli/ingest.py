@@ -25,15 +25,15 @@ NEVER = 2**62  # no table is this large: no lookup index is wanted
               help="As in check: auto skips the pandera rule of a table of more than 250,000 rows.")
 @click.option("--memory-limit", default="1500MB", show_default=True, help="DuckDB's memory limit.")
 @click.option("--lookup-indexes", type=click.Choice(["auto", "never"]), default="auto", show_default=True,
-              help="auto: read the rows a batch touches in a large table by key, through indexes the first "
+              help="auto: read the rows a batch touches in a table of 2M rows or more by key, through indexes the first "
                    "ingest builds and later ones keep; never: scan, and drop the indexes an ingest built.")
 def command(batch, db_path, fail_on, report_dir, pandera, memory_limit, lookup_indexes):
     from newsclaims.ingest import ingest
-    from newsclaims.ingest.partners import LARGE
+    from newsclaims.ingest.lookups import INDEX_FROM
     from newsclaims.ingest.report import write_report
 
     db = db_path or project.default_db_path()
-    index_from = LARGE if lookup_indexes == "auto" else NEVER
+    index_from = INDEX_FROM if lookup_indexes == "auto" else NEVER
     run = ingest(db, batch, fail_on=fail_on, pandera=pandera, memory_limit=memory_limit, index_from=index_from)
     if run.indexes_built:
         click.echo(f"built {len(run.indexes_built)} lookup index(es) on the large tables "

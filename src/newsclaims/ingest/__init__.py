@@ -36,7 +36,7 @@ __all__ = ["IngestRun", "ingest"]
 
 
 def ingest(db_path, batch_folder, *, fail_on: str = "error", memory_limit: str | None = None,
-           pandera: str = "auto", rules=None, partners_from: int = LARGE, index_from: int = LARGE) -> IngestRun:
+           pandera: str = "auto", rules=None, partners_from: int = LARGE, index_from: int = lookup_indexes.INDEX_FROM) -> IngestRun:
     """Audit the batch in ``batch_folder`` against the database ``db_path`` and publish it
     unless it adds a violation that fails the gate at ``fail_on`` (None: publish whatever
     the audit finds, with its results stored: a backfill known to carry defects). Returns what happened;

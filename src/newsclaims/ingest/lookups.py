@@ -10,14 +10,14 @@ never for a subquery, so the values are read first from the small staged tables 
 written into the statement.
 
 The indexes (``nc_lookup_<table>_<column>``) are built by the first ingest into a
-database whose table has at least ``LARGE`` rows, in a transaction of their own and
+database whose table has at least ``INDEX_FROM`` rows (2M), in a transaction of their own and
 before the batch is staged; later ingests keep them up to date as DuckDB does for any
 index. They hold no data of their own: a full ``check`` never reads them, and a refused
 batch leaves them as they were (they are rebuilt by nothing else). An index is never
 UNIQUE: the rules must still find a duplicated id.
 
-DuckDB decides per statement whether the index pays: past a share of the table's rows
-matching it scans the table as before (``SCAN_SHARE``)."""
+DuckDB decides per statement whether the index pays: past 2,048 matching rows and a share
+of the table's rows it scans the table as before (``SCAN_MAX``, ``SCAN_SHARE``)."""
 
 from __future__ import annotations
 
@@ -27,17 +27,23 @@ from newsclaims import contract
 from newsclaims.rules.sql_fragments import quote_literal
 
 # DuckDB reads through an index while the matching rows are at most max(index_scan_max_count,
-# index_scan_percentage x the table's rows), and scans past that. Fetching a whole row by
-# index costs about 0.2 ms here, a scan of the table about 0.15 s per million rows (measured at
-# 1M and 10M claims): the break-even is near one row in 1,500, so the share is 1 in 2,000 and
-# no fixed floor (DuckDB's default, 2,048 rows, made a 10,000-record batch at 1M claims 1.2 s slower).
-SCAN_SHARE = 0.0005
+# index_scan_percentage x the table's rows), and scans past that. Its defaults, 2,048 rows and
+# 1 in 1,000, are set explicitly (a user's configuration does not change what ingest reads) and
+# used for the choice between a constant list and a join below. A stricter share (1 in 2,000,
+# no fixed floor) made a 10,000-record batch at 10M claims 1.4 s slower (bench/ingest.md).
+SCAN_MAX = 2048
+SCAN_SHARE = 0.001
+# A table gets lookup indexes from 2M rows: at 1M claims, the 7 indexes a 50,000-row threshold
+# gave saved nothing on a 1,000-record batch (2.74 s against 2.72 s) and cost 0.3 s on a
+# 10,000-record one (3.41 s against 3.10 s), each write and each checkpoint updating them
+# (bench/ingest.md); at 10M claims those of claims and figures halve a daily batch's reads.
+INDEX_FROM = 2_000_000
 FANOUT = 16  # a foreign key column is indexed when its values repeat at most this often (on average)
 
 
 def configure(con) -> None:
-    """When DuckDB reads through an index rather than scanning (``SCAN_SHARE``)."""
-    con.execute("SET index_scan_max_count = 0")
+    """When DuckDB reads through an index rather than scanning (``SCAN_MAX``, ``SCAN_SHARE``)."""
+    con.execute(f"SET index_scan_max_count = {SCAN_MAX}")
     con.execute(f"SET index_scan_percentage = {SCAN_SHARE}")
 
 
@@ -112,7 +118,7 @@ class Lookups:
             return f"{alias}.{column} IN ({values})"
         found = self.con.execute(f"SELECT DISTINCT v FROM ({values}) nc_v(v) WHERE v IS NOT NULL").fetchall()
         literals = [_literal(r[0]) for r in found]
-        if len(literals) > SCAN_SHARE * self.sizes.get(table, 0) or any(lit is None for lit in literals):
+        if len(literals) > max(SCAN_MAX, SCAN_SHARE * self.sizes.get(table, 0)) or any(lit is None for lit in literals):
             # so many keys that DuckDB would scan anyway: a join with them costs less than a long constant list
             return f"{alias}.{column} IN ({values})"
         if not literals:

@@ -5,9 +5,16 @@ Area-specific fixtures live beside their tests (``tests/<area>_fixtures.py``).""
 from __future__ import annotations
 
 import shutil
+import signal
 from pathlib import Path
 
 import pytest
+
+# A test run started in the background by a shell without job control (`make test &`) inherits
+# SIGINT ignored, and so would every command the tests start: the Ctrl-C tests send real SIGINTs
+# and need them delivered, as from a terminal. A handler, unlike SIG_IGN, is reset at exec.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 # helper modules whose assertions the tests call: pytest's detailed failure messages there too
 pytest.register_assert_rewrite("defect_matrix", "golden_sql")

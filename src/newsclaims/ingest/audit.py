@@ -53,32 +53,15 @@ def _restricted(rule, rows: str) -> str:
     return f"FROM {rows} t"
 
 
-def narrowed(con, table: str, found, cache: dict, source: str | None = None,
-             lookups: Lookups | None = None) -> tuple[str, int]:
+def narrowed(con, table: str, found, cache: dict, source: str | None = None) -> tuple[str, int]:
     """A temporary table of the rows of ``table`` in the footprint ``found`` (with
     ``nc_row``, unique per row); rules of one table with the same footprint share it."""
     key = (table, found)
     if key not in cache:
         name = f"nc_narrow_{len(cache)}"
-        rows = _scope_by_key(con, table, found, lookups, name) or narrowed_sql(table, found, source)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {rows}")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {narrowed_sql(table, found, source)}")
         cache[key] = (name, con.execute(f"SELECT count(*) FROM {name}").fetchone()[0])
     return cache[key]
-
-
-def _scope_by_key(con, table: str, found, lookups: Lookups | None, name: str) -> str | None:
-    """A ``scope`` query's rows read by key through the table's lookup index: the scope's
-    record ids first (a small table), then the rows whose key is one of them, rather than a
-    scan of every row of the table with the scope as a subquery. None where the table has
-    no such index (a key of one text column, indexed)."""
-    spec = contract.tables()[table]
-    keys = spec.primary_key if found.query is not None and lookups else ()
-    if len(keys) != 1 or (table, keys[0]) not in lookups.pairs or spec.column(keys[0]).type != "VARCHAR":
-        return None
-    # a NULL id is never in a scope: its record id is '' and the scope's ids are the keys
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {name}_ids AS "
-                f"SELECT DISTINCT record_id FROM ({found.query}) f(record_id)")
-    return lookups.rows(table, keys[0], f"SELECT record_id FROM {name}_ids", "t.*, t.rowid AS nc_row")
 
 
 def _row_statement(rule, rows: str, sizes, partners: Partners) -> Statement:
@@ -196,7 +179,7 @@ def audit(con, rules, tables: set[str], sizes: dict[str, int], options, partners
     partners = Partners(sizes, partners_from)
     for rule, found in planned:
         if isinstance(found, Found):
-            rows, _ = narrowed(con, rule.table, found, cache, sources.get(rule.table), lookups)
+            rows, _ = narrowed(con, rule.table, found, cache, sources.get(rule.table))
             con.execute(f"INSERT INTO {FP} SELECT DISTINCT {quote_literal(rule.id)}, {record_id_sql(rule.table)} "
                         f"FROM {rows} t")
             _needs(rule, rows, partners)

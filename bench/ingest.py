@@ -65,7 +65,9 @@ def indexed_db(db: Path) -> tuple[Path, dict]:
     shutil.copyfile(db, out)
     con = open_database(out)
     started, cpu = time.perf_counter(), time.process_time()
-    built = lookups.ensure(con, lookups.wanted(lookup_pairs(load_catalogue()), table_sizes(con), lookups.INDEX_FROM))
+    sizes = table_sizes(con)
+    wide = lookups.wide_tables(con, sizes, lookups.INDEX_FROM)
+    built = lookups.ensure(con, lookups.wanted(lookup_pairs(load_catalogue()), sizes, lookups.INDEX_FROM, wide))
     con.close()
     return out, {"indexes": built, "build_s": round(time.perf_counter() - started, 2),
                  "build_cpu_s": round(time.process_time() - cpu, 2),

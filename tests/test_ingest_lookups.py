@@ -26,14 +26,38 @@ def test_keys_and_selective_foreign_keys_get_an_index_few_valued_columns_do_not(
 
 
 def test_by_default_only_tables_a_daily_batch_reads_through_an_index_get_one():
-    """``INDEX_FROM``: below 2M rows a table's indexes cost each write more than they save
-    (measured at 1M claims, bench/ingest.md); at 10M claims, claims and figures get them."""
+    """``INDEX_FROM``: below 2M rows a narrow table's indexes cost each write more than they
+    save (measured at 1M claims, bench/ingest.md); at 10M claims, claims and figures get them
+    by their rows (documents by their bytes: ``wide_tables``)."""
     assert lookups.INDEX_FROM == 2_000_000
     default = set(lookups.wanted(lookup_pairs(load_catalogue()), SIZES_10M, lookups.INDEX_FROM))
     assert {t for t, _ in default} == {"claims", "figures"}
     assert {("claims", "claim_id"), ("claims", "doc_id"), ("figures", "figure_id"), ("figures", "claim_id")} <= default
     at_1m = {t: n // 10 for t, n in SIZES_10M.items()}
     assert lookups.wanted(lookup_pairs(load_catalogue()), at_1m, lookups.INDEX_FROM) == []
+
+
+@pytest.mark.timeout(300)
+def test_a_table_under_the_row_threshold_is_indexed_when_its_stored_columns_are_wide(tmp_path):
+    """``wide_tables``: a table of a quarter to all of the row threshold counts by the bytes a
+    scan reads (documents hold their texts); one already indexed stays indexed."""
+    db = copy(checked_db(tmp_path), tmp_path / "live.duckdb")
+    con = duckdb.connect(str(db))
+    try:
+        sizes = {t: n for t, n in con.execute(
+            "SELECT table_name, estimated_size FROM duckdb_tables() WHERE schema_name = 'main'").fetchall()}
+        large = sizes["documents"] + 1  # documents just under the threshold, claims above it
+        assert "documents" in lookups.wide_tables(con, sizes, large, wide_bytes=1)
+        assert "documents" not in lookups.wide_tables(con, sizes, large, wide_bytes=2**40)
+        assert "claims" not in lookups.wide_tables(con, sizes, large, wide_bytes=1)  # past the threshold anyway
+        assert "documents" not in lookups.wide_tables(con, sizes, 4 * large + 4, wide_bytes=1)  # under a quarter
+        pairs = lookup_pairs(load_catalogue())
+        assert ("documents", "doc_id") in lookups.wanted(pairs, sizes, large, {"documents"})
+        assert ("documents", "doc_id") not in lookups.wanted(pairs, sizes, large)
+        lookups.ensure(con, lookups.wanted(pairs, sizes, large, {"documents"}))
+        assert "documents" in lookups.wide_tables(con, sizes, large, wide_bytes=2**40)
+    finally:
+        con.close()
 
 
 @pytest.mark.timeout(300)

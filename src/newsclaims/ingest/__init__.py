@@ -65,7 +65,8 @@ def ingest(db_path, batch_folder, *, fail_on: str = "error", memory_limit: str |
 
         stored = _stored_results(con, db_path, catalogue)
         sizes = table_sizes(con)
-        wanted = lookup_indexes.wanted(lookup_pairs(catalogue), sizes, index_from)
+        wanted = lookup_indexes.wanted(lookup_pairs(catalogue), sizes, index_from,
+                                        lookup_indexes.wide_tables(con, sizes, index_from))
         indexes_built = lookup_indexes.ensure(con, wanted)
         lookups = lookup_indexes.Lookups(con, lookup_indexes.indexed(con) & set(wanted), sizes)
         lookup_indexes.configure(con)

@@ -33,11 +33,14 @@ from newsclaims.rules.sql_fragments import quote_literal
 # no fixed floor) made a 10,000-record batch at 10M claims 1.4 s slower (bench/ingest.md).
 SCAN_MAX = 2048
 SCAN_SHARE = 0.001
-# A table gets lookup indexes from 2M rows: at 1M claims, the 7 indexes a 50,000-row threshold
-# gave saved nothing on a 1,000-record batch (2.74 s against 2.72 s) and cost 0.3 s on a
-# 10,000-record one (3.41 s against 3.10 s), each write and each checkpoint updating them
-# (bench/ingest.md); at 10M claims those of claims and figures halve a daily batch's reads.
+# A table gets lookup indexes from 2M rows, or from 500,000 rows (INDEX_FROM / 4) when its stored
+# columns take at least WIDE_BYTES, as documents do with their texts: a scan costs by the bytes it
+# reads. At 1M claims, the 7 indexes a 50,000-row threshold gave saved nothing on a 1,000-record
+# batch (2.74 s against 2.72 s) and cost 0.3 s on a 10,000-record one (3.41 s against 3.10 s);
+# claims there take 60 MB. At 10M claims the index on documents (1M rows, 660 MB) took a
+# 1,000-record batch from 5.03 s to 4.11 s (bench/ingest.md).
 INDEX_FROM = 2_000_000
+WIDE_BYTES = 256 * 2**20
 FANOUT = 16  # a foreign key column is indexed when its values repeat at most this often (on average)
 
 
@@ -51,17 +54,37 @@ def index_name(table: str, column: str) -> str:
     return f"nc_lookup_{table}_{column}"
 
 
-def wanted(rules_columns: set[tuple[str, str]], sizes: dict[str, int], large: int) -> list[tuple[str, str]]:
-    """The (table, column) lookups worth an index, on tables of ``large`` rows or more:
-    every table's first key column, and each foreign key column the footprints and partner
-    copies look up whose values repeat at most ``FANOUT`` times on average (judged from the
-    two tables' sizes). An index on a column of few distinct values costs more than it
-    saves: at 10M claims, the one on ``claims.incident_id`` (20 claims per incident) made
-    each ingest's checkpoint 1.7 s longer, more than the scan it spared."""
+def wide_tables(con, sizes: dict[str, int], large: int, wide_bytes: int = WIDE_BYTES) -> set[str]:
+    """The tables of ``large / 4`` to ``large`` rows whose stored columns take at least
+    ``wide_bytes`` (DuckDB's storage blocks), or that already hold a lookup index: their scans
+    cost as much as a table of ``large`` narrow rows."""
+    have = {t for t, _ in indexed(con)}
+    out = set()
+    for table in contract.tables():
+        if not large // 4 <= sizes.get(table, 0) < large:
+            continue
+        if table in have:
+            out.add(table)
+            continue
+        blocks = con.execute("SELECT count(DISTINCT block_id) FROM pragma_storage_info(?) WHERE persistent",
+                             [table]).fetchone()[0]
+        if blocks * con.execute("SELECT block_size FROM pragma_database_size()").fetchone()[0] >= wide_bytes:
+            out.add(table)
+    return out
+
+
+def wanted(rules_columns: set[tuple[str, str]], sizes: dict[str, int], large: int,
+           wide: set[str] = frozenset()) -> list[tuple[str, str]]:
+    """The (table, column) lookups worth an index, on tables of ``large`` rows or more and on
+    the ``wide`` ones: every table's first key column, and each foreign key column the
+    footprints and partner copies look up whose values repeat at most ``FANOUT`` times on
+    average (judged from the two tables' sizes). An index on a column of few distinct values
+    costs more than it saves: at 10M claims, the one on ``claims.incident_id`` (20 claims per
+    incident) made each ingest's checkpoint 1.7 s longer, more than the scan it spared."""
     out = set()
     for table, spec in contract.tables().items():
         rows = sizes.get(table, 0)
-        if rows < max(large, 1):
+        if rows < max(large, 1) and table not in wide:
             continue
         out.add((table, spec.primary_key[0]))
         for fk in spec.foreign_keys:

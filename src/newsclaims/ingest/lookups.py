@@ -36,7 +36,7 @@ SCAN_SHARE = 0.001
 # A table gets lookup indexes from 2M rows, or from 500,000 rows (INDEX_FROM / 4) when its stored
 # columns take at least WIDE_BYTES, as documents do with their texts: a scan costs by the bytes it
 # reads. At 1M claims, the 7 indexes a 50,000-row threshold gave saved nothing on a 1,000-record
-# batch (2.74 s against 2.72 s) and cost 0.3 s on a 10,000-record one (3.41 s against 3.10 s);
+# batch (2.74 s against 2.71 s) and cost 0.3 s on a 10,000-record one (3.42 s against 3.10 s);
 # claims there take 60 MB. At 10M claims the index on documents (1M rows, 660 MB) took a
 # 1,000-record batch from 5.03 s to 4.11 s (bench/ingest.md).
 INDEX_FROM = 2_000_000

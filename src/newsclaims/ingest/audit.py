@@ -23,6 +23,7 @@ from newsclaims.errors import is_interrupt
 from newsclaims.ingest.footprint import Found, build_near, declare_views, footprint_sql, narrowed_sql, near
 from newsclaims.ingest.lookups import Lookups, plain
 from newsclaims.ingest.partners import LARGE, Partners, name
+from newsclaims.ingest.scope import evaluate as evaluate_scope
 from newsclaims.rules.kinds import GroupedQuery, MissingReference, PanderaModel, RepeatedKey, RowFilter, Whole
 from newsclaims.rules.sql_fragments import quote_literal, record_id_sql
 
@@ -53,12 +54,16 @@ def _restricted(rule, rows: str) -> str:
     return f"FROM {rows} t"
 
 
-def narrowed(con, table: str, found, cache: dict, source: str | None = None) -> tuple[str, int]:
+def narrowed(con, table: str, found, cache: dict, source: str | None = None,
+             lookups: Lookups | None = None) -> tuple[str, int]:
     """A temporary table of the rows of ``table`` in the footprint ``found`` (with
-    ``nc_row``, unique per row); rules of one table with the same footprint share it."""
+    ``nc_row``, unique per row); rules of one table with the same footprint share it. A
+    declared scope is evaluated first, step by step (``scope``)."""
     key = (table, found)
     if key not in cache:
         name = f"nc_narrow_{len(cache)}"
+        if found.query is not None:  # its records first; one scan of the table then picks their rows
+            evaluate_scope(con, found.query, lookups or plain(con))
         con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {narrowed_sql(table, found, source)}")
         cache[key] = (name, con.execute(f"SELECT count(*) FROM {name}").fetchone()[0])
     return cache[key]
@@ -179,7 +184,7 @@ def audit(con, rules, tables: set[str], sizes: dict[str, int], options, partners
     partners = Partners(sizes, partners_from)
     for rule, found in planned:
         if isinstance(found, Found):
-            rows, _ = narrowed(con, rule.table, found, cache, sources.get(rule.table))
+            rows, _ = narrowed(con, rule.table, found, cache, sources.get(rule.table), lookups)
             con.execute(f"INSERT INTO {FP} SELECT DISTINCT {quote_literal(rule.id)}, {record_id_sql(rule.table)} "
                         f"FROM {rows} t")
             _needs(rule, rows, partners)

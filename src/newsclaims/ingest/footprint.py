@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from newsclaims.engines.duckdb.scan import load_scan
+from newsclaims.ingest import scope
 from newsclaims.ingest.batch import staged
 from newsclaims import contract
 from newsclaims.rules.kinds import BatchRows, ChildrenOf, PanderaModel, Scoped, SharingKey, Whole
@@ -107,8 +108,7 @@ def footprint_sql(rule, footprint, tables: set[str]) -> Found | None | Whole:
             return None  # a table model reads its table alone
         return footprint
     if isinstance(footprint, Scoped):
-        query = read_query(footprint.file)
-        return Found(query=f"SELECT CAST(record_id AS VARCHAR) FROM (\n{query}\n) scope")
+        return Found(query=read_query(footprint.file))
     conditions = []
     if isinstance(footprint, BatchRows):
         scan = load_scan(table)
@@ -186,9 +186,9 @@ def build_near(con, table: str, founds, lookups) -> bool:
 def narrowed_sql(table: str, found: Found, source: str | None = None) -> str:
     """The rows of ``table`` in the footprint, with ``nc_row`` (unique per row); its stored
     rows are read from ``source`` (``near``: the table's rows in any footprint) when given."""
-    if found.query is not None:
+    if found.query is not None:  # the scope's records, evaluated first (``scope.evaluate``)
         return (f"SELECT t.*, t.rowid AS nc_row FROM main.{table} t WHERE {record_id_sql(table)} IN "
-                f"(SELECT record_id FROM ({found.query}) f(record_id))")
+                f"(SELECT record_id FROM {scope.IDS})")
     parts = []
     if found.batch:
         parts.append(f"SELECT * FROM {staged(table)}")

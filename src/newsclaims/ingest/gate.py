@@ -63,9 +63,14 @@ def decide(con, catalogue, stored: dict[str, tuple], audited, fail_on: str, run_
     whole = ", ".join(quote_literal(r) for r in audited.whole) or "NULL"
     kept = (f"SELECT rule_id, record_id, message FROM main.dq_violations v WHERE v.rule_id NOT IN ({whole}) "
             f"AND NOT EXISTS (SELECT 1 FROM {FP} f WHERE f.rule_id = v.rule_id AND f.record_id = v.record_id)")
+    # the violations after the batch: the stored ones outside the footprints (and outside the rules that
+    # ran in full) plus the audit's, counted without reading the stored messages
     counts = dict(con.execute(
-        f"SELECT rule_id, count(*) FROM ({kept} UNION ALL SELECT rule_id, record_id, message FROM {EVAL}) "
-        "GROUP BY rule_id").fetchall())
+        f"SELECT rule_id, sum(n) FROM (SELECT rule_id, count(*) AS n FROM main.dq_violations v "
+        f"WHERE v.rule_id NOT IN ({whole}) GROUP BY rule_id "
+        f"UNION ALL SELECT rule_id, -count(*) FROM main.dq_violations v WHERE v.rule_id NOT IN ({whole}) "
+        f"AND EXISTS (SELECT 1 FROM {FP} f WHERE f.rule_id = v.rule_id AND f.record_id = v.record_id) GROUP BY rule_id "
+        f"UNION ALL SELECT rule_id, count(*) FROM {EVAL} GROUP BY rule_id) GROUP BY rule_id HAVING sum(n) > 0").fetchall())
     added = dict(con.execute(
         f"SELECT rule_id, count(DISTINCT record_id) FROM {EVAL} e WHERE NOT EXISTS (SELECT 1 FROM "
         "main.dq_violations v WHERE v.rule_id = e.rule_id AND v.record_id = e.record_id) GROUP BY rule_id").fetchall())

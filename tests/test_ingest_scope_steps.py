@@ -116,3 +116,31 @@ def test_the_cross_source_scope_reads_each_large_table_by_key_in_a_step_of_its_o
     by_key = [name for name, body in steps if scope._LOOKUP.search(body)]
     assert by_key == ["now_figures", "changed_claim_rows", "group_claims", "group_figures"]
     assert "JOIN figures" not in final and "JOIN claims" not in final and "FROM figures" not in final
+
+
+KEY_JOINS = [
+    # (a grouped rule's query over figures, the partner tables it reads only joined straight to the figures by key)
+    ("SELECT t.figure_id AS record_id FROM figures t JOIN claims c ON c.claim_id = t.claim_id", [("claims", "claim_id", "claim_id")]),
+    ("-- claims, mentioned in a comment\nSELECT 1 FROM figures AS t LEFT JOIN claims AS c ON t.claim_id = c.claim_id",
+     [("claims", "claim_id", "claim_id")]),
+    # named twice: another read of claims may reach rows no figure matches
+    ("SELECT 1 FROM figures t JOIN claims c ON c.claim_id = t.claim_id WHERE c.incident_id IN (SELECT incident_id FROM claims)", []),
+    # joined to another alias, or from the partner's side
+    ("SELECT 1 FROM figures t, documents d JOIN claims c ON c.claim_id = d.doc_id", []),
+    ("SELECT 1 FROM figures t JOIN claims c ON c.claim_id = x.claim_id", []),
+    ("SELECT 1 FROM claims c JOIN figures t ON c.claim_id = t.claim_id", []),
+    # a RIGHT or FULL join keeps partner rows that match no figure
+    ("SELECT 1 FROM figures t RIGHT JOIN claims c ON c.claim_id = t.claim_id", []),
+    ("SELECT 1 FROM figures t JOIN nc_something c ON c.claim_id = t.claim_id", []),
+]
+
+
+@pytest.mark.parametrize("query,want", KEY_JOINS, ids=range(len(KEY_JOINS)))
+def test_a_table_read_only_through_a_key_join_with_the_rules_table_is_found(query, want):
+    assert scope.key_joined("figures", query) == want
+
+
+def test_the_cross_source_rule_reads_claims_only_through_its_figures():
+    """Its narrowed run reads the claims of the evaluated figures alone (bench/ingest.md)."""
+    query = read_query("rules/figures.cross_source_discrepancy.sql")
+    assert scope.key_joined("figures", query) == [("claims", "claim_id", "claim_id")]

@@ -23,9 +23,9 @@ from newsclaims.errors import is_interrupt
 from newsclaims.ingest.footprint import Found, build_near, declare_views, footprint_sql, narrowed_sql, near
 from newsclaims.ingest.lookups import Lookups, plain
 from newsclaims.ingest.partners import LARGE, Partners, name
-from newsclaims.ingest.scope import evaluate as evaluate_scope
+from newsclaims.ingest.scope import evaluate as evaluate_scope, key_joined
 from newsclaims.rules.kinds import GroupedQuery, MissingReference, PanderaModel, RepeatedKey, RowFilter, Whole
-from newsclaims.rules.sql_fragments import quote_literal, record_id_sql
+from newsclaims.rules.sql_fragments import quote_literal, read_query, record_id_sql
 
 EVAL = "nc_eval"
 FP = "nc_fp"
@@ -211,7 +211,7 @@ def audit(con, rules, tables: set[str], sizes: dict[str, int], options, partners
             rows, count = narrowed(con, rule.table, found, cache)
             result.touched.add(rule.id)
             if isinstance(selection, GroupedQuery):
-                _run_narrowed(con, rule, rows, result)
+                _run_narrowed(con, rule, rows, result, lookups)
             else:
                 _run(con, rule, _row_or_key(rule, rows, {**sizes, rule.table: count}, partners), result)
         _lap(result, type(selection).__name__, started)
@@ -232,15 +232,29 @@ def audit(con, rules, tables: set[str], sizes: dict[str, int], options, partners
     return result
 
 
-def _run_narrowed(con, rule, rows: str, audit_: Audit) -> None:
+def _run_narrowed(con, rule, rows: str, audit_: Audit, lookups: Lookups) -> None:
     """The rule's own query with its table narrowed to the footprint: a temporary view of
-    the table's name shadows it while the query runs."""
+    the table's name shadows it while the query runs. A table the query reads only joined
+    straight to those rows by a key (``scope.key_joined``) is narrowed too, to its rows
+    matching them, when the index reads them by key."""
     table = rule.table
-    columns = ", ".join(f"t.{c}" for c in contract.tables()[table].column_names)
-    # ``rowid`` is the narrowed row's own (``nc_row``): a query may key its rows by it
-    con.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT {columns}, t.nc_row AS rowid FROM {rows} t")
-    _run(con, rule, sql_statement(rule), audit_)  # a stop leaves the view to the rollback
-    con.execute(f"DROP VIEW IF EXISTS temp.main.{table}")
+    shadowed = [table]
+    for partner, column, own in key_joined(table, read_query(rule.selection.file)):
+        keyed = lookups.by_index(partner, column, f"SELECT {own} FROM {rows}")
+        if keyed is None:
+            continue  # as many keys as a scan: the query's own read of the table costs no more
+        # fetched by key first: a condition of the query pushed into the fetch would cost its index scan
+        con.execute(f"CREATE OR REPLACE TEMP TABLE nc_shadow_{partner} AS "
+                    f"SELECT t.*, t.rowid AS nc_row FROM main.{partner} t WHERE {keyed}")
+        shadowed.append(partner)
+    for name in shadowed:
+        source = rows if name == table else f"nc_shadow_{name}"
+        columns = ", ".join(f"t.{c}" for c in contract.tables()[name].column_names)
+        # ``rowid`` is the narrowed row's own (``nc_row``): a query may key its rows by it
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT {columns}, t.nc_row AS rowid FROM {source} t")
+    _run(con, rule, sql_statement(rule), audit_)  # a stop leaves the views to the rollback
+    for name in shadowed:
+        con.execute(f"DROP VIEW IF EXISTS temp.main.{name}")
 
 
 def quote_ident(name: str) -> str:

@@ -137,13 +137,18 @@ class Lookups:
     def condition(self, table: str, column: str, values: str, alias: str = "t") -> str:
         """SQL over ``alias`` for ``alias.column IN (values)``; ``values``: a query over
         small tables."""
+        return self.by_index(table, column, values, alias) or f"{alias}.{column} IN ({values})"
+
+    def by_index(self, table: str, column: str, values: str, alias: str = "t") -> str | None:
+        """``condition`` with the values as constants, which DuckDB reads through the index;
+        None where the column has no index or there are so many keys that DuckDB would scan
+        anyway (a join with them then costs less than a long constant list)."""
         if (table, column) not in self.pairs:
-            return f"{alias}.{column} IN ({values})"
+            return None
         found = self.con.execute(f"SELECT DISTINCT v FROM ({values}) nc_v(v) WHERE v IS NOT NULL").fetchall()
         literals = [_literal(r[0]) for r in found]
         if len(literals) > max(SCAN_MAX, SCAN_SHARE * self.sizes.get(table, 0)) or any(lit is None for lit in literals):
-            # so many keys that DuckDB would scan anyway: a join with them costs less than a long constant list
-            return f"{alias}.{column} IN ({values})"
+            return None
         if not literals:
             return "FALSE"
         return f"{alias}.{column} IN ({', '.join(sorted(literals))})"

@@ -96,6 +96,29 @@ def with_lookups(body: str, lookups) -> str:
     return _LOOKUP.sub(rewrite, body)
 
 
+_KEY_JOIN = (r"\bFROM\s+{own}\s+(?:AS\s+)?(\w+)\s+(?:INNER\s+|LEFT\s+(?:OUTER\s+)?)?JOIN\s+(\w+)\s+"
+             r"(?:AS\s+)?(\w+)\s+ON\s+(\w+)\.(\w+)\s*=\s*(\w+)\.(\w+)")
+
+
+def key_joined(table: str, query: str) -> list[tuple[str, str, str]]:
+    """(partner table, its column, the column of ``table``) for each contract table that
+    ``query`` names once, joined straight to the rows of ``table`` by one key:
+    ``FROM <table> t [LEFT] JOIN <partner> c ON c.<column> = t.<column of table>``. Every row
+    of the partner the query reads then matches a row of ``table`` on that key, so with
+    ``table`` narrowed to some rows, the partner can be narrowed to their matches."""
+    text = _without_comments(query)
+    out = []
+    for match in re.finditer(_KEY_JOIN.format(own=re.escape(table)), text, re.I):
+        own_alias, partner, alias, a1, c1, a2, c2 = match.groups()
+        if (a1, a2) == (own_alias, alias):
+            a1, c1, a2, c2 = a2, c2, a1, c1
+        if ((a1, a2) != (alias, own_alias) or partner == table or partner not in contract.TABLES
+                or len(re.findall(rf"\b{partner}\b", text, re.I)) != 1):
+            continue
+        out.append((partner, c1, c2))
+    return out
+
+
 def evaluate(con, query: str, lookups) -> None:
     """``nc_scope_ids``: the records ``query`` returns, its steps materialised in order."""
     split = split_steps(query)

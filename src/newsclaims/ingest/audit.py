@@ -20,10 +20,11 @@ from newsclaims.engines.duckdb.statement import Statement
 from newsclaims.engines.duckdb.keys import unique_statement
 from newsclaims.engines.duckdb.statements import row_condition, sql_statement
 from newsclaims.errors import is_interrupt
+from newsclaims.ingest.columns import columns_read
 from newsclaims.ingest.footprint import Found, build_near, declare_views, footprint_sql, narrowed_sql, near
-from newsclaims.ingest.lookups import Lookups, plain
+from newsclaims.ingest.lookups import ROW_FETCH_MAX, Lookups, plain
 from newsclaims.ingest.partners import LARGE, Partners, name
-from newsclaims.ingest.scope import evaluate as evaluate_scope, key_joined
+from newsclaims.ingest.scope import IDS as SCOPE_IDS, evaluate as evaluate_scope, key_joined
 from newsclaims.rules.kinds import GroupedQuery, MissingReference, PanderaModel, RepeatedKey, RowFilter, Whole
 from newsclaims.rules.sql_fragments import quote_literal, read_query, record_id_sql
 
@@ -62,11 +63,31 @@ def narrowed(con, table: str, found, cache: dict, source: str | None = None,
     key = (table, found)
     if key not in cache:
         name = f"nc_narrow_{len(cache)}"
-        if found.query is not None:  # its records first; one scan of the table then picks their rows
+        sql = narrowed_sql(table, found, source)
+        if found.query is not None:  # its records first, then their rows: by key when few, or one scan
             evaluate_scope(con, found.query, lookups or plain(con))
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {narrowed_sql(table, found, source)}")
+            keyed = _scope_rows_by_key(con, table, lookups)
+            if keyed is not None:
+                sql = f"SELECT t.*, t.rowid AS nc_row FROM main.{table} t WHERE {keyed}"
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
         cache[key] = (name, con.execute(f"SELECT count(*) FROM {name}").fetchone()[0])
     return cache[key]
+
+
+def _scope_rows_by_key(con, table: str, lookups: Lookups | None) -> str | None:
+    """The condition picking the rows of a scope's records (``nc_scope_ids``) through the
+    index of ``table``'s key, when it is one text column with an index and there are at most
+    ``ROW_FETCH_MAX`` records; None otherwise (the scan of ``narrowed_sql``). A record id
+    ``''`` is a NULL or empty key: those rows are picked too, as the record id does."""
+    key = contract.tables()[table].primary_key
+    if lookups is None or len(key) != 1 or contract.tables()[table].column(key[0]).type != "VARCHAR":
+        return None
+    keyed = lookups.by_index(table, key[0], f"SELECT record_id FROM {SCOPE_IDS}", most=ROW_FETCH_MAX)
+    if keyed is None or keyed == "FALSE":
+        return keyed
+    if con.execute(f"SELECT count(*) FROM {SCOPE_IDS} WHERE record_id = ''").fetchone()[0]:
+        keyed = f"({keyed} OR t.{key[0]} IS NULL)"
+    return keyed
 
 
 def _row_statement(rule, rows: str, sizes, partners: Partners) -> Statement:
@@ -238,19 +259,27 @@ def _run_narrowed(con, rule, rows: str, audit_: Audit, lookups: Lookups) -> None
     straight to those rows by a key (``scope.key_joined``) is narrowed too, to its rows
     matching them, when the index reads them by key."""
     table = rule.table
-    shadowed = [table]
-    for partner, column, own in key_joined(table, read_query(rule.selection.file)):
+    query = read_query(rule.selection.file)
+    shadowed = {table: None}  # table -> the columns fetched (None: all)
+    for partner, column, own in key_joined(table, query):
         keyed = lookups.by_index(partner, column, f"SELECT {own} FROM {rows}")
         if keyed is None:
             continue  # as many keys as a scan: the query's own read of the table costs no more
-        # fetched by key first: a condition of the query pushed into the fetch would cost its index scan
+        # only the columns the query reads (each fetched column costs every row); fetched by
+        # key first: a condition of the query pushed into the fetch would cost its index scan
+        read = columns_read(con, query, partner)
+        fetched = [c for c in contract.tables()[partner].column_names if read is None or c in read]
         con.execute(f"CREATE OR REPLACE TEMP TABLE nc_shadow_{partner} AS "
-                    f"SELECT t.*, t.rowid AS nc_row FROM main.{partner} t WHERE {keyed}")
-        shadowed.append(partner)
-    for name in shadowed:
+                    f"SELECT {', '.join(f't.{c}' for c in fetched) or 'NULL AS nc_none'}, t.rowid AS nc_row "
+                    f"FROM main.{partner} t WHERE {keyed}")
+        shadowed[partner] = set(fetched)
+    for name, fetched in shadowed.items():
         source = rows if name == table else f"nc_shadow_{name}"
-        columns = ", ".join(f"t.{c}" for c in contract.tables()[name].column_names)
-        # ``rowid`` is the narrowed row's own (``nc_row``): a query may key its rows by it
+        spec = contract.tables()[name]
+        columns = ", ".join(f"t.{c}" if fetched is None or c in fetched else f"CAST(NULL AS {spec.column(c).type}) AS {c}"
+                            for c in spec.column_names)
+        # ``rowid`` is the narrowed row's own (``nc_row``): a query may key its rows by it; a
+        # column the query never reads is NULL
         con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT {columns}, t.nc_row AS rowid FROM {source} t")
     _run(con, rule, sql_statement(rule), audit_)  # a stop leaves the views to the rollback
     for name in shadowed:

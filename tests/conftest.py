@@ -45,6 +45,16 @@ def built_db(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
+def built_db_copy(built_db, tmp_path_factory) -> Path:
+    """A copy of ``built_db`` of the test's own, in a folder of its own, for a command that
+    writes into the database (``release`` stores its check's results): the session's
+    ``built_db`` stays as built, whatever ran before."""
+    out = tmp_path_factory.mktemp("built-copy") / "newsclaims.duckdb"
+    shutil.copyfile(built_db, out)
+    return out
+
+
+@pytest.fixture
 def dataset_copy(tmp_path) -> Path:
     """A writable copy of dataset/, for tests that corrupt it."""
     dst = tmp_path / "dataset"

@@ -66,7 +66,8 @@ def test_check_reports_dir_and_its_old_spelling(fixture_db, tmp_path):
 
 
 @pytest.mark.timeout(300)
-def test_release_from_an_http_registry_takes_the_trust_key_its_advice_names(tmp_path, built_db):
+def test_release_from_an_http_registry_takes_the_trust_key_its_advice_names(tmp_path, built_db_copy):
+    built_db = built_db_copy
     from newsclaims.registry import publish
 
     invoke("keygen", "--output", tmp_path / "k.pem")

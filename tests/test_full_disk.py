@@ -51,7 +51,8 @@ def test_build_past_a_file_size_limit_is_exit_2_naming_the_output(tmp_path):
     assert out.read_bytes() == b"the previous database\n"
 
 
-def test_release_past_a_file_size_limit_is_exit_2_naming_the_release(tmp_path, built_db):
+def test_release_past_a_file_size_limit_is_exit_2_naming_the_release(tmp_path, built_db_copy):
+    built_db = built_db_copy
     before = listing(tmp_path)
     result = run("release", "1.0.0", "--db", built_db, "--out", tmp_path / "releases",
                  "--reports-dir", tmp_path / "reports", fsize=LIMIT, cwd=tmp_path)

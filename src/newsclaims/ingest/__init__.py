@@ -9,8 +9,10 @@ the footprints plus the re-evaluated ones inside them) and either commits all of
 state or the new one, never a mix; a killed process leaves the old one (DuckDB's WAL).
 
 Modules: ``batch`` (reading and staging the folder), ``footprint`` (which records a rule
-must re-evaluate), ``audit`` (evaluating the rules there), ``gate`` (refuse or publish and
-what the report says), ``report`` (``ingest.json``/``ingest.md``)."""
+must re-evaluate), ``scope`` (a declared scope, step by step), ``lookups`` (reads by key
+through an index), ``partners`` (the partner rows read once), ``columns`` (the columns a
+query reads, from DuckDB's plan), ``audit`` (evaluating the rules there), ``gate`` (refuse
+or publish and what the report says), ``report`` (``ingest.json``/``ingest.md``)."""
 
 from __future__ import annotations
 

@@ -208,6 +208,9 @@ def audit(con, rules, tables: set[str], sizes: dict[str, int], options, partners
             rows, _ = narrowed(con, rule.table, found, cache, sources.get(rule.table), lookups)
             con.execute(f"INSERT INTO {FP} SELECT DISTINCT {quote_literal(rule.id)}, {record_id_sql(rule.table)} "
                         f"FROM {rows} t")
+            if isinstance(rule.selection, PanderaModel):  # its failures of no single row (``*``):
+                # the table's columns and types, which a batch staged in the contract's types keeps
+                con.execute(f"INSERT INTO {FP} VALUES ({quote_literal(rule.id)}, '*')")
             _needs(rule, rows, partners)
     started = _lap(result, "footprints", started)
     partners.build(con, lookups)
@@ -221,7 +224,7 @@ def audit(con, rules, tables: set[str], sizes: dict[str, int], options, partners
             result.whole[rule.id] = found.reason
             result.details[rule.id] = f"ingest: {found.reason}"
             if isinstance(selection, PanderaModel):
-                pandera_rules.append(rule)
+                pandera_rules.append((rule, None))
                 continue
             if isinstance(selection, GroupedQuery):
                 _run(con, rule, sql_statement(rule), result)
@@ -231,6 +234,9 @@ def audit(con, rules, tables: set[str], sizes: dict[str, int], options, partners
         else:
             rows, count = narrowed(con, rule.table, found, cache)
             result.touched.add(rule.id)
+            if isinstance(selection, PanderaModel):
+                pandera_rules.append((rule, rows))
+                continue
             if isinstance(selection, GroupedQuery):
                 _run_narrowed(con, rule, rows, result, lookups)
             else:
@@ -239,15 +245,7 @@ def audit(con, rules, tables: set[str], sizes: dict[str, int], options, partners
         result.rule_seconds[rule.id] = round(time.perf_counter() - started, 4)
     if pandera_rules:
         started = time.perf_counter()
-        from newsclaims.engines.pandera import ENGINE as PANDERA
-
-        job = Job(None, options, sink=_Sink(), con=con, sizes=sizes)
-        plan = PANDERA.plan(pandera_rules, job)
-        ran = PANDERA.run(plan, job)
-        result.errors.update(ran.errors)
-        result.skipped.update(ran.skipped)
-        for rule_id, detail in ran.details.items():
-            result.details[rule_id] = f"{detail}; {result.details.get(rule_id, '')}".rstrip("; ")
+        _run_pandera(con, pandera_rules, Job(None, options, sink=_Sink(), con=con, sizes=sizes), result)
         result.timings["PanderaModel"] = time.perf_counter() - started
     result.footprint_rows = dict(con.execute(f"SELECT rule_id, count(*) FROM {FP} GROUP BY rule_id").fetchall())
     return result
@@ -284,6 +282,30 @@ def _run_narrowed(con, rule, rows: str, audit_: Audit, lookups: Lookups) -> None
     _run(con, rule, sql_statement(rule), audit_)  # a stop leaves the views to the rollback
     for name in shadowed:
         con.execute(f"DROP VIEW IF EXISTS temp.main.{name}")
+
+
+def _run_pandera(con, rules: list[tuple], job: Job, audit_: Audit) -> None:
+    """Each table model on its footprint's rows (``rows``; None: the whole table). Which
+    models run is decided first, by the tables' full sizes, as a full check decides it
+    (``engines.pandera.plan``); a model then reads its table's name, which a temporary view
+    of the footprint's rows shadows while it runs."""
+    from newsclaims.engines.pandera import ENGINE as PANDERA, Plan
+
+    plan = PANDERA.plan([rule for rule, _ in rules], job)
+    audit_.skipped.update(plan.skipped)
+    chosen = {rule.id for rule in plan.rules}
+    for rule, rows in rules:
+        if rule.id not in chosen:
+            continue
+        if rows is not None:
+            columns = ", ".join(f"t.{c}" for c in contract.tables()[rule.table].column_names)
+            con.execute(f"CREATE OR REPLACE TEMP VIEW {rule.table} AS SELECT {columns} FROM {rows} t")
+        ran = PANDERA.run(Plan([rule]), job)  # a stop leaves the view to the rollback
+        if rows is not None:
+            con.execute(f"DROP VIEW IF EXISTS temp.main.{rule.table}")
+        audit_.errors.update(ran.errors)
+        for rule_id, detail in ran.details.items():
+            audit_.details[rule_id] = f"{detail}; {audit_.details.get(rule_id, '')}".rstrip("; ")
 
 
 def quote_ident(name: str) -> str:

@@ -2,7 +2,7 @@
 verdict the staged batch can change, read in the merged state.
 
 The kinds say what a footprint is (``rules.kinds.base``: ``BatchRows``, ``ChildrenOf``,
-``SharingKey``, ``Whole``); this module finds it for DuckDB: the batch's rows are
+``SharingKey``, ``SharingKeys``, ``Whole``); this module finds it for DuckDB: the batch's rows are
 ``nc_batch_<table>``, the stored rows they replaced ``nc_old_<table>``, and the join keys of
 a ``BatchRows`` footprint come from the ``ON`` conditions of ``sql/scans/<table>.sql``."""
 
@@ -15,7 +15,7 @@ from newsclaims.engines.duckdb.scan import load_scan
 from newsclaims.ingest import scope
 from newsclaims.ingest.batch import staged
 from newsclaims import contract
-from newsclaims.rules.kinds import BatchRows, ChildrenOf, PanderaModel, Scoped, SharingKey, Whole
+from newsclaims.rules.kinds import BatchRows, ChildrenOf, Scoped, SharingKey, SharingKeys, Whole
 from newsclaims.rules.sql_fragments import read_query, record_id_sql
 
 _SOURCE = re.compile(r"^\s*LEFT\s+JOIN\s+(.*?)\s+(?:AS\s+)?(\w+)\s+ON\s+(.*)$", re.I)
@@ -99,13 +99,23 @@ class Found:
     query: str | None = None
 
 
+def sharing(table: str, cols: tuple[str, ...], null_equal: bool = False) -> Cond:
+    """The stored rows holding the ``cols`` values of a batch row or of a row it replaced
+    (``null_equal``: NULL matches NULL, as pandera's uniqueness checks count them). Its
+    lookup column is the first; a batch's key columns are never NULL (``batch``), so a
+    primary key's rows are all found through it."""
+    keys = " UNION ".join(f"SELECT {', '.join(cols)} FROM {src}" for src in (staged(table), old(table)))
+    equal = "IS NOT DISTINCT FROM" if null_equal else "="
+    on = " AND ".join(f"k.{c} {equal} t.{c}" for c in cols)
+    first = " UNION ".join(f"SELECT {cols[0]} FROM {src}" for src in (staged(table), old(table)))
+    return Cond(cols[0], first, f"EXISTS (SELECT 1 FROM ({keys}) k WHERE {on})")
+
+
 def footprint_sql(rule, footprint, tables: set[str]) -> Found | None | Whole:
     """Where ``rule``'s footprint is, None when the batch cannot change any verdict of the
     rule, or a ``Whole`` when it runs in full."""
     table = rule.table
     if isinstance(footprint, Whole):
-        if isinstance(rule.selection, PanderaModel) and table not in tables:
-            return None  # a table model reads its table alone
         return footprint
     if isinstance(footprint, Scoped):
         return Found(query=read_query(footprint.file))
@@ -127,11 +137,10 @@ def footprint_sql(rule, footprint, tables: set[str]) -> Found | None | Whole:
             conditions.append(is_in(footprint.column, values))
     elif isinstance(footprint, SharingKey):
         if table in tables:
-            cols = footprint.columns
-            keys = " UNION ".join(f"SELECT {', '.join(cols)} FROM {src}" for src in (staged(table), old(table)))
-            on = " AND ".join(f"k.{c} = t.{c}" for c in cols)
-            first = " UNION ".join(f"SELECT {cols[0]} FROM {src}" for src in (staged(table), old(table)))
-            conditions.append(Cond(cols[0], first, f"EXISTS (SELECT 1 FROM ({keys}) k WHERE {on})"))
+            conditions.append(sharing(table, footprint.columns))
+    elif isinstance(footprint, SharingKeys):
+        if table in tables:
+            conditions.extend(sharing(table, cols, null_equal=True) for cols in footprint.keys)
     else:
         return Whole(f"no footprint for a {type(footprint).__name__}: the rule runs in full")
     if table not in tables and not conditions:

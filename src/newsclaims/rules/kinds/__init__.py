@@ -12,7 +12,7 @@ import pkgutil
 
 from newsclaims.rules.kinds.base import (
     BatchRows, ChildrenOf, Defect, Footprint, GroupedQuery, GxForm, Kind, MissingReference, PanderaModel,
-    RepeatedKey, RowFilter, Scoped, Selection, SharingKey, Whole, footprint_of,
+    RepeatedKey, RowFilter, Scoped, Selection, SharingKey, SharingKeys, Whole, footprint_of,
 )
 
 KINDS: dict[str, Kind] = {}
@@ -39,5 +39,5 @@ def _register_modules() -> None:
 
 _register_modules()
 
-__all__ = ["KINDS", "BatchRows", "ChildrenOf", "Footprint", "Scoped", "SharingKey", "Whole", "footprint_of", "Defect", "GroupedQuery", "GxForm", "Kind", "MissingReference", "PanderaModel",
+__all__ = ["KINDS", "BatchRows", "ChildrenOf", "Footprint", "Scoped", "SharingKey", "SharingKeys", "Whole", "footprint_of", "Defect", "GroupedQuery", "GxForm", "Kind", "MissingReference", "PanderaModel",
            "RepeatedKey", "RowFilter", "Selection", "get", "register"]

@@ -89,6 +89,16 @@ class SharingKey:
 
 
 @dataclass(frozen=True)
+class SharingKeys:
+    """The batch's rows of the rule's table, and every row that holds, before or after the
+    batch, the same values as a batch row in one of the column sets ``keys``, NULL matching
+    NULL: a table model's row checks read the row alone, its uniqueness checks the rows
+    holding the same value (pandera counts NULLs as equal)."""
+
+    keys: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
 class Scoped:
     """The records a query file of the rule's own declaration returns (``scope:`` of a
     ``sql`` rule, relative to sql/): for a grouped rule, the records of the groups the batch
@@ -106,7 +116,7 @@ class Whole:
     reason: str
 
 
-Footprint = BatchRows | ChildrenOf | SharingKey | Scoped | Whole
+Footprint = BatchRows | ChildrenOf | SharingKey | SharingKeys | Scoped | Whole
 
 
 @dataclass(frozen=True)

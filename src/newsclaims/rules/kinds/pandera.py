@@ -3,8 +3,9 @@ record; one violation per rejected record."""
 
 from __future__ import annotations
 
+from newsclaims import contract
 from newsclaims.rules.kinds import register
-from newsclaims.rules.kinds.base import Kind, PanderaModel
+from newsclaims.rules.kinds.base import Kind, PanderaModel, SharingKeys
 
 
 @register
@@ -15,6 +16,13 @@ class Pandera(Kind):
 
     def select(self, rule) -> PanderaModel:
         return PanderaModel(rule.params["model"])
+
+    def footprint(self, rule) -> SharingKeys:
+        """A model's checks read one row each, except its uniqueness checks, which are the
+        contract's primary key and unique column sets (``tests/test_ingest_pandera.py`` holds
+        the models to that): the batch's rows and the rows sharing one of those keys."""
+        spec = contract.tables()[rule.table]
+        return SharingKeys((tuple(spec.primary_key), *spec.unique))
 
     def describe(self, rule) -> str:
         return f"`newsclaims.schemas.{rule.params['model']}`"

@@ -201,6 +201,7 @@ def audit(con, rules, tables: set[str], sizes: dict[str, int], options, partners
     for table, founds in by_table.items():
         if build_near(con, table, founds, lookups):
             sources[table] = near(table)
+    pandera_plan = _plan_pandera(con, planned, options, sizes)
     cache: dict = {}
     partners = Partners(sizes, partners_from)
     for rule, found in planned:
@@ -245,7 +246,7 @@ def audit(con, rules, tables: set[str], sizes: dict[str, int], options, partners
         result.rule_seconds[rule.id] = round(time.perf_counter() - started, 4)
     if pandera_rules:
         started = time.perf_counter()
-        _run_pandera(con, pandera_rules, Job(None, options, sink=_Sink(), con=con, sizes=sizes), result)
+        _run_pandera(con, pandera_rules, pandera_plan, result)
         result.timings["PanderaModel"] = time.perf_counter() - started
     result.footprint_rows = dict(con.execute(f"SELECT rule_id, count(*) FROM {FP} GROUP BY rule_id").fetchall())
     return result
@@ -284,14 +285,30 @@ def _run_narrowed(con, rule, rows: str, audit_: Audit, lookups: Lookups) -> None
         con.execute(f"DROP VIEW IF EXISTS temp.main.{name}")
 
 
-def _run_pandera(con, rules: list[tuple], job: Job, audit_: Audit) -> None:
-    """Each table model on its footprint's rows (``rows``; None: the whole table). Which
-    models run is decided first, by the tables' full sizes, as a full check decides it
-    (``engines.pandera.plan``); a model then reads its table's name, which a temporary view
-    of the footprint's rows shadows while it runs."""
-    from newsclaims.engines.pandera import ENGINE as PANDERA, Plan
+def _plan_pandera(con, planned, options, sizes) -> tuple | None:
+    """(the pandera engine, its plan, the job) for the pandera rules the batch touches, or
+    None. Which models run is decided here, by the tables' full sizes, as a full check
+    decides it (``engines.pandera.plan``); when one runs, pandera's import (0.6 s) starts
+    on a background thread, overlapping the footprints' statements (DuckDB releases the GIL)."""
+    rules = [rule for rule, _ in planned if isinstance(rule.selection, PanderaModel)]
+    if not rules:
+        return None
+    from newsclaims.engines.pandera import ENGINE as PANDERA, preload
 
-    plan = PANDERA.plan([rule for rule, _ in rules], job)
+    job = Job(None, options, sink=_Sink(), con=con, sizes=sizes)
+    plan = PANDERA.plan(rules, job)
+    if plan.rules:
+        preload()
+    return PANDERA, plan, job
+
+
+def _run_pandera(con, rules: list[tuple], planned, audit_: Audit) -> None:
+    """Each table model of ``planned`` (``_plan_pandera``) on its footprint's rows (``rows``;
+    None: the whole table): a model reads its table's name, which a temporary view of the
+    footprint's rows shadows while it runs."""
+    from newsclaims.engines.pandera import Plan
+
+    PANDERA, plan, job = planned
     audit_.skipped.update(plan.skipped)
     chosen = {rule.id for rule in plan.rules}
     for rule, rows in rules:

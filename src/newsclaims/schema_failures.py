@@ -109,7 +109,7 @@ def describe_failures(
                 file, line = _where(frame, i)
                 problems.append(((0, i), f"{file}:{line}: {record_label(table, frame, i)}: {column}: {exc}"))
     seen_dups: dict[tuple, int] = {}
-    others = cases.filter(~pl.col("check").str.starts_with("dtype(")).sort("index", nulls_last=True)
+    others = cases.filter(~pl.col("check").str.starts_with("dtype(")).sort("index", nulls_last=True, maintain_order=True)
     for case in others.iter_rows(named=True):
         column, check, index = case["column"], case["check"], case["index"]
         if index is None:

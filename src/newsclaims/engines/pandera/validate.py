@@ -35,7 +35,8 @@ def validate_table(con, table: str) -> list[tuple[str, str, str]]:
     keys = contract.tables()[table].primary_key
     by_record: dict[str, list[str]] = {}
     order: list[str] = []
-    for case in cases.sort("index", nulls_last=True).iter_rows(named=True):
+    # stable: a record's failures keep the order of the model's checks, however many rows it holds
+    for case in cases.sort("index", nulls_last=True, maintain_order=True).iter_rows(named=True):
         index = case["index"]
         record = "*" if index is None else _record_id(frame, index, keys)
         column = case["column"] if case["column"] not in (None, table) else "row"

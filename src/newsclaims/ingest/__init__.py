@@ -8,7 +8,8 @@ the footprints plus the re-evaluated ones inside them) and either commits all of
 (published) or rolls it back (refused: the database is as it was). A reader sees the old
 state or the new one, never a mix; a killed process leaves the old one (DuckDB's WAL).
 
-Modules: ``batch`` (reading and staging the folder), ``footprint`` (which records a rule
+Modules: ``batch`` (reading and staging the folder), ``merge`` (the batch into the tables, within
+the database's own constraints), ``footprint`` (which records a rule
 must re-evaluate), ``scope`` (a declared scope, step by step), ``lookups`` (reads by key
 through an index), ``partners`` (the partner rows read once), ``columns`` (the columns a
 query reads, from DuckDB's plan), ``audit`` (evaluating the rules there), ``gate`` (refuse
@@ -20,19 +21,18 @@ from datetime import datetime, timezone
 from pathlib import Path
 import time
 
-from newsclaims import contract
 from newsclaims.engines.duckdb.database import open_database, table_sizes
 from newsclaims.errors import GateFailure, InputError
 from newsclaims.ingest import lookups as lookup_indexes
 from newsclaims.ingest.audit import EVAL, FP, AuditAborted, audit, lookup_pairs
-from newsclaims.ingest.batch import stage, staged
-from newsclaims.ingest.footprint import old
+from newsclaims.ingest.batch import stage
 from newsclaims.ingest.gate import IngestRun, decide
+from newsclaims.ingest.merge import Rejected, merge
 from newsclaims.ingest.partners import LARGE
 from newsclaims.interrupts import finishing
 from newsclaims.rules.catalogue import load_catalogue
 from newsclaims.rules.results import RuleResult
-from newsclaims.rules.sql_fragments import quote_literal, record_id_sql
+from newsclaims.rules.sql_fragments import quote_literal
 
 __all__ = ["IngestRun", "ingest"]
 
@@ -78,7 +78,10 @@ def ingest(db_path, batch_folder, *, fail_on: str = "error", memory_limit: str |
         lap("stage")
         con.execute("BEGIN TRANSACTION")
         try:
-            merged = _merge(con, batch, lookups)
+            try:
+                merged = merge(con, batch, lookups)
+            except Rejected as exc:
+                raise _rejection(exc, batch.folder, db_path) from None
             sizes = table_sizes(con)
             lap("merge")
             try:
@@ -116,6 +119,21 @@ def ingest(db_path, batch_folder, *, fail_on: str = "error", memory_limit: str |
     return run
 
 
+def _rejection(exc: Rejected, folder, db_path) -> Exception:
+    """The one line of a merge the database's own constraints rejected: exit 2 for a
+    correction DuckDB cannot apply (an indexed column of a referenced record), exit 1
+    (refused) for a row that breaks a constraint, as the rule that mirrors it would."""
+    record = f"{exc.table} record {exc.record}" if exc.record else f"a row of {exc.table}"
+    if exc.changes:
+        return InputError(
+            f"{folder}: {record} changes {exc.changes}, which DuckDB cannot change in a record other rows "
+            f"reference by a foreign key (it updates an indexed column as a delete and an insert, and "
+            f"refuses the delete); correct the dataset and rebuild, or ingest into a database without "
+            f"constraints; {db_path} is unchanged")
+    return GateFailure(f"{folder}: refused: {record} breaks the database's constraints ({exc.reason}); "
+                       f"{db_path} is unchanged")
+
+
 def _stored_results(con, db_path: Path, catalogue) -> dict[str, tuple]:
     """rule -> its stored (status, violation_count, detail), or one line when the database
     holds no results of this catalogue (the incremental audit builds on a full check's)."""
@@ -135,30 +153,6 @@ def _stored_results(con, db_path: Path, catalogue) -> dict[str, tuple]:
         raise InputError(f"{db_path}: {what}: the stored results are not a full duckdb check of this "
                          f"catalogue; run `newsclaims check --db {db_path}` first")
     return stored
-
-
-def _merge(con, batch, lookups) -> dict[str, int]:
-    """Replace the stored records the batch corrects and add the new ones; keep the replaced
-    rows as ``nc_old_<table>``. Returns table -> records replaced."""
-    replaced = {}
-    for table in batch.tables:
-        key = contract.tables()[table].primary_key
-        # the key columns themselves, not the record id: a plain equality DuckDB can push into
-        # the scan (a batch's key columns are never NULL: ``batch`` refuses an empty key)
-        on = " AND ".join(f"b.{c} = t.{c}" for c in key)
-        match = f"EXISTS (SELECT 1 FROM {staged(table)} b WHERE {on})"
-        if (table, key[0]) in lookups.pairs:  # the rows of the batch's first key values, by index
-            first = lookups.condition(table, key[0], f"SELECT {key[0]} FROM {staged(table)}")
-            con.execute(f"CREATE OR REPLACE TEMP TABLE nc_fetch_old AS SELECT * FROM main.{table} t WHERE {first}")
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {old(table)} AS SELECT * FROM nc_fetch_old t WHERE {match}")
-            match = first if len(key) == 1 else f"{first} AND {match}"
-        else:
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {old(table)} AS SELECT * FROM main.{table} t WHERE {match}")
-        replaced[table] = con.execute(f"SELECT count(*) FROM {old(table)}").fetchone()[0]
-        if replaced[table]:
-            con.execute(f"DELETE FROM main.{table} t WHERE {match}")
-        con.execute(f"INSERT INTO main.{table} SELECT * FROM {staged(table)}")
-    return replaced
 
 
 def _store(con, results: list[RuleResult], run_at: datetime, audited) -> None:

@@ -26,6 +26,7 @@ from newsclaims.errors import GateFailure, InputError
 from newsclaims.ingest import lookups as lookup_indexes
 from newsclaims.ingest.audit import EVAL, FP, AuditAborted, audit, lookup_pairs
 from newsclaims.ingest.batch import stage
+from newsclaims.ingest.footprint import old_columns
 from newsclaims.ingest.gate import IngestRun, decide
 from newsclaims.ingest.merge import Rejected, merge
 from newsclaims.ingest.partners import LARGE
@@ -79,7 +80,7 @@ def ingest(db_path, batch_folder, *, fail_on: str = "error", memory_limit: str |
         con.execute("BEGIN TRANSACTION")
         try:
             try:
-                merged = merge(con, batch, lookups)
+                merged = merge(con, batch, lookups, old_columns(catalogue, tables))
             except Rejected as exc:
                 raise _rejection(exc, batch.folder, db_path) from None
             sizes = table_sizes(con)

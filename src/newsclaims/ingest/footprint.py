@@ -210,6 +210,43 @@ def narrowed_sql(table: str, found: Found, source: str | None = None) -> str:
     return f"SELECT *, row_number() OVER () AS nc_row FROM (\n{' UNION ALL '.join(parts)}\n)"
 
 
+_STAR = re.compile(r"\*")
+
+
+def old_columns(rules, tables: set[str]) -> dict[str, set[str] | None]:
+    """table -> the columns of its replaced rows (``nc_old_<table>``) that the footprints of
+    ``rules`` can read, None for every column. Computed before the merge from the footprints'
+    SQL (``footprint_sql`` reads no data), so that the merge fetches the rows it replaces
+    with these columns only: fetching a stored row costs by the columns it reads (at 10M
+    claims, 2,000 replaced claims take 1.08 s whole, 0.53 s as their four key columns).
+
+    A footprint reads ``nc_old_<table>`` directly (its key columns) or, in a declared scope,
+    through the views ``ingest_batch_<table>`` and ``ingest_before_<table>``. Every column
+    whose name is a word of such a text is kept (a superset: a name in a comment keeps its
+    column too); a text that selects ``*`` keeps them all. The primary key is always kept."""
+    texts: list[str] = []
+    for rule in rules:
+        found = footprint_sql(rule, rule.kind.footprint(rule), tables)
+        if isinstance(found, Found):
+            texts.append(found.query or "")
+            texts.extend(f"{c.values}\n{c.sql}" for c in found.conditions)
+    return {table: columns_of_old(table, texts) for table in tables}
+
+
+def columns_of_old(table: str, texts: list[str]) -> set[str] | None:
+    """The columns of ``table`` that ``texts`` (SQL) can read of its replaced rows: those
+    named in a text that reads ``nc_old_<table>``, ``ingest_batch_<table>`` or
+    ``ingest_before_<table>``, and the primary key; None (every column) when such a text
+    selects ``*``."""
+    spec = contract.tables()[table]
+    names = (old(table), f"ingest_batch_{table}", f"ingest_before_{table}")
+    reading = [t for t in texts if any(re.search(rf"\b{n}\b", t) for n in names)]
+    if any(_STAR.search(t.replace("count(*)", "")) for t in reading):
+        return None
+    words = {w for t in reading for w in re.findall(r"\w+", t)}
+    return set(spec.primary_key) | {c for c in spec.column_names if c in words}
+
+
 def declare_views(con, tables: set[str]) -> None:
     """``ingest_batch_<table>`` (the batch's rows and the stored rows they replace) and
     ``ingest_before_<table>`` (the table before the batch), for the ``scope`` queries."""

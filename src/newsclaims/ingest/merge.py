@@ -23,9 +23,11 @@ from newsclaims.ingest.footprint import old
 from newsclaims.rules.sql_fragments import record_id_sql
 
 
-def merge(con, batch, lookups) -> dict[str, int]:
+def merge(con, batch, lookups, columns: dict[str, set[str] | None] | None = None) -> dict[str, int]:
     """Replace the stored records the batch corrects and add the new ones; keep the replaced
-    rows as ``nc_old_<table>``. Returns table -> records replaced.
+    rows as ``nc_old_<table>``, with the ``columns`` of each table that a later step reads
+    (``footprint.old_columns``; the others NULL; all where None). Returns table -> records
+    replaced.
 
     A database built with the contract's constraints (``newsclaims build``) has foreign keys,
     and DuckDB refuses to delete a row another table references, even to insert it again
@@ -41,13 +43,15 @@ def merge(con, batch, lookups) -> dict[str, int]:
         # the scan (a batch's key columns are never NULL: ``batch`` refuses an empty key)
         on = " AND ".join(f"b.{c} = t.{c}" for c in key)
         match = f"EXISTS (SELECT 1 FROM {staged(table)} b WHERE {on})"
+        wanted = None if columns is None else columns.get(table)
+        kept = _kept(con, table, None if wanted is None else wanted | constraints.indexed.get(table, set()))
         if (table, key[0]) in lookups.pairs:  # the rows of the batch's first key values, by index
             first = lookups.condition(table, key[0], f"SELECT {key[0]} FROM {staged(table)}")
-            con.execute(f"CREATE OR REPLACE TEMP TABLE nc_fetch_old AS SELECT * FROM main.{table} t WHERE {first}")
+            con.execute(f"CREATE OR REPLACE TEMP TABLE nc_fetch_old AS SELECT {kept} FROM main.{table} t WHERE {first}")
             con.execute(f"CREATE OR REPLACE TEMP TABLE {old(table)} AS SELECT * FROM nc_fetch_old t WHERE {match}")
             match = first if len(key) == 1 else f"{first} AND {match}"
         else:
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {old(table)} AS SELECT * FROM main.{table} t WHERE {match}")
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {old(table)} AS SELECT {kept} FROM main.{table} t WHERE {match}")
         replaced[table] = con.execute(f"SELECT count(*) FROM {old(table)}").fetchone()[0]
         try:
             if replaced[table] and table in constraints.referenced:
@@ -59,6 +63,19 @@ def merge(con, batch, lookups) -> dict[str, int]:
         except duckdb.ConstraintException as exc:
             raise Rejected(table, _rejected_record(con, table, constraints), exc) from None
     return replaced
+
+
+def _kept(con, table: str, wanted: set[str] | None) -> str:
+    """The select list of a replaced row: every column, those outside ``wanted`` as a NULL
+    of their type (DuckDB then does not read them)."""
+    if wanted is None:
+        return "*"
+    dropped = [(name, kind) for name, kind in con.execute(
+        "SELECT column_name, data_type FROM duckdb_columns() WHERE schema_name = 'main' AND table_name = ? "
+        "ORDER BY column_index", [table]).fetchall() if name not in wanted]
+    if not dropped:
+        return "*"
+    return "* REPLACE (" + ", ".join(f"CAST(NULL AS {kind}) AS {name}" for name, kind in dropped) + ")"
 
 
 IN_PLACE = "nc_in_place"

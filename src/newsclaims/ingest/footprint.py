@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from newsclaims.engines.duckdb.scan import load_scan
 from newsclaims.ingest import scope
 from newsclaims.ingest.batch import staged
+from newsclaims.ingest.lookups import ROW_FETCH_MAX
 from newsclaims import contract
 from newsclaims.rules.kinds import BatchRows, ChildrenOf, Scoped, SharingKey, SharingKeys, Whole
 from newsclaims.rules.sql_fragments import read_query, record_id_sql
@@ -175,13 +176,11 @@ def build_near(con, table: str, founds, lookups) -> bool:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {near(table)} AS {near_sql(table, founds)}")
         return True
     parts = []
+    in_batch = any(found.batch for found in founds)
     for i, column in enumerate(sorted({c.column for c in keyed})):
         group = [c for c in keyed if c.column == column]
-        values = " UNION ".join(c.values for c in group)
         fetched = f"nc_fetch_{table}_{i}"
-        # materialised first: a condition pushed into the fetch would cost DuckDB its index scan
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {fetched} AS "
-                    f"{lookups.rows(table, column, values, 't.rowid AS nc_rid, t.*')}")
+        _fetch_keyed(con, table, column, group, lookups, fetched, in_batch)
         parts.append(f"SELECT * FROM {fetched} t WHERE " + " OR ".join(f"({c.sql})" for c in group))
     rest = [c for c in conditions if c not in keyed]
     if rest:
@@ -190,6 +189,44 @@ def build_near(con, table: str, founds, lookups) -> bool:
     con.execute(f"CREATE OR REPLACE TEMP TABLE {near(table)} AS SELECT * EXCLUDE (nc_rid) FROM "
                 f"(SELECT DISTINCT ON (nc_rid) * FROM ({' UNION ALL '.join(parts)}))")
     return True
+
+
+def _fetch_keyed(con, table: str, column: str, group, lookups, fetched: str, in_batch: bool) -> None:
+    """``fetched``: the stored rows of ``table`` whose ``column`` holds a value of the
+    conditions ``group`` (read through the index), whole, with ``nc_rid``; at least those
+    meeting a condition, outside the batch's own records when ``in_batch``.
+
+    Each column of a row fetched by index costs its storage vector's decompression, and
+    most rows found by a foreign key meet no condition (the claims of a corrected claim's
+    document that share neither its quote nor ...). So where the conditions read at most
+    half the columns and the table has one indexed key, the rows are probed first with only
+    the key and the columns the conditions read, and only the rows meeting a condition are
+    then fetched whole, by key. The batch's own records are left out: a footprint takes them
+    from the staged batch (``narrowed_sql``). A probe that finds a NULL key among them, or
+    more than ``ROW_FETCH_MAX`` rows to fetch (whole rows by key then cost more than a scan),
+    fetches every row whole, as without the probe."""
+    spec = contract.tables()[table]
+    values = " UNION ".join(c.values for c in group)
+    where = " OR ".join(f"({c.sql})" for c in group)
+    whole = lookups.rows(table, column, values, "t.rowid AS nc_rid, t.*")
+    key = spec.primary_key
+    read = {column, *key} | {c for cond in group for c in re.findall(r"\bt\.(\w+)", cond.sql)}
+    # materialised first: a condition pushed into the fetch would cost DuckDB its index scan
+    if (len(key) != 1 or (table, key[0]) not in lookups.pairs or not read <= set(spec.column_names)
+            or 2 * len(read) > len(spec.column_names)):
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {fetched} AS {whole}")
+        return
+    probe = f"{fetched}_probe"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {probe} AS "
+                f"{lookups.rows(table, column, values, ', '.join(f't.{c}' for c in sorted(read)))}")
+    meeting = f"FROM {probe} t WHERE ({where})"
+    by_key = None
+    if not con.execute(f"SELECT count(*) {meeting} AND t.{key[0]} IS NULL").fetchone()[0]:
+        outside = f" AND t.{key[0]} NOT IN (SELECT {key[0]} FROM {staged(table)})" if in_batch else ""
+        by_key = lookups.by_index(table, key[0], f"SELECT t.{key[0]} {meeting}{outside}", most=ROW_FETCH_MAX)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {fetched} AS "
+                + (whole if by_key is None else f"SELECT t.rowid AS nc_rid, t.* FROM main.{table} t WHERE {by_key}"))
+    con.execute(f"DROP TABLE temp.main.{probe}")
 
 
 def narrowed_sql(table: str, found: Found, source: str | None = None) -> str:

@@ -6,7 +6,10 @@ into the synthetic database of a size, audit+publish against a full `check`.
 Each timed run is a fresh process (`newsclaims ingest`, `newsclaims check --no-reports`) on a
 fresh copy of the database, flushed to disk; the ingest runs once without lookup indexes
 (`--lookup-indexes never`, every read a scan) and once with the indexes a first ingest
-builds (their one-time cost is measured apart); medians are printed and stored in bench/results/ingest-<size>.json.
+builds (their one-time cost is measured apart); beside them, the same batch written with no
+audit at all (`bench/plain_load.py`, on the same indexed copy: what the ingest's audit adds is
+the difference), and that write after reading only the stored keys the footprints reach (the
+least an exact audit reads, `--probe`); medians are printed and stored in bench/results/ingest-<size>.json.
 The cost per rule family is the ingest's own measurement (ingest.json, seconds_per_family)."""
 
 from __future__ import annotations
@@ -105,7 +108,7 @@ def main() -> None:
                 subprocess.run([EXE, "synth", "--batch-of", str(db), "--records", str(records), "--seed", "1",
                                 "--output", str(batch)], check=True, capture_output=True)
             ingest_s, check_s, ingest_cpu, check_cpu, families = [], [], [], [], []
-            scan_s, scan_cpu = [], []
+            scan_s, scan_cpu, load_s, load_cpu, floor_s, floor_cpu = [], [], [], [], [], []
             work = DATA / "work.duckdb"
             for _ in range(opts.repeat):
                 # side by side: the same batch without lookup indexes (every read a scan) ...
@@ -128,6 +131,22 @@ def main() -> None:
                 seconds, cpu, done = _timed([EXE, "check", "--db", str(work), "--no-reports"])
                 check_s.append(seconds)
                 check_cpu.append(cpu)
+                # ... and the plain write the audit is added to (no audit, no results kept)
+                _fresh(indexed, work)
+                seconds, cpu, done = _timed([sys.executable, str(HERE / "plain_load.py"), str(batch), str(work)])
+                if done.returncode != 0:
+                    raise SystemExit(f"plain load failed: {done.stdout}{done.stderr}")
+                load_s.append(seconds)
+                load_cpu.append(cpu)
+                # ... and the same write after reading the stored keys the footprints reach (the
+                # least an exact audit reads: `plain_load.probe`)
+                _fresh(indexed, work)
+                seconds, cpu, done = _timed([sys.executable, str(HERE / "plain_load.py"), str(batch), str(work),
+                                             "--probe"])
+                if done.returncode != 0:
+                    raise SystemExit(f"plain load failed: {done.stdout}{done.stderr}")
+                floor_s.append(seconds)
+                floor_cpu.append(cpu)
             rows = sum(json.loads((DATA / "ingest-report" / "ingest.json").read_text())["rows"].values())
             entry = {
                 "measured": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
@@ -138,6 +157,10 @@ def main() -> None:
                 "ingest_without_indexes_s": round(statistics.median(scan_s), 3),
                 "ingest_without_indexes_cpu_s": round(statistics.median(scan_cpu), 3),
                 "check_cpu_s": round(statistics.median(check_cpu), 3),
+                "plain_load_s": round(statistics.median(load_s), 3),
+                "plain_load_cpu_s": round(statistics.median(load_cpu), 3),
+                "load_and_key_reads_s": round(statistics.median(floor_s), 3),
+                "load_and_key_reads_cpu_s": round(statistics.median(floor_cpu), 3),
                 "phases_s": json.loads((DATA / "ingest-report" / "ingest.json").read_text())["seconds_per_phase"],
                 "families_s": {k: round(statistics.median(f.get(k, 0.0) for f in families), 3)
                                for k in sorted({k for f in families for k in f})},
@@ -147,6 +170,8 @@ def main() -> None:
                   f"(without lookup indexes {entry['ingest_without_indexes_s']:.2f} s), full check "
                   f"{entry['check_s']:.2f} s; CPU {entry['ingest_cpu_s']:.2f} s (without "
                   f"{entry['ingest_without_indexes_cpu_s']:.2f} s) against {entry['check_cpu_s']:.2f} s; "
+                  f"the plain load {entry['plain_load_s']:.2f} s (CPU {entry['plain_load_cpu_s']:.2f} s), "
+                  f"with the key reads {entry['load_and_key_reads_s']:.2f} s; "
                   f"per family {entry['families_s']}", flush=True)
             stored.write_text(json.dumps(out, indent=2) + "\n")  # after each batch size
 
